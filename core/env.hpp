@@ -1,0 +1,131 @@
+// Env: the environment interface (gymnasium 1.x semantics) and EnvSpec, its registration data.
+//
+// An env implements do_reset/do_step on its own state; the public reset/step around them
+// validate input, seed, and apply the TimeLimit once, here, so no env repeats that logic.
+// Outputs go into buffers the caller owns: obs must be observation_space().nbytes() bytes.
+// Throws: InvalidAction (action not in the space: dtype, shape, bounds, NaN), StateError
+// (step before reset or after the episode ended), InvalidArgument (wrong obs buffer size).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/info.hpp"
+#include "core/json.hpp"
+#include "core/rng.hpp"
+#include "core/space.hpp"
+
+namespace rlforge {
+
+struct EnvSpec {
+  std::string id;                           // "CartPole-v1": name, a dash, a version
+  std::optional<int> max_episode_steps;     // TimeLimit truncation, applied by the core
+  std::optional<double> reward_threshold;   // return at which the task counts as solved
+  int render_fps = 0;                       // 0: the env does not render
+  std::string kwargs = "{}";                // JSON object: every accepted kwarg, with its default
+  std::string entry_point;                  // C++ class name, for listings
+};
+
+struct StepResult {
+  double reward = 0.0;
+  bool terminated = false;
+  bool truncated = false;
+};
+
+class BatchedEnv;
+
+class Env {
+ public:
+  virtual ~Env() = default;
+  Env(const Env&) = delete;
+  Env& operator=(const Env&) = delete;
+
+  const Space& observation_space() const { return observation_space_; }
+  const Space& action_space() const { return action_space_; }
+  const EnvSpec& spec() const { return spec_; }
+  const std::string& id() const { return spec_.id; }
+
+  // Starts an episode. A seed reseeds the env's RNG; without one the RNG continues (a
+  // never-seeded env draws a seed from the OS first). `options` may be null.
+  void reset(std::optional<std::uint64_t> seed, std::span<std::byte> obs, Info& info,
+             const JsonObject* options = nullptr);
+  StepResult step(const ConstArray& action, std::span<std::byte> obs, Info& info);
+
+  // Typed conveniences: the span's element type must be the observation dtype.
+  template <class T>
+  void reset(std::optional<std::uint64_t> seed, std::span<T> obs, Info& info,
+             const JsonObject* options = nullptr) {
+    check_obs_type(dtype_of<T>());
+    reset(seed, std::as_writable_bytes(obs), info, options);
+  }
+  template <class T>
+  StepResult step(const ConstArray& action, std::span<T> obs, Info& info) {
+    check_obs_type(dtype_of<T>());
+    return step(action, std::as_writable_bytes(obs), info);
+  }
+
+  // Steps taken in the current episode; whether the episode has ended.
+  int elapsed_steps() const { return elapsed_steps_; }
+  bool needs_reset() const { return needs_reset_; }
+  Rng& rng() { return rng_; }
+
+  // The env's dynamic state as numbers (e.g. CartPole's x, x_dot, theta, theta_dot in
+  // double precision), for tests against a reference and for planners. Envs that can
+  // expose it override both; others throw InvalidArgument saying so.
+  virtual std::vector<double> get_state() const;
+  virtual void set_state(std::span<const double> state);
+
+  // An env whose step costs nanoseconds may return a native structure-of-arrays
+  // implementation of n copies of itself (same kwargs); VectorEnv then uses it. It must
+  // give exactly this env's results for the same seeds and actions. Default: none.
+  virtual std::unique_ptr<BatchedEnv> make_batched(int n) const;
+
+  // Sets the spec (and with it the TimeLimit); make() calls this after construction.
+  void set_spec(EnvSpec spec) { spec_ = std::move(spec); }
+
+ protected:
+  Env(Space observation_space, Space action_space);
+  // Draw the initial state from rng and write the first observation.
+  virtual void do_reset(Rng& rng, const JsonObject* options, std::span<std::byte> obs,
+                        Info& info) = 0;
+  // `action` is in action_space()'s dtype and shape, already validated.
+  virtual StepResult do_step(const void* action, std::span<std::byte> obs, Info& info) = 0;
+
+  // Wrappers change their spaces after construction.
+  Space observation_space_;
+  Space action_space_;
+
+ private:
+  void check_obs_type(DType t) const;
+  void check_obs_size(std::size_t n) const;
+  EnvSpec spec_;
+  Rng rng_;
+  bool seeded_ = false;
+  bool needs_reset_ = true;
+  int elapsed_steps_ = 0;
+  // Actions of a castable dtype (int32 for an int64 space) are converted here; sized once.
+  std::vector<std::byte> action_scratch_;
+};
+
+// N copies of one env as structure-of-arrays, for envs whose step is a few dozen flops.
+// VectorEnv owns the per-env RNGs, TimeLimit counters and autoreset; this class owns only
+// the dynamic state. Rows are in the spaces' dtypes: obs [n, obs...], actions [n, act...].
+class BatchedEnv {
+ public:
+  virtual ~BatchedEnv() = default;
+  virtual int num_envs() const = 0;
+  // Resets env i from `rng` (consumed exactly as the single env's reset consumes it)
+  // and writes its observation row.
+  virtual void reset(int i, Rng& rng, const JsonObject* options, std::byte* obs_row) = 0;
+  // Steps envs [begin, end) with their action rows, writing obs rows, rewards and
+  // terminated flags for those envs. The pointers are to row 0 of the full batch arrays.
+  // Called concurrently on disjoint ranges.
+  virtual void step(int begin, int end, const std::byte* actions, std::byte* obs,
+                    double* reward, std::uint8_t* terminated) = 0;
+};
+
+}  // namespace rlforge
