@@ -15,8 +15,7 @@ std::uint64_t entropy_seed() {
 
 Env::Env(Space observation_space, Space action_space)
     : observation_space_(std::move(observation_space)),
-      action_space_(std::move(action_space)),
-      action_scratch_(action_space_.nbytes()) {}
+      action_space_(std::move(action_space)) {}
 
 void Env::check_obs_type(DType t) const {
   if (t != observation_space_.dtype())
@@ -44,6 +43,7 @@ void Env::reset(std::optional<std::uint64_t> seed, std::span<std::byte> obs, Inf
     seeded_ = true;
   }
   info.clear();
+  reset_seed_ = seed;
   do_reset(rng_, options, obs, info);
   elapsed_steps_ = 0;
   needs_reset_ = false;
@@ -59,6 +59,7 @@ StepResult Env::step(const ConstArray& action, std::span<std::byte> obs, Info& i
   const void* a = action.data;
   // Fast path: exact dtype and shape, then only the bounds need checking.
   if (action.dtype != action_space_.dtype() || !(action.shape == action_space_.shape())) {
+    action_scratch_.resize(action_space_.nbytes());  // allocates once; wrappers may change the space
     if (!cast_into(action_space_, action, action_scratch_.data()))
       throw InvalidAction(id() + ": invalid action " + format_values(action) + " for " +
                           action_space_.repr() + ": " +
@@ -72,7 +73,8 @@ StepResult Env::step(const ConstArray& action, std::span<std::byte> obs, Info& i
   info.clear();
   StepResult r = do_step(a, obs, info);
   ++elapsed_steps_;
-  if (spec_.max_episode_steps && elapsed_steps_ >= *spec_.max_episode_steps) r.truncated = true;
+  if (apply_time_limit_ && spec_.max_episode_steps &&
+      elapsed_steps_ >= *spec_.max_episode_steps) r.truncated = true;
   needs_reset_ = r.terminated || r.truncated;
   return r;
 }

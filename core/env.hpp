@@ -95,6 +95,11 @@ class Env {
   // `action` is in action_space()'s dtype and shape, already validated.
   virtual StepResult do_step(const void* action, std::span<std::byte> obs, Info& info) = 0;
 
+  // The seed passed to the reset() in progress (wrappers hand it to their inner env).
+  std::optional<std::uint64_t> reset_seed() const { return reset_seed_; }
+  // Wrappers turn this off: the inner env already applies the TimeLimit.
+  void disable_time_limit() { apply_time_limit_ = false; }
+
   // Wrappers change their spaces after construction.
   Space observation_space_;
   Space action_space_;
@@ -104,6 +109,8 @@ class Env {
   void check_obs_size(std::size_t n) const;
   EnvSpec spec_;
   Rng rng_;
+  std::optional<std::uint64_t> reset_seed_;
+  bool apply_time_limit_ = true;
   bool seeded_ = false;
   bool needs_reset_ = true;
   int elapsed_steps_ = 0;

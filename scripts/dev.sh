@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The project's two entry points (README quick start), idempotent and quick when repeated:
+#   bash scripts/dev.sh run   installs what is missing, builds, runs the main job
+#   bash scripts/dev.sh test  installs what is missing, builds, runs every test
+# Works on a fresh Debian 12 machine as root. Nothing is fetched but Debian packages and PyPI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+BUILD=${RLFORGE_BUILD_DIR:-$ROOT/build}
+VENV=$ROOT/.venv
+JOBS=${RLFORGE_JOBS:-$(nproc)}
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# --- system packages: install only those missing, so a second run installs nothing ---
+DEBS=(build-essential cmake git pkg-config python3 python3-venv python3-dev
+      libtbb-dev libcereal-dev rapidjson-dev catch2 libbox2d-dev libsfml-dev libimgui-dev
+      libtorch-dev)
+install_debs() {
+  local missing=()
+  for p in "${DEBS[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    say "installing Debian packages: ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+# --- Python test venv (numpy, gymnasium, pytest from PyPI), rebuilt only when the list changes ---
+setup_venv() {
+  local req=$ROOT/tests/python/requirements.txt stamp=$VENV/.requirements.sha
+  local want
+  want=$(sha256sum "$req" | cut -d' ' -f1)
+  if [ ! -x "$VENV/bin/python" ]; then
+    say "creating $VENV"
+    /usr/bin/python3 -m venv "$VENV"
+  fi
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    say "installing Python packages from $req"
+    "$VENV/bin/pip" install -q --disable-pip-version-check -r "$req"
+    echo "$want" > "$stamp"
+  fi
+}
+
+build() {
+  if [ ! -f "$BUILD/CMakeCache.txt" ]; then
+    say "configuring $BUILD"
+    cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DPython3_EXECUTABLE="$VENV/bin/python"
+  fi
+  say "building"
+  cmake --build "$BUILD" -j"$JOBS"
+}
+
+case "${1:-}" in
+  run)
+    install_debs
+    build
+    say "main job: stepping CartPole-v1 in a 1024-env TBB VectorEnv"
+    "$BUILD/rlforge" bench --env CartPole-v1 --num-envs 1024 --threads "$(nproc)" --steps 20000
+    ;;
+  test)
+    install_debs
+    setup_venv
+    build
+    say "C++ tests (ctest)"
+    (cd "$BUILD" && ctest --output-on-failure -j"$JOBS")
+    say "Python tests (pytest)"
+    RLFORGE_BUILD_DIR=$BUILD "$VENV/bin/python" -m pytest -q "$ROOT/tests/python"
+    ;;
+  *)
+    echo "usage: bash scripts/dev.sh run|test" >&2
+    exit 2
+    ;;
+esac
