@@ -1,0 +1,104 @@
+"""Benchmark: gymnasium's numpy CartPoleVectorEnv vs `rlforge bench` on CartPole-v1, as a Markdown table.
+
+Both sides step N envs with fresh random actions every step (gymnasium:
+envs.action_space.sample(); rlforge: an Rng loop over the Discrete space), with
+next-step autoreset (both defaults), after an untimed warm-up. Each side is run
+--repeats times and the BEST run is reported (the least disturbed by other load on the
+machine); the median is printed too.
+
+usage: .venv/bin/python experiments/bench_vector_cartpole.py [--build-dir DIR] [--num-envs 1024]
+       [--threads 2] [--steps 2000] [--repeats 5]
+The rlforge binary is DIR/rlforge; DIR defaults to $RLFORGE_BUILD_DIR, else ./build.
+"""
+import argparse
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+import gymnasium
+import numpy as np
+from gymnasium.envs.classic_control.cartpole import CartPoleVectorEnv
+
+
+def bench_gymnasium(num_envs, steps, warmup, seed):
+    envs = CartPoleVectorEnv(num_envs=num_envs)
+    envs.reset(seed=seed)
+    envs.action_space.seed(seed)
+    for _ in range(warmup):
+        envs.step(envs.action_space.sample())
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        envs.step(envs.action_space.sample())
+    seconds = time.perf_counter() - t0
+    envs.close()
+    return num_envs * steps / seconds
+
+
+def bench_rlforge(binary, num_envs, threads, steps, warmup, seed):
+    cmd = [binary, "bench", "--env", "CartPole-v1", "--num-envs", str(num_envs),
+           "--threads", str(threads), "--steps", str(steps), "--warmup", str(warmup),
+           "--seed", str(seed)]
+    p = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if p.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed ({p.returncode}):\n{p.stderr}")
+    lines = p.stdout.strip().splitlines()
+    m = re.fullmatch(r"steps_per_second: ([0-9.]+)", lines[-1])
+    if not m:
+        sys.exit(f"unexpected last line from rlforge bench: {lines[-1]!r}")
+    batched = next((l.split(": ", 1)[1] for l in lines if l.startswith("batched: ")), "?")
+    return float(m.group(1)), batched
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build-dir", default=os.environ.get("RLFORGE_BUILD_DIR", "./build"))
+    ap.add_argument("--num-envs", type=int, default=1024)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--steps", type=int, default=2000, help="timed vector steps per run")
+    ap.add_argument("--warmup", type=int, default=100, help="untimed vector steps per run")
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    binary = os.path.join(args.build_dir, "rlforge")
+    if not os.access(binary, os.X_OK):
+        sys.exit(f"no rlforge binary at {binary}; build it or pass --build-dir / RLFORGE_BUILD_DIR")
+
+    gym_runs, rl_runs, batched = [], [], "?"
+    for _ in range(args.repeats):  # interleaved, so slow phases of the machine hit both
+        gym_runs.append(bench_gymnasium(args.num_envs, args.steps, args.warmup, args.seed))
+        sps, batched = bench_rlforge(binary, args.num_envs, args.threads, args.steps, args.warmup, args.seed)
+        rl_runs.append(sps)
+
+    g_best, r_best = max(gym_runs), max(rl_runs)
+    print(f"CartPole-v1, {args.num_envs} envs, random actions, next-step autoreset, "
+          f"{args.steps} timed steps after {args.warmup} warm-up, best of {args.repeats}")
+    print(f"CPU: {cpu_model()} ({os.cpu_count()} logical CPUs); rlforge threads: {args.threads}, "
+          f"batched path: {batched}")
+    print(f"numpy {np.__version__}, gymnasium {gymnasium.__version__}, Python {platform.python_version()}"
+          f", OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
+    print()
+    print("| implementation | steps/s (best) | steps/s (median) | ratio vs gymnasium |")
+    print("| --- | ---: | ---: | ---: |")
+    print(f"| gymnasium CartPoleVectorEnv (numpy, 1 thread) | {g_best:,.0f} | "
+          f"{statistics.median(gym_runs):,.0f} | 1.00 |")
+    print(f"| rlforge VectorEnv ({args.threads} threads) | {r_best:,.0f} | "
+          f"{statistics.median(rl_runs):,.0f} | {r_best / g_best:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
