@@ -64,6 +64,12 @@ int run_rollout(const Args& args) {
   const Space& act_space = env->action_space();
   const std::size_t ob = obs_space.nbytes(), ab = act_space.nbytes();
   const auto rows = static_cast<std::size_t>(n);
+  // The .npz has no ZIP64: refuse before stepping rather than after (write_npz checks exactly).
+  const double data_bytes = static_cast<double>(rows) * static_cast<double>(2 * ob + ab + 10);
+  if (data_bytes >= 4294967295.0)
+    throw InvalidArgument("--steps " + std::to_string(n) + " of " + id + " would need " +
+                          std::to_string(static_cast<std::uint64_t>(data_bytes)) +
+                          " bytes; the .npz is limited to 4 GiB (no ZIP64), use fewer steps");
 
   std::vector<std::byte> obs(rows * ob), next_obs(rows * ob), actions(rows * ab);
   std::vector<double> rewards(rows);

@@ -169,3 +169,10 @@ def test_unwritable_output_fails_cleanly_and_leaves_nothing(tmp_path):
         check_rc=1)
     assert not missing.exists()
     assert os.listdir(tmp_path) == ["adir"] and not os.listdir(tmp_path / "adir")
+
+
+def test_rollout_too_large_for_the_npz_fails_before_stepping(tmp_path):
+    p = run("rollout", "--env", "CartPole-v1", "--seed", 0, "--steps", 2_000_000_000,
+            "--out", tmp_path / "big.npz", check_rc=1)
+    assert p.stderr.startswith("rlforge: error: ") and "4 GiB" in p.stderr
+    assert not os.listdir(tmp_path)
