@@ -176,3 +176,22 @@ def test_rollout_too_large_for_the_npz_fails_before_stepping(tmp_path):
             "--out", tmp_path / "big.npz", check_rc=1)
     assert p.stderr.startswith("rlforge: error: ") and "4 GiB" in p.stderr
     assert not os.listdir(tmp_path)
+
+
+def test_rollout_of_every_registered_env_matches_its_spaces(tmp_path):
+    for e in json.loads(run("list", "--json", check_rc=0).stdout)["envs"]:
+        n = 40
+        with np.load(rollout(tmp_path, 1, n, e["id"] + ".npz", e["id"])) as d:
+            for key, space in [("obs", e["observation_space_json"]), ("next_obs", e["observation_space_json"]),
+                               ("actions", e["action_space_json"])]:
+                shape = tuple(space.get("shape", []))
+                dtype = space.get("dtype", "int64" if space["type"] in ("Discrete", "MultiDiscrete") else "int8")
+                assert d[key].shape == (n, *shape), (e["id"], key)
+                assert d[key].dtype == np.dtype(dtype), (e["id"], key)
+            a = d["actions"]
+            if space["type"] == "Discrete":
+                assert np.all((a >= space["start"]) & (a < space["start"] + space["n"])), e["id"]
+            elif space["type"] == "Box":
+                lo = np.array(space["low"]).reshape(shape)
+                hi = np.array(space["high"]).reshape(shape)
+                assert np.all((a >= lo) & (a <= hi)), e["id"]
