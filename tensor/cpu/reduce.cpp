@@ -1,0 +1,245 @@
+// CPU kernels along axes: sum/max reductions, softmax and log-softmax (forward and backward),
+// gather and its adjoint scatter-add, and the mean-reduced losses.
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "tensor/cpu/kernels.hpp"
+#include "tensor/cpu/strided_loop.hpp"
+#include "tensor/kernels/elementwise_math.hpp"
+
+namespace rlforge::tensor::cpu {
+namespace {
+
+using std::int64_t;
+
+// A loop over x's shape with operand 0 = out (stride 0 on reduced dims), operand 1 = x.
+StridedLoop reduce_loop(const TensorImpl* x, std::uint32_t mask) {
+  int64_t st[kMaxOperands][kMaxDims] = {};
+  int64_t run = 1;
+  for (int d = x->shape.ndim() - 1; d >= 0; --d) {
+    if (mask & (1u << d)) {
+      st[0][d] = 0;
+    } else {
+      st[0][d] = x->shape[d] == 1 ? 0 : run;
+      run *= x->shape[d];
+    }
+    st[1][d] = x->shape[d] == 1 ? 0 : x->strides[d];
+  }
+  StridedLoop L;
+  L.init(x->shape, 2, st);
+  return L;
+}
+
+template <class T>
+void reduce_sum_t(const TensorImpl* x, std::uint32_t mask, TensorImpl* out, double scale) {
+  T* o = out->ptr<T>();
+  const T* xp = x->ptr<T>();
+  const int64_t n_out = out->shape.numel();
+  for (int64_t i = 0; i < n_out; ++i) o[i] = T(0);
+  reduce_loop(x, mask).run([&](const int64_t* off, int64_t n, const int64_t* s) {
+    if (s[0] == 0) {
+      // Accumulate a whole run in double: long f32 sums (a batch of 4096) lose digits otherwise.
+      double acc = 0;
+      for (int64_t i = 0; i < n; ++i) acc += static_cast<double>(xp[off[1] + i * s[1]]);
+      o[off[0]] += static_cast<T>(acc);
+    } else {
+      for (int64_t i = 0; i < n; ++i) o[off[0] + i * s[0]] += xp[off[1] + i * s[1]];
+    }
+  });
+  if (scale != 1.0) {
+    for (int64_t i = 0; i < n_out; ++i) o[i] = static_cast<T>(o[i] * scale);
+  }
+}
+
+template <class T>
+void reduce_max_t(const TensorImpl* x, std::uint32_t mask, TensorImpl* out) {
+  T* o = out->ptr<T>();
+  const T* xp = x->ptr<T>();
+  const int64_t n_out = out->shape.numel();
+  for (int64_t i = 0; i < n_out; ++i) o[i] = -std::numeric_limits<T>::infinity();
+  // NaN wins, as in torch.
+  reduce_loop(x, mask).run([&](const int64_t* off, int64_t n, const int64_t* s) {
+    for (int64_t i = 0; i < n; ++i) {
+      const T v = xp[off[1] + i * s[1]];
+      T& r = o[off[0] + i * s[0]];
+      if (v > r || v != v) r = v;
+    }
+  });
+}
+
+// outer x axis x inner decomposition of a contiguous shape.
+void split_axis(const TensorShape& s, int axis, int64_t& outer, int64_t& len, int64_t& inner) {
+  outer = 1;
+  inner = 1;
+  for (int d = 0; d < axis; ++d) outer *= s[d];
+  for (int d = axis + 1; d < s.ndim(); ++d) inner *= s[d];
+  len = s[axis];
+}
+
+template <class T>
+void softmax_t(const TensorImpl* x, int axis, bool log, TensorImpl* out) {
+  int64_t outer, len, inner;
+  split_axis(x->shape, axis, outer, len, inner);
+  const T* xp = x->ptr<T>();
+  T* o = out->ptr<T>();
+  for (int64_t a = 0; a < outer; ++a) {
+    for (int64_t b = 0; b < inner; ++b) {
+      const T* px = xp + a * len * inner + b;
+      T* po = o + a * len * inner + b;
+      T mx = -std::numeric_limits<T>::infinity();
+      for (int64_t k = 0; k < len; ++k) mx = px[k * inner] > mx ? px[k * inner] : mx;
+      T sum = 0;
+      for (int64_t k = 0; k < len; ++k) {
+        const T e = std::exp(px[k * inner] - mx);
+        sum += e;
+        if (!log) po[k * inner] = e;
+      }
+      if (log) {
+        const T lse = mx + std::log(sum);
+        for (int64_t k = 0; k < len; ++k) po[k * inner] = px[k * inner] - lse;
+      } else {
+        const T inv = T(1) / sum;
+        for (int64_t k = 0; k < len; ++k) po[k * inner] *= inv;
+      }
+    }
+  }
+}
+
+template <class T>
+void softmax_backward_t(const TensorImpl* g, const TensorImpl* y, int axis, bool log, TensorImpl* dx) {
+  int64_t outer, len, inner;
+  split_axis(y->shape, axis, outer, len, inner);
+  const T* gp = g->ptr<T>();
+  const T* yp = y->ptr<T>();
+  T* o = dx->ptr<T>();
+  for (int64_t a = 0; a < outer; ++a) {
+    for (int64_t b = 0; b < inner; ++b) {
+      const int64_t base = a * len * inner + b;
+      T dot = 0;
+      for (int64_t k = 0; k < len; ++k) {
+        const int64_t i = base + k * inner;
+        dot += log ? gp[i] : gp[i] * yp[i];
+      }
+      for (int64_t k = 0; k < len; ++k) {
+        const int64_t i = base + k * inner;
+        // softmax: y (g - <g, y>); log_softmax: g - exp(y) sum(g).
+        o[i] = log ? gp[i] - std::exp(yp[i]) * dot : yp[i] * (gp[i] - dot);
+      }
+    }
+  }
+}
+
+// Visits every element of a contiguous 4-D padded shape, passing its multi-index.
+template <class F>
+void for_each_index(const TensorShape& s, F&& f) {
+  int64_t dims[kMaxDims] = {1, 1, 1, 1};
+  const int shift = kMaxDims - s.ndim();
+  for (int d = 0; d < s.ndim(); ++d) dims[d + shift] = s[d];
+  int64_t flat = 0;
+  int64_t idx[kMaxDims];
+  for (idx[0] = 0; idx[0] < dims[0]; ++idx[0])
+    for (idx[1] = 0; idx[1] < dims[1]; ++idx[1])
+      for (idx[2] = 0; idx[2] < dims[2]; ++idx[2])
+        for (idx[3] = 0; idx[3] < dims[3]; ++idx[3]) f(flat++, idx + shift);
+}
+
+template <class T, bool kScatter>
+void gather_t(const TensorImpl* x_or_dx, int axis, const TensorImpl* index, const TensorImpl* out_or_g) {
+  // Gather: out[idx] = x[idx with idx[axis] = index[idx]]. Scatter-add: dx[...] += g[idx].
+  const int64_t* ip = index->ptr<int64_t>();
+  T* xp = x_or_dx->ptr<T>();
+  T* op = out_or_g->ptr<T>();
+  const int nd = index->shape.ndim();
+  const int64_t len = x_or_dx->shape[axis];
+  for_each_index(index->shape, [&](int64_t flat, const int64_t* idx) {
+    const int64_t k = ip[flat];
+    if (k < 0 || k >= len) {
+      throw ShapeError(std::string(kScatter ? "gather backward" : "gather") + ": index " +
+                       std::to_string(k) + " at flat position " + std::to_string(flat) +
+                       " is out of range for axis " + std::to_string(axis) + " of size " +
+                       std::to_string(len) + " (input shape " + x_or_dx->shape.str() + ")");
+    }
+    int64_t xo = 0;
+    for (int d = 0; d < nd; ++d) xo += (d == axis ? k : idx[d]) * x_or_dx->strides[d];
+    if constexpr (kScatter) xp[xo] += op[flat];
+    else op[flat] = xp[xo];
+  });
+}
+
+template <class T>
+double loss_value(OpKind op, const TensorImpl* p, const TensorImpl* t, double delta) {
+  const T* pp = p->ptr<T>();
+  const T* tp = t->ptr<T>();
+  const int64_t n = p->shape.numel();
+  double acc = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const T d = pp[i] - tp[i];
+    acc += op == OpKind::MseLoss ? static_cast<double>(d * d) : static_cast<double>(math::huber(d, T(delta)));
+  }
+  return acc / static_cast<double>(n);
+}
+
+template <class T>
+void loss_backward_t(OpKind op, const TensorImpl* p, const TensorImpl* t, double delta, double gscale,
+                     TensorImpl* dp) {
+  const T* pp = p->ptr<T>();
+  const T* tp = t->ptr<T>();
+  T* o = dp->ptr<T>();
+  const int64_t n = p->shape.numel();
+  const T scale = static_cast<T>(gscale / static_cast<double>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    const T d = pp[i] - tp[i];
+    o[i] = scale * (op == OpKind::MseLoss ? T(2) * d : math::huber_grad(d, T(delta)));
+  }
+}
+
+}  // namespace
+
+void reduce_sum(const TensorImpl* x, std::uint32_t mask, TensorImpl* out, double scale) {
+  if (x->dtype == DType::f32) reduce_sum_t<float>(x, mask, out, scale);
+  else reduce_sum_t<double>(x, mask, out, scale);
+}
+
+void reduce_max(const TensorImpl* x, std::uint32_t mask, TensorImpl* out) {
+  if (x->dtype == DType::f32) reduce_max_t<float>(x, mask, out);
+  else reduce_max_t<double>(x, mask, out);
+}
+
+void softmax(const TensorImpl* x, int axis, bool log, TensorImpl* out) {
+  if (x->dtype == DType::f32) softmax_t<float>(x, axis, log, out);
+  else softmax_t<double>(x, axis, log, out);
+}
+
+void softmax_backward(const TensorImpl* g, const TensorImpl* y, int axis, bool log, TensorImpl* dx) {
+  if (y->dtype == DType::f32) softmax_backward_t<float>(g, y, axis, log, dx);
+  else softmax_backward_t<double>(g, y, axis, log, dx);
+}
+
+void gather(const TensorImpl* x, int axis, const TensorImpl* index, TensorImpl* out) {
+  if (x->dtype == DType::f32) gather_t<float, false>(x, axis, index, out);
+  else gather_t<double, false>(x, axis, index, out);
+}
+
+void scatter_add(const TensorImpl* g, int axis, const TensorImpl* index, TensorImpl* dx) {
+  if (dx->dtype == DType::f32) gather_t<float, true>(dx, axis, index, g);
+  else gather_t<double, true>(dx, axis, index, g);
+}
+
+void mse_loss(const TensorImpl* pred, const TensorImpl* target, TensorImpl* out) {
+  if (pred->dtype == DType::f32) *out->ptr<float>() = static_cast<float>(loss_value<float>(OpKind::MseLoss, pred, target, 0));
+  else *out->ptr<double>() = loss_value<double>(OpKind::MseLoss, pred, target, 0);
+}
+
+void huber_loss(const TensorImpl* pred, const TensorImpl* target, double delta, TensorImpl* out) {
+  if (pred->dtype == DType::f32) *out->ptr<float>() = static_cast<float>(loss_value<float>(OpKind::HuberLoss, pred, target, delta));
+  else *out->ptr<double>() = loss_value<double>(OpKind::HuberLoss, pred, target, delta);
+}
+
+void loss_backward(OpKind op, const TensorImpl* pred, const TensorImpl* target, double delta,
+                   double gscale, TensorImpl* dpred) {
+  if (pred->dtype == DType::f32) loss_backward_t<float>(op, pred, target, delta, gscale, dpred);
+  else loss_backward_t<double>(op, pred, target, delta, gscale, dpred);
+}
+
+}  // namespace rlforge::tensor::cpu

@@ -1,0 +1,86 @@
+// Memory pool implementation: thread-local singly linked free lists, one per power of two.
+#include "tensor/detail/memory_pool.hpp"
+
+#include <bit>
+#include <new>
+
+namespace rlforge::tensor::detail {
+namespace {
+
+constexpr int kClasses = 48;                 // 64 B .. 2^53 B
+constexpr std::size_t kMinBlock = 64;        // one cache line
+constexpr std::size_t kAlign = 64;
+// Blocks above this size are returned to the system at once: caching them would pin large,
+// rarely repeated buffers (e.g. one 1024x1024 benchmark GEMM) for the thread's lifetime.
+constexpr std::size_t kMaxCached = std::size_t{1} << 28;
+
+struct FreeBlock {
+  FreeBlock* next;
+};
+
+int size_class(std::size_t bytes) {
+  const std::size_t b = bytes < kMinBlock ? kMinBlock : bytes;
+  return static_cast<int>(std::bit_width(b - 1));  // 2^k >= b
+}
+
+// True once this thread's cache is destroyed: tensors held in statics are freed after the
+// main thread's thread_locals, and must then go straight back to the system.
+thread_local bool t_cache_destroyed = false;
+
+struct ThreadCache {
+  FreeBlock* heads[kClasses] = {};
+  PoolStats stats;
+  ~ThreadCache() {
+    t_cache_destroyed = true;
+    for (int c = 0; c < kClasses; ++c) {
+      for (FreeBlock* b = heads[c]; b != nullptr;) {
+        FreeBlock* next = b->next;
+        ::operator delete(static_cast<void*>(b), std::align_val_t{kAlign});
+        b = next;
+      }
+    }
+  }
+};
+
+ThreadCache& cache() {
+  thread_local ThreadCache c;
+  return c;
+}
+
+}  // namespace
+
+void* pool_alloc(std::size_t bytes) {
+  const int c = size_class(bytes);
+  const std::size_t block = std::size_t{1} << c;
+  if (t_cache_destroyed) {
+    return ::operator new(block, std::align_val_t{kAlign});
+  }
+  ThreadCache& tc = cache();
+  if (FreeBlock* b = tc.heads[c]) {
+    tc.heads[c] = b->next;
+    tc.stats.reuses++;
+    tc.stats.cached_bytes -= block;
+    return b;
+  }
+  tc.stats.system_allocs++;
+  return ::operator new(block, std::align_val_t{kAlign});
+}
+
+void pool_free(void* p, std::size_t bytes) noexcept {
+  if (p == nullptr) return;
+  const int c = size_class(bytes);
+  const std::size_t block = std::size_t{1} << c;
+  if (block > kMaxCached || t_cache_destroyed) {
+    ::operator delete(p, std::align_val_t{kAlign});
+    return;
+  }
+  ThreadCache& tc = cache();
+  auto* b = static_cast<FreeBlock*>(p);
+  b->next = tc.heads[c];
+  tc.heads[c] = b;
+  tc.stats.cached_bytes += block;
+}
+
+PoolStats pool_stats() { return cache().stats; }
+
+}  // namespace rlforge::tensor::detail

@@ -1,0 +1,159 @@
+// Element-wise arithmetic written once for the CPU kernels and (under nvcc) the CUDA kernels:
+// each op's value f and its derivatives, plus the fused Adam and SGD update formulas.
+#pragma once
+#include <cmath>
+
+// Under nvcc these become device functions too, so CPU tests exercise the arithmetic the GPU runs.
+#if defined(__CUDACC__)
+#define RLF_HD __host__ __device__ __forceinline__
+#else
+#define RLF_HD inline
+#endif
+
+namespace rlforge::tensor::math {
+
+// ---- unary ops: f(x, p0, p1) and df(x, y, p0, p1) = dy/dx where y = f(x) ----
+// p0/p1 carry the op's scalar parameters (exponent, slope, bounds); unused ones are ignored.
+struct NegF {
+  template <class T> RLF_HD static T f(T x, T, T) { return -x; }
+  template <class T> RLF_HD static T df(T, T, T, T) { return T(-1); }
+};
+struct ExpF {
+  template <class T> RLF_HD static T f(T x, T, T) { return std::exp(x); }
+  template <class T> RLF_HD static T df(T, T y, T, T) { return y; }
+};
+struct LogF {
+  template <class T> RLF_HD static T f(T x, T, T) { return std::log(x); }
+  template <class T> RLF_HD static T df(T x, T, T, T) { return T(1) / x; }
+};
+struct SqrtF {
+  template <class T> RLF_HD static T f(T x, T, T) { return std::sqrt(x); }
+  template <class T> RLF_HD static T df(T, T y, T, T) { return T(0.5) / y; }
+};
+// d|x|/dx = sign(x), 0 at 0 (as torch).
+struct AbsF {
+  template <class T> RLF_HD static T f(T x, T, T) { return std::fabs(x); }
+  template <class T> RLF_HD static T df(T x, T, T, T) { return x > T(0) ? T(1) : (x < T(0) ? T(-1) : T(0)); }
+};
+// x^p0 for a scalar exponent; p0 == 0 gives derivative 0 everywhere (no 0 * inf).
+struct PowScalarF {
+  template <class T> RLF_HD static T f(T x, T p, T) { return p == T(2) ? x * x : std::pow(x, p); }
+  template <class T> RLF_HD static T df(T x, T, T p, T) {
+    return p == T(0) ? T(0) : (p == T(2) ? T(2) * x : p * std::pow(x, p - T(1)));
+  }
+};
+// clamp to [p0, p1]; gradient passes where lo <= x <= hi (torch's convention at the bounds).
+struct ClampF {
+  template <class T> RLF_HD static T f(T x, T lo, T hi) { return x < lo ? lo : (x > hi ? hi : x); }
+  template <class T> RLF_HD static T df(T x, T, T lo, T hi) { return (x >= lo && x <= hi) ? T(1) : T(0); }
+};
+// relu'(0) = 0, as torch.
+struct ReluF {
+  template <class T> RLF_HD static T f(T x, T, T) { return x > T(0) ? x : T(0); }
+  template <class T> RLF_HD static T df(T x, T, T, T) { return x > T(0) ? T(1) : T(0); }
+};
+// p0 = negative slope; at 0 the slope is p0 (torch: x > 0 ? 1 : slope).
+struct LeakyReluF {
+  template <class T> RLF_HD static T f(T x, T a, T) { return x > T(0) ? x : a * x; }
+  template <class T> RLF_HD static T df(T x, T, T a, T) { return x > T(0) ? T(1) : a; }
+};
+// p0 = alpha: x for x > 0, alpha * (exp(x) - 1) otherwise.
+struct EluF {
+  template <class T> RLF_HD static T f(T x, T a, T) { return x > T(0) ? x : a * std::expm1(x); }
+  template <class T> RLF_HD static T df(T x, T y, T a, T) { return x > T(0) ? T(1) : y + a; }
+};
+struct TanhF {
+  template <class T> RLF_HD static T f(T x, T, T) { return std::tanh(x); }
+  template <class T> RLF_HD static T df(T, T y, T, T) { return T(1) - y * y; }
+};
+// Written so that neither branch overflows: exp of a non-positive number only.
+struct SigmoidF {
+  template <class T> RLF_HD static T f(T x, T, T) {
+    if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
+    const T e = std::exp(x);
+    return e / (T(1) + e);
+  }
+  template <class T> RLF_HD static T df(T, T y, T, T) { return y * (T(1) - y); }
+};
+// log(1 + exp(x)), linear above 20 as torch's default threshold; derivative sigmoid(x).
+struct SoftplusF {
+  template <class T> RLF_HD static T f(T x, T, T) { return x > T(20) ? x : std::log1p(std::exp(x)); }
+  template <class T> RLF_HD static T df(T x, T, T, T) { return x > T(20) ? T(1) : SigmoidF::f(x, T(0), T(0)); }
+};
+
+// ---- binary ops: f(a, b), da = dy/da, db = dy/db (y = f(a, b) is passed in) ----
+struct AddF {
+  template <class T> RLF_HD static T f(T a, T b) { return a + b; }
+  template <class T> RLF_HD static T da(T, T, T) { return T(1); }
+  template <class T> RLF_HD static T db(T, T, T) { return T(1); }
+};
+struct SubF {
+  template <class T> RLF_HD static T f(T a, T b) { return a - b; }
+  template <class T> RLF_HD static T da(T, T, T) { return T(1); }
+  template <class T> RLF_HD static T db(T, T, T) { return T(-1); }
+};
+struct MulF {
+  template <class T> RLF_HD static T f(T a, T b) { return a * b; }
+  template <class T> RLF_HD static T da(T, T b, T) { return b; }
+  template <class T> RLF_HD static T db(T a, T, T) { return a; }
+};
+struct DivF {
+  template <class T> RLF_HD static T f(T a, T b) { return a / b; }
+  template <class T> RLF_HD static T da(T, T b, T) { return T(1) / b; }
+  template <class T> RLF_HD static T db(T, T b, T y) { return -y / b; }
+};
+// a^b; d/db uses log(a), defined (as torch) as 0 where a == 0 and b > 0 contributes nothing.
+struct PowF {
+  template <class T> RLF_HD static T f(T a, T b) { return std::pow(a, b); }
+  template <class T> RLF_HD static T da(T a, T b, T) { return b == T(0) ? T(0) : b * std::pow(a, b - T(1)); }
+  template <class T> RLF_HD static T db(T a, T, T y) { return a == T(0) ? T(0) : y * std::log(a); }
+};
+// Ties split the gradient in half between a and b (torch's rule for minimum/maximum).
+struct MinimumF {
+  template <class T> RLF_HD static T f(T a, T b) { return a < b ? a : b; }
+  template <class T> RLF_HD static T da(T a, T b, T) { return a < b ? T(1) : (a == b ? T(0.5) : T(0)); }
+  template <class T> RLF_HD static T db(T a, T b, T) { return b < a ? T(1) : (a == b ? T(0.5) : T(0)); }
+};
+struct MaximumF {
+  template <class T> RLF_HD static T f(T a, T b) { return a > b ? a : b; }
+  template <class T> RLF_HD static T da(T a, T b, T) { return a > b ? T(1) : (a == b ? T(0.5) : T(0)); }
+  template <class T> RLF_HD static T db(T a, T b, T) { return b > a ? T(1) : (a == b ? T(0.5) : T(0)); }
+};
+
+// ---- losses, per element (the mean is taken by the caller) ----
+// Huber with threshold delta: 0.5 d^2 inside, delta (|d| - 0.5 delta) outside; d = pred - target.
+template <class T>
+RLF_HD T huber(T d, T delta) {
+  const T ad = std::fabs(d);
+  return ad < delta ? T(0.5) * d * d : delta * (ad - T(0.5) * delta);
+}
+template <class T>
+RLF_HD T huber_grad(T d, T delta) {
+  return d < -delta ? -delta : (d > delta ? delta : d);
+}
+
+// ---- optimizer updates on one parameter element (torch.optim semantics) ----
+// Adam (L2 weight decay added to the gradient, as torch.optim.Adam). bc1 = 1 - beta1^t,
+// bc2_sqrt = sqrt(1 - beta2^t). Updates m, v and returns the new parameter value.
+template <class T>
+RLF_HD T adam_update(T p, T g, T& m, T& v, T lr, T beta1, T beta2, T eps, T weight_decay, T bc1,
+                     T bc2_sqrt) {
+  if (weight_decay != T(0)) g = g + weight_decay * p;
+  m = beta1 * m + (T(1) - beta1) * g;
+  v = beta2 * v + (T(1) - beta2) * g * g;
+  const T denom = std::sqrt(v) / bc2_sqrt + eps;
+  return p - (lr / bc1) * (m / denom);
+}
+// SGD with momentum and dampening (torch.optim.SGD): first step sets buf = g.
+template <class T>
+RLF_HD T sgd_update(T p, T g, T& buf, bool first, T lr, T momentum, T dampening, T weight_decay,
+                    bool nesterov) {
+  if (weight_decay != T(0)) g = g + weight_decay * p;
+  if (momentum != T(0)) {
+    buf = first ? g : momentum * buf + (T(1) - dampening) * g;
+    g = nesterov ? g + momentum * buf : buf;
+  }
+  return p - lr * g;
+}
+
+}  // namespace rlforge::tensor::math

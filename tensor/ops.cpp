@@ -1,0 +1,662 @@
+// Op front ends: operand checks, output allocation, CPU kernel call, tape recording, and the
+// optional finite check. Backward rules are in autograd/backward_rules.cpp.
+#include "tensor/ops.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "tensor/autograd/engine.hpp"
+#include "tensor/autograd/grad_mode.hpp"
+#include "tensor/cpu/gemm.hpp"
+#include "tensor/cpu/kernels.hpp"
+
+namespace rlforge::tensor {
+
+using detail::TensorImpl;
+using std::int64_t;
+
+namespace {
+
+thread_local bool t_finite_check = false;
+
+const TensorImpl* I(const Tensor& t) { return t.impl(); }
+
+void need_defined(const char* op, const Tensor& t) {
+  if (!t.defined()) throw TensorError(std::string(op) + ": operand is an undefined tensor");
+}
+
+void need_float(const char* op, const Tensor& t) {
+  need_defined(op, t);
+  if (t.dtype() == DType::i64) {
+    throw DTypeError(std::string(op) + ": needs f32 or f64 operands, got i64 tensor of shape " + t.shape().str());
+  }
+}
+
+void need_same_dtype(const char* op, const Tensor& a, const Tensor& b) {
+  need_float(op, a);
+  need_float(op, b);
+  if (a.dtype() != b.dtype()) {
+    throw DTypeError(std::string(op) + ": operand dtypes differ: " + dtype_name(a.dtype()) + " " + a.shape().str() +
+                     " vs " + dtype_name(b.dtype()) + " " + b.shape().str() + " (convert with to(DType))");
+  }
+}
+
+int norm_axis(const char* op, int axis, int ndim) {
+  const int a = axis < 0 ? axis + ndim : axis;
+  if (a < 0 || a >= std::max(ndim, 1) || (ndim == 0)) {
+    throw ShapeError(std::string(op) + ": axis " + std::to_string(axis) + " is out of range for a " +
+                     std::to_string(ndim) + "-D tensor");
+  }
+  return a;
+}
+
+TensorShape broadcast_shape(const char* op, const TensorShape& a, const TensorShape& b) {
+  const int n = std::max(a.ndim(), b.ndim());
+  TensorShape s;
+  for (int d = 0; d < n; ++d) {
+    const int da = d - (n - a.ndim()), db = d - (n - b.ndim());
+    const int64_t x = da >= 0 ? a[da] : 1, y = db >= 0 ? b[db] : 1;
+    if (x != y && x != 1 && y != 1) {
+      throw ShapeError(std::string(op) + ": shapes " + a.str() + " and " + b.str() +
+                       " cannot be broadcast (dim " + std::to_string(d) + ": " + std::to_string(x) + " vs " +
+                       std::to_string(y) + ")");
+    }
+    s.push_back(x == 1 ? y : x);
+  }
+  return s;
+}
+
+Tensor new_tensor(const TensorShape& s, DType d) { return detail::adopt(detail::impl_new(s, d, Device::cpu())); }
+
+void finish(OpKind k, const Tensor& out) {
+  if (!t_finite_check) return;
+  const int64_t at = cpu::find_non_finite(out.impl());
+  if (at >= 0) {
+    const double v = out.to_vector<double>()[static_cast<std::size_t>(at)];
+    throw NumericalError(std::string("finite check: op '") + op_name(k) + "' produced " + std::to_string(v) +
+                         " at flat index " + std::to_string(at) + " of its " + out.shape().str() + " output");
+  }
+}
+
+// A copy with no history when t is not contiguous (kernels that need rows call this).
+Tensor contiguous_nograd(const Tensor& t) {
+  if (t.is_contiguous()) return t;
+  Tensor c = new_tensor(t.shape(), t.dtype());
+  cpu::copy(I(t), c.impl());
+  return c;
+}
+
+Tensor scalar_like(const Tensor& t, double v) {
+  need_float("scalar op", t);
+  return Tensor::scalar(v, t.dtype());
+}
+
+Tensor unary(OpKind k, const Tensor& x, double p0 = 0, double p1 = 0) {
+  need_float(op_name(k), x);
+  Tensor out = new_tensor(x.shape(), x.dtype());
+  cpu::unary_forward(k, I(x), out.impl(), p0, p1);
+  if (detail::wants_grad({&x})) {
+    detail::Node* n = detail::record(k, out, {&x});
+    n->p[0] = p0;
+    n->p[1] = p1;
+    n->saved[0] = detail::alias(out);
+  }
+  finish(k, out);
+  return out;
+}
+
+Tensor binary(OpKind k, const Tensor& a, const Tensor& b) {
+  need_same_dtype(op_name(k), a, b);
+  Tensor out = new_tensor(broadcast_shape(op_name(k), a.shape(), b.shape()), a.dtype());
+  cpu::binary_forward(k, I(a), I(b), out.impl());
+  if (detail::wants_grad({&a, &b})) {
+    detail::Node* n = detail::record(k, out, {&a, &b});
+    if (k == OpKind::Div || k == OpKind::Pow) n->saved[0] = detail::alias(out);
+  }
+  finish(k, out);
+  return out;
+}
+
+Tensor compare(cpu::CompareKind c, const char* name, const Tensor& a, const Tensor& b) {
+  need_same_dtype(name, a, b);
+  Tensor out = new_tensor(broadcast_shape(name, a.shape(), b.shape()), a.dtype());
+  cpu::compare(c, I(a), I(b), out.impl());
+  return out;
+}
+
+// Output shape of a reduction of s over mask.
+TensorShape reduced_shape(const TensorShape& s, std::uint32_t mask, bool keepdim) {
+  TensorShape r;
+  for (int d = 0; d < s.ndim(); ++d) {
+    if (mask & (1u << d)) {
+      if (keepdim) r.push_back(1);
+    } else {
+      r.push_back(s[d]);
+    }
+  }
+  return r;
+}
+
+Tensor reduce(OpKind k, const Tensor& x, const Axes& axes, bool keepdim) {
+  need_float(op_name(k), x);
+  const std::uint32_t mask = axes.mask(x.ndim(), op_name(k));
+  Tensor out = new_tensor(reduced_shape(x.shape(), mask, keepdim), x.dtype());
+  if (k == OpKind::Max) {
+    if (x.numel() == 0) throw ShapeError("max: reduction of an empty tensor " + x.shape().str());
+    cpu::reduce_max(I(x), mask, out.impl());
+  } else {
+    int64_t n = 1;
+    for (int d = 0; d < x.ndim(); ++d) {
+      if (mask & (1u << d)) n *= x.shape()[d];
+    }
+    cpu::reduce_sum(I(x), mask, out.impl(), k == OpKind::Mean ? 1.0 / static_cast<double>(n) : 1.0);
+  }
+  if (detail::wants_grad({&x})) {
+    detail::Node* n = detail::record(k, out, {&x});
+    n->i[0] = mask;
+    n->i[1] = keepdim;
+    if (k == OpKind::Max) n->saved[0] = detail::alias(out);
+  }
+  finish(k, out);
+  return out;
+}
+
+Tensor softmax_impl(const Tensor& x, int axis, bool log) {
+  const OpKind k = log ? OpKind::LogSoftmax : OpKind::Softmax;
+  need_float(op_name(k), x);
+  const int a = norm_axis(op_name(k), axis, x.ndim());
+  Tensor xc = contiguous_nograd(x);
+  Tensor out = new_tensor(x.shape(), x.dtype());
+  cpu::softmax(I(xc), a, log, out.impl());
+  if (detail::wants_grad({&x})) {
+    detail::Node* n = detail::record(k, out, {&x});
+    n->i[0] = a;
+    n->saved[0] = detail::alias(out);
+  }
+  finish(k, out);
+  return out;
+}
+
+// How a matrix operand (the last two dims of t) can be handed to gemm without a copy.
+struct MatArg {
+  bool ok = false;
+  bool trans = false;
+  int64_t ld = 0;
+  int64_t batch_stride = 0;  // between consecutive matrices (all batch dims merged)
+};
+
+MatArg mat_arg(const TensorImpl* t) {
+  MatArg m;
+  const int nd = t->shape.ndim();
+  const int64_t r = t->shape[nd - 2], c = t->shape[nd - 1];
+  const int64_t sr = t->strides[nd - 2], sc = t->strides[nd - 1];
+  if ((c == 1 || sc == 1) && (r == 1 || sr >= c)) {
+    m.ok = true;
+    m.ld = r == 1 ? std::max<int64_t>(c, 1) : sr;
+  } else if ((r == 1 || sr == 1) && (c == 1 || sc >= r)) {
+    m.ok = true;
+    m.trans = true;
+    m.ld = c == 1 ? std::max<int64_t>(r, 1) : sc;
+  }
+  if (nd == 3) {
+    m.batch_stride = t->strides[0];
+  } else if (nd == 4) {
+    if (t->shape[1] == 1) m.batch_stride = t->strides[0];
+    else if (t->shape[0] == 1 || t->strides[0] == t->strides[1] * t->shape[1]) m.batch_stride = t->strides[1];
+    else m.ok = false;
+  }
+  return m;
+}
+
+template <class T>
+void gemm_batched(const TensorImpl* a, const MatArg& ma, const TensorImpl* b, const MatArg& mb, int64_t batch,
+                  int64_t M, int64_t N, int64_t K, TensorImpl* out) {
+  const T* A = a->ptr<T>();
+  const T* B = b->ptr<T>();
+  T* C = out->ptr<T>();
+  // [batch, M, K] row-major @ one shared [K, N]: one tall GEMM instead of `batch` small ones.
+  if (batch > 1 && mb.batch_stride == 0 && !ma.trans && ma.batch_stride == M * ma.ld) {
+    cpu::gemm(false, mb.trans, batch * M, N, K, T(1), A, ma.ld, B, mb.ld, T(0), C, N);
+    return;
+  }
+  for (int64_t i = 0; i < batch; ++i) {
+    cpu::gemm(ma.trans, mb.trans, M, N, K, T(1), A + i * ma.batch_stride, ma.ld, B + i * mb.batch_stride, mb.ld,
+              T(0), C + i * M * N, N);
+  }
+}
+
+}  // namespace
+
+// ---------------- Axes ----------------
+
+Axes::Axes(std::initializer_list<int> axes) {
+  for (int a : axes) {
+    if (n_ >= kMaxDims) throw ShapeError("Axes: at most 4 axes");
+    a_[n_++] = a;
+  }
+}
+
+std::uint32_t Axes::mask(int ndim, const char* op) const {
+  if (n_ == 0) return ndim == 0 ? 0u : (1u << ndim) - 1u;
+  std::uint32_t m = 0;
+  for (int i = 0; i < n_; ++i) m |= 1u << norm_axis(op, a_[i], ndim);
+  return m;
+}
+
+// ---------------- element-wise ----------------
+
+Tensor add(const Tensor& a, const Tensor& b) { return binary(OpKind::Add, a, b); }
+Tensor sub(const Tensor& a, const Tensor& b) { return binary(OpKind::Sub, a, b); }
+Tensor mul(const Tensor& a, const Tensor& b) { return binary(OpKind::Mul, a, b); }
+Tensor div(const Tensor& a, const Tensor& b) { return binary(OpKind::Div, a, b); }
+Tensor pow(const Tensor& a, const Tensor& b) { return binary(OpKind::Pow, a, b); }
+Tensor minimum(const Tensor& a, const Tensor& b) { return binary(OpKind::Minimum, a, b); }
+Tensor maximum(const Tensor& a, const Tensor& b) { return binary(OpKind::Maximum, a, b); }
+Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
+Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
+Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
+Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
+Tensor operator+(const Tensor& a, double b) { return add(a, scalar_like(a, b)); }
+Tensor operator-(const Tensor& a, double b) { return sub(a, scalar_like(a, b)); }
+Tensor operator*(const Tensor& a, double b) { return mul(a, scalar_like(a, b)); }
+Tensor operator/(const Tensor& a, double b) { return div(a, scalar_like(a, b)); }
+Tensor operator+(double a, const Tensor& b) { return add(scalar_like(b, a), b); }
+Tensor operator-(double a, const Tensor& b) { return sub(scalar_like(b, a), b); }
+Tensor operator*(double a, const Tensor& b) { return mul(scalar_like(b, a), b); }
+Tensor operator/(double a, const Tensor& b) { return div(scalar_like(b, a), b); }
+Tensor operator-(const Tensor& a) { return neg(a); }
+
+Tensor neg(const Tensor& x) { return unary(OpKind::Neg, x); }
+Tensor exp(const Tensor& x) { return unary(OpKind::Exp, x); }
+Tensor log(const Tensor& x) { return unary(OpKind::Log, x); }
+Tensor sqrt(const Tensor& x) { return unary(OpKind::Sqrt, x); }
+Tensor abs(const Tensor& x) { return unary(OpKind::Abs, x); }
+Tensor pow(const Tensor& x, double e) { return unary(OpKind::PowScalar, x, e); }
+Tensor clamp(const Tensor& x, double lo, double hi) {
+  if (lo > hi) throw TensorError("clamp: lower bound " + std::to_string(lo) + " exceeds upper bound " + std::to_string(hi));
+  return unary(OpKind::Clamp, x, lo, hi);
+}
+Tensor relu(const Tensor& x) { return unary(OpKind::Relu, x); }
+Tensor leaky_relu(const Tensor& x, double slope) { return unary(OpKind::LeakyRelu, x, slope); }
+Tensor elu(const Tensor& x, double alpha) { return unary(OpKind::Elu, x, alpha); }
+Tensor tanh(const Tensor& x) { return unary(OpKind::Tanh, x); }
+Tensor sigmoid(const Tensor& x) { return unary(OpKind::Sigmoid, x); }
+Tensor softplus(const Tensor& x) { return unary(OpKind::Softplus, x); }
+
+Tensor eq(const Tensor& a, const Tensor& b) { return compare(cpu::CompareKind::Eq, "eq", a, b); }
+Tensor ne(const Tensor& a, const Tensor& b) { return compare(cpu::CompareKind::Ne, "ne", a, b); }
+Tensor lt(const Tensor& a, const Tensor& b) { return compare(cpu::CompareKind::Lt, "lt", a, b); }
+Tensor le(const Tensor& a, const Tensor& b) { return compare(cpu::CompareKind::Le, "le", a, b); }
+Tensor gt(const Tensor& a, const Tensor& b) { return compare(cpu::CompareKind::Gt, "gt", a, b); }
+Tensor ge(const Tensor& a, const Tensor& b) { return compare(cpu::CompareKind::Ge, "ge", a, b); }
+
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
+  need_same_dtype("where", a, b);
+  need_same_dtype("where", cond, a);
+  const TensorShape s = broadcast_shape("where", cond.shape(), broadcast_shape("where", a.shape(), b.shape()));
+  Tensor out = new_tensor(s, a.dtype());
+  cpu::where(I(cond), I(a), I(b), out.impl());
+  if (detail::wants_grad({&a, &b})) {
+    detail::Node* n = detail::record(OpKind::Where, out, {&a, &b});
+    n->saved[0] = detail::alias(cond);
+  }
+  finish(OpKind::Where, out);
+  return out;
+}
+
+// ---------------- reductions ----------------
+
+Tensor sum(const Tensor& x, Axes axes, bool keepdim) { return reduce(OpKind::Sum, x, axes, keepdim); }
+Tensor mean(const Tensor& x, Axes axes, bool keepdim) { return reduce(OpKind::Mean, x, axes, keepdim); }
+Tensor max(const Tensor& x, Axes axes, bool keepdim) { return reduce(OpKind::Max, x, axes, keepdim); }
+Tensor softmax(const Tensor& x, int axis) { return softmax_impl(x, axis, false); }
+Tensor log_softmax(const Tensor& x, int axis) { return softmax_impl(x, axis, true); }
+
+// ---------------- linear algebra ----------------
+
+Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
+  need_same_dtype("matmul", a_in, b_in);
+  const TensorShape &sa = a_in.shape(), &sb = b_in.shape();
+  if (sa.ndim() < 2 || sb.ndim() < 2) {
+    throw ShapeError("matmul: operands must be 2-D to 4-D, got " + sa.str() + " and " + sb.str() +
+                     " (reshape a vector to [1, K] or [K, 1])");
+  }
+  const int64_t M = sa[sa.ndim() - 2], K = sa[sa.ndim() - 1], K2 = sb[sb.ndim() - 2], N = sb[sb.ndim() - 1];
+  if (K != K2) {
+    throw ShapeError("matmul: inner dims differ: " + sa.str() + " @ " + sb.str() + " (" + std::to_string(K) +
+                     " vs " + std::to_string(K2) + ")");
+  }
+  // Batch dims: equal, or one side has none.
+  TensorShape batch;
+  if (sa.ndim() > 2 && sb.ndim() > 2) {
+    if (sa.ndim() != sb.ndim()) throw ShapeError("matmul: batch dims differ: " + sa.str() + " @ " + sb.str());
+    for (int d = 0; d < sa.ndim() - 2; ++d) {
+      if (sa[d] != sb[d]) throw ShapeError("matmul: batch dims differ: " + sa.str() + " @ " + sb.str());
+      batch.push_back(sa[d]);
+    }
+  } else {
+    const TensorShape& s = sa.ndim() > 2 ? sa : sb;
+    for (int d = 0; d < s.ndim() - 2; ++d) batch.push_back(s[d]);
+  }
+  TensorShape os = batch;
+  os.push_back(M);
+  os.push_back(N);
+  Tensor a = a_in, b = b_in;
+  MatArg ma = mat_arg(I(a)), mb = mat_arg(I(b));
+  if (!ma.ok) {
+    a = contiguous_nograd(a);
+    ma = mat_arg(I(a));
+  }
+  if (!mb.ok) {
+    b = contiguous_nograd(b);
+    mb = mat_arg(I(b));
+  }
+  if (sa.ndim() == 2) ma.batch_stride = 0;
+  if (sb.ndim() == 2) mb.batch_stride = 0;
+  Tensor out = new_tensor(os, a.dtype());
+  const int64_t nb = batch.numel();
+  if (out.numel() > 0) {
+    if (K == 0) {
+      cpu::fill(out.impl(), 0.0);
+    } else if (a.dtype() == DType::f32) {
+      gemm_batched<float>(I(a), ma, I(b), mb, nb, M, N, K, out.impl());
+    } else {
+      gemm_batched<double>(I(a), ma, I(b), mb, nb, M, N, K, out.impl());
+    }
+  }
+  if (detail::wants_grad({&a_in, &b_in})) detail::record(OpKind::Matmul, out, {&a_in, &b_in});
+  finish(OpKind::Matmul, out);
+  return out;
+}
+
+Tensor linear(const Tensor& x_in, const Tensor& w_in, const Tensor& bias) {
+  need_same_dtype("linear", x_in, w_in);
+  const TensorShape &sx = x_in.shape(), &sw = w_in.shape();
+  if (sx.ndim() != 2 || sw.ndim() != 2 || sx[1] != sw[1]) {
+    throw ShapeError("linear: input " + sx.str() + " does not fit weight " + sw.str() +
+                     " (expected input [B, in] and weight [out, in])");
+  }
+  const int64_t B = sx[0], IN = sx[1], OUT = sw[0];
+  if (bias.defined()) {
+    need_same_dtype("linear", x_in, bias);
+    if (bias.ndim() != 1 || bias.size(0) != OUT) {
+      throw ShapeError("linear: bias " + bias.shape().str() + " does not fit weight " + sw.str() +
+                       " (expected [" + std::to_string(OUT) + "])");
+    }
+  }
+  Tensor x = x_in, w = w_in;
+  MatArg mx = mat_arg(I(x)), mw = mat_arg(I(w));
+  if (!mx.ok) {
+    x = contiguous_nograd(x);
+    mx = mat_arg(I(x));
+  }
+  if (!mw.ok) {
+    w = contiguous_nograd(w);
+    mw = mat_arg(I(w));
+  }
+  Tensor out = new_tensor(TensorShape{B, OUT}, x.dtype());
+  if (out.numel() > 0) {
+    // Seed C with the bias rows, then accumulate x @ w^T on top (beta = 1).
+    if (bias.defined()) cpu::copy(I(bias), out.impl());
+    const bool acc = bias.defined();
+    if (IN == 0) {
+      if (!acc) cpu::fill(out.impl(), 0.0);
+    } else if (x.dtype() == DType::f32) {
+      cpu::gemm(mx.trans, !mw.trans, B, OUT, IN, 1.0f, x.impl()->ptr<float>(), mx.ld, w.impl()->ptr<float>(),
+                mw.ld, acc ? 1.0f : 0.0f, out.impl()->ptr<float>(), OUT);
+    } else {
+      cpu::gemm(mx.trans, !mw.trans, B, OUT, IN, 1.0, x.impl()->ptr<double>(), mx.ld, w.impl()->ptr<double>(),
+                mw.ld, acc ? 1.0 : 0.0, out.impl()->ptr<double>(), OUT);
+    }
+  }
+  if (detail::wants_grad({&x_in, &w_in, &bias})) detail::record(OpKind::Linear, out, {&x_in, &w_in, &bias});
+  finish(OpKind::Linear, out);
+  return out;
+}
+
+// ---------------- indexing and layout ----------------
+
+Tensor gather(const Tensor& x, int axis, const Tensor& index) {
+  need_float("gather", x);
+  need_defined("gather", index);
+  if (index.dtype() != DType::i64) {
+    throw DTypeError("gather: index must be i64, got " + std::string(dtype_name(index.dtype())) + " " +
+                     index.shape().str());
+  }
+  const int a = norm_axis("gather", axis, x.ndim());
+  if (index.ndim() != x.ndim()) {
+    throw ShapeError("gather: index " + index.shape().str() + " must have the input's ndim, input " + x.shape().str());
+  }
+  for (int d = 0; d < x.ndim(); ++d) {
+    if (d != a && index.shape()[d] > x.shape()[d]) {
+      throw ShapeError("gather: index " + index.shape().str() + " exceeds input " + x.shape().str() + " in dim " +
+                       std::to_string(d));
+    }
+  }
+  Tensor idx = contiguous_nograd(index);
+  Tensor out = new_tensor(index.shape(), x.dtype());
+  cpu::gather(I(x), a, I(idx), out.impl());
+  if (detail::wants_grad({&x})) {
+    detail::Node* n = detail::record(OpKind::Gather, out, {&x});
+    n->i[0] = a;
+    n->saved[0] = detail::alias(idx);
+  }
+  finish(OpKind::Gather, out);
+  return out;
+}
+
+Tensor concat(std::span<const Tensor> xs, int axis) {
+  if (xs.empty()) throw ShapeError("concat: needs at least one tensor");
+  need_float("concat", xs[0]);
+  const TensorShape& s0 = xs[0].shape();
+  const int a = norm_axis("concat", axis, s0.ndim());
+  TensorShape os = s0;
+  os[a] = 0;
+  for (const Tensor& t : xs) {
+    need_same_dtype("concat", xs[0], t);
+    const TensorShape& s = t.shape();
+    bool ok = s.ndim() == s0.ndim();
+    for (int d = 0; ok && d < s.ndim(); ++d) ok = d == a || s[d] == s0[d];
+    if (!ok) {
+      throw ShapeError("concat: shapes " + s0.str() + " and " + s.str() + " differ outside axis " + std::to_string(a));
+    }
+    os[a] += s[a];
+  }
+  Tensor out = new_tensor(os, xs[0].dtype());
+  int64_t start = 0;
+  for (const Tensor& t : xs) {
+    // Copy each input into its slab of the output through a view.
+    int64_t st[kMaxDims];
+    detail::contiguous_strides(os, st);
+    TensorImpl* slab = detail::impl_view(out.impl(), t.shape(), st, start * st[a]);
+    cpu::copy(I(t), slab);
+    detail::impl_release(slab);
+    start += t.shape()[a];
+  }
+  if (detail::wants_grad(xs)) {
+    detail::Node* n = detail::record(OpKind::Concat, out, xs);
+    n->i[0] = a;
+  }
+  finish(OpKind::Concat, out);
+  return out;
+}
+
+Tensor concat(std::initializer_list<Tensor> xs, int axis) {
+  return concat(std::span<const Tensor>(xs.begin(), xs.size()), axis);
+}
+
+Tensor stack(std::span<const Tensor> xs, int axis) {
+  if (xs.empty()) throw ShapeError("stack: needs at least one tensor");
+  const TensorShape& s0 = xs[0].shape();
+  const int a = axis < 0 ? axis + s0.ndim() + 1 : axis;
+  if (a < 0 || a > s0.ndim()) {
+    throw ShapeError("stack: axis " + std::to_string(axis) + " is out of range for inputs of shape " + s0.str());
+  }
+  // stack = concat of [.., 1, ..] reshaped views; at most 8 inputs inline, more through a vector.
+  Tensor inline_buf[8];
+  std::vector<Tensor> heap_buf;
+  std::span<Tensor> parts(inline_buf, std::min<std::size_t>(xs.size(), 8));
+  if (xs.size() > 8) {
+    heap_buf.resize(xs.size());
+    parts = std::span<Tensor>(heap_buf);
+  }
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    if (xs[i].shape() != s0) {
+      throw ShapeError("stack: shapes " + s0.str() + " and " + xs[i].shape().str() + " differ");
+    }
+    TensorShape s;
+    for (int d = 0; d < s0.ndim(); ++d) {
+      if (d == a) s.push_back(1);
+      s.push_back(s0[d]);
+    }
+    if (a == s0.ndim()) s.push_back(1);
+    parts[i] = reshape(xs[i], s);
+  }
+  return concat(std::span<const Tensor>(parts.data(), parts.size()), a);
+}
+
+Tensor stack(std::initializer_list<Tensor> xs, int axis) {
+  return stack(std::span<const Tensor>(xs.begin(), xs.size()), axis);
+}
+
+Tensor reshape(const Tensor& x, const TensorShape& s_in) {
+  need_defined("reshape", x);
+  TensorShape s = s_in;
+  int infer = -1;
+  int64_t known = 1;
+  for (int d = 0; d < s.ndim(); ++d) {
+    if (s[d] == -1) {
+      if (infer >= 0) throw ShapeError("reshape: more than one -1 in " + s_in.str());
+      infer = d;
+    } else {
+      known *= s[d];
+    }
+  }
+  if (infer >= 0 && known > 0 && x.numel() % known == 0) s[infer] = x.numel() / known;
+  if (s.numel() != x.numel() || (infer >= 0 && known == 0)) {
+    throw ShapeError("reshape: cannot view " + x.shape().str() + " (" + std::to_string(x.numel()) +
+                     " elements) as " + s_in.str());
+  }
+  // A view of x when x is contiguous, else of a contiguous copy.
+  Tensor c = contiguous_nograd(x);
+  int64_t st[kMaxDims];
+  detail::contiguous_strides(s, st);
+  Tensor out = detail::adopt(detail::impl_view(I(c), s, st, I(c)->offset));
+  if (detail::wants_grad({&x})) {
+    detail::Node* n = detail::record(OpKind::Reshape, out, {&x});
+    n->shape = x.shape();
+  }
+  return out;
+}
+
+Tensor transpose(const Tensor& x, int d0, int d1) {
+  need_defined("transpose", x);
+  const int a = norm_axis("transpose", d0, x.ndim()), b = norm_axis("transpose", d1, x.ndim());
+  TensorShape s = x.shape();
+  std::swap(s[a], s[b]);
+  int64_t st[kMaxDims];
+  for (int d = 0; d < x.ndim(); ++d) st[d] = I(x)->strides[d];
+  std::swap(st[a], st[b]);
+  Tensor out = detail::adopt(detail::impl_view(I(x), s, st, I(x)->offset));
+  if (detail::wants_grad({&x})) {
+    detail::Node* n = detail::record(OpKind::Transpose, out, {&x});
+    n->i[0] = a;
+    n->i[1] = b;
+  }
+  return out;
+}
+
+Tensor narrow(const Tensor& x, int dim, int64_t start, int64_t length) {
+  need_defined("narrow", x);
+  const int a = norm_axis("narrow", dim, x.ndim());
+  if (start < 0 || length < 0 || start + length > x.shape()[a]) {
+    throw ShapeError("narrow: range [" + std::to_string(start) + ", " + std::to_string(start + length) +
+                     ") is outside dim " + std::to_string(a) + " of shape " + x.shape().str());
+  }
+  TensorShape s = x.shape();
+  s[a] = length;
+  Tensor out = detail::adopt(detail::impl_view(I(x), s, I(x)->strides, I(x)->offset + start * I(x)->strides[a]));
+  if (detail::wants_grad({&x})) {
+    detail::Node* n = detail::record(OpKind::Narrow, out, {&x});
+    n->i[0] = a;
+    n->i[1] = start;
+    n->shape = x.shape();
+  }
+  return out;
+}
+
+Tensor detach(const Tensor& x) {
+  need_defined("detach", x);
+  return detail::adopt(detail::alias(x));
+}
+
+Tensor Tensor::contiguous() const {
+  need_defined("contiguous", *this);
+  if (is_contiguous()) return *this;
+  return clone();
+}
+
+Tensor Tensor::clone() const {
+  need_defined("clone", *this);
+  Tensor out = new_tensor(shape(), dtype());
+  cpu::copy(impl(), out.impl());
+  if (detail::wants_grad({this})) detail::record(OpKind::Contiguous, out, {this});
+  return out;
+}
+
+Tensor Tensor::to(DType d) const {
+  need_defined("to(DType)", *this);
+  if (d == dtype()) return *this;
+  Tensor out = new_tensor(shape(), d);
+  cpu::copy(impl(), out.impl());
+  if (d != DType::i64 && dtype() != DType::i64 && detail::wants_grad({this})) {
+    detail::record(OpKind::Cast, out, {this});
+  }
+  return out;
+}
+
+// ---------------- losses ----------------
+
+namespace {
+Tensor loss(OpKind k, const Tensor& p, const Tensor& t, double delta) {
+  need_same_dtype(op_name(k), p, t);
+  if (p.shape() != t.shape()) {
+    throw ShapeError(std::string(op_name(k)) + ": prediction " + p.shape().str() + " and target " + t.shape().str() +
+                     " must have the same shape (no broadcasting in losses)");
+  }
+  if (p.numel() == 0) throw ShapeError(std::string(op_name(k)) + ": empty inputs " + p.shape().str());
+  Tensor pc = contiguous_nograd(p), tc = contiguous_nograd(t);
+  Tensor out = new_tensor(TensorShape{}, p.dtype());
+  if (k == OpKind::MseLoss) cpu::mse_loss(I(pc), I(tc), out.impl());
+  else cpu::huber_loss(I(pc), I(tc), delta, out.impl());
+  if (detail::wants_grad({&p, &t})) {
+    detail::Node* n = detail::record(k, out, {&p, &t});
+    n->p[0] = delta;
+  }
+  finish(k, out);
+  return out;
+}
+}  // namespace
+
+Tensor mse_loss(const Tensor& pred, const Tensor& target) { return loss(OpKind::MseLoss, pred, target, 0); }
+Tensor huber_loss(const Tensor& pred, const Tensor& target, double delta) {
+  if (!(delta > 0)) throw TensorError("huber_loss: delta must be > 0, got " + std::to_string(delta));
+  return loss(OpKind::HuberLoss, pred, target, delta);
+}
+
+// ---------------- numerical checks ----------------
+
+void check_finite(const Tensor& t, std::string_view what) {
+  need_defined("check_finite", t);
+  const int64_t at = cpu::find_non_finite(I(t));
+  if (at >= 0) {
+    const double v = t.to_vector<double>()[static_cast<std::size_t>(at)];
+    throw NumericalError(std::string(what) + ": non-finite value " + std::to_string(v) + " at flat index " +
+                         std::to_string(at) + " of a " + t.shape().str() + " tensor");
+  }
+}
+
+void set_finite_check(bool on) { t_finite_check = on; }
+bool finite_check_enabled() { return t_finite_check; }
+
+}  // namespace rlforge::tensor

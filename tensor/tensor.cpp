@@ -1,0 +1,470 @@
+// Tensor, TensorShape, Storage, TensorImpl and Node: construction, reference counting, factories,
+// element access, device transfer and the autograd entry points.
+#include "tensor/tensor.hpp"
+
+#include <cstring>
+#include <type_traits>
+#include <new>
+
+#include "tensor/autograd/engine.hpp"
+#include "tensor/autograd/grad_mode.hpp"
+#include "tensor/cpu/kernels.hpp"
+#include "tensor/detail/memory_pool.hpp"
+#include "tensor/detail/tensor_impl.hpp"
+#include "tensor/ops.hpp"
+#include "tensor/random.hpp"
+
+namespace rlforge::tensor {
+
+using detail::TensorImpl;
+
+std::size_t dtype_size(DType d) { return d == DType::f32 ? 4 : 8; }
+
+const char* dtype_name(DType d) {
+  switch (d) {
+    case DType::f32: return "f32";
+    case DType::f64: return "f64";
+    case DType::i64: return "i64";
+  }
+  return "?";
+}
+
+std::string Device::str() const {
+  return type == DeviceType::CPU ? std::string("cpu") : "cuda:" + std::to_string(index);
+}
+
+// ---------------- TensorShape ----------------
+
+TensorShape::TensorShape(std::initializer_list<std::int64_t> dims) {
+  for (std::int64_t d : dims) push_back(d);
+}
+
+TensorShape::TensorShape(std::span<const std::int64_t> dims) {
+  for (std::int64_t d : dims) push_back(d);
+}
+
+void TensorShape::push_back(std::int64_t d) {
+  if (n_ >= kMaxDims) {
+    throw ShapeError("TensorShape: at most " + std::to_string(kMaxDims) + " dims are supported, got a " +
+                     std::to_string(n_ + 1) + "th (shape so far " + str() + ")");
+  }
+  d_[n_++] = d;
+}
+
+std::int64_t TensorShape::numel() const {
+  std::int64_t n = 1;
+  for (int i = 0; i < n_; ++i) n *= d_[i];
+  return n;
+}
+
+bool TensorShape::operator==(const TensorShape& o) const {
+  if (n_ != o.n_) return false;
+  for (int i = 0; i < n_; ++i) {
+    if (d_[i] != o.d_[i]) return false;
+  }
+  return true;
+}
+
+std::string TensorShape::str() const {
+  std::string s = "[";
+  for (int i = 0; i < n_; ++i) {
+    if (i) s += ", ";
+    s += std::to_string(d_[i]);
+  }
+  return s + "]";
+}
+
+// ---------------- Storage / TensorImpl / Node ----------------
+namespace detail {
+
+Storage* storage_new(std::size_t bytes, Device dev) {
+  if (dev.type != DeviceType::CPU) {
+    throw DeviceError("storage on " + dev.str() + ": this build has no CUDA runtime device");
+  }
+  void* block = pool_alloc(sizeof(Storage) + bytes);
+  auto* s = new (block) Storage();
+  s->device = dev;
+  s->bytes = bytes;
+  s->data = static_cast<char*>(block) + sizeof(Storage);
+  return s;
+}
+
+void storage_release(Storage* s) noexcept {
+  if (s->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    const std::size_t bytes = s->bytes;
+    s->~Storage();
+    pool_free(s, sizeof(Storage) + bytes);
+  }
+}
+
+void contiguous_strides(const TensorShape& s, std::int64_t* strides) {
+  std::int64_t run = 1;
+  for (int d = s.ndim() - 1; d >= 0; --d) {
+    strides[d] = run;
+    run *= s[d];
+  }
+}
+
+bool TensorImpl::contiguous() const {
+  std::int64_t run = 1;
+  for (int d = shape.ndim() - 1; d >= 0; --d) {
+    if (shape[d] != 1 && strides[d] != run) return false;
+    run *= shape[d];
+  }
+  return true;
+}
+
+TensorImpl* impl_new(const TensorShape& s, DType d, Device dev) {
+  for (std::int64_t v : s) {
+    if (v < 0) throw ShapeError("tensor: negative dimension in shape " + s.str());
+  }
+  Storage* st = storage_new(static_cast<std::size_t>(s.numel()) * dtype_size(d), dev);
+  auto* t = new (pool_alloc(sizeof(TensorImpl))) TensorImpl();
+  t->dtype = d;
+  t->shape = s;
+  contiguous_strides(s, t->strides);
+  t->storage = st;
+  return t;
+}
+
+TensorImpl* impl_view(const TensorImpl* base, const TensorShape& s, const std::int64_t* strides,
+                      std::int64_t offset) {
+  auto* t = new (pool_alloc(sizeof(TensorImpl))) TensorImpl();
+  t->dtype = base->dtype;
+  t->shape = s;
+  for (int d = 0; d < s.ndim(); ++d) t->strides[d] = strides[d];
+  t->offset = offset;
+  t->storage = base->storage;
+  storage_retain(t->storage);
+  return t;
+}
+
+void impl_release(TensorImpl* t) noexcept {
+  if (t->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  if (t->storage) storage_release(t->storage);
+  if (t->grad) impl_release(t->grad);
+  if (t->pending) impl_release(t->pending);
+  if (t->grad_fn) node_release(t->grad_fn);
+  t->~TensorImpl();
+  pool_free(t, sizeof(TensorImpl));
+}
+
+Node* node_new(OpKind op, int n_inputs) {
+  auto* n = new (pool_alloc(sizeof(Node))) Node();
+  n->op = op;
+  n->n_inputs = n_inputs;
+  if (n_inputs > kInlineInputs) {
+    n->inputs = static_cast<TensorImpl**>(pool_alloc(sizeof(TensorImpl*) * n_inputs));
+  }
+  for (int i = 0; i < n_inputs; ++i) n->inputs[i] = nullptr;
+  return n;
+}
+
+void node_release(Node* n) noexcept {
+  if (n->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  for (int i = 0; i < n->n_inputs; ++i) {
+    if (n->inputs[i]) impl_release(n->inputs[i]);
+  }
+  if (n->inputs != n->inline_inputs) pool_free(n->inputs, sizeof(TensorImpl*) * n->n_inputs);
+  for (TensorImpl* s : n->saved) {
+    if (s) impl_release(s);
+  }
+  n->~Node();
+  pool_free(n, sizeof(Node));
+}
+
+}  // namespace detail
+
+// ---------------- Tensor: lifetime ----------------
+
+Tensor::Tensor(const Tensor& o) : p_(o.p_) {
+  if (p_) detail::impl_retain(p_);
+}
+
+Tensor& Tensor::operator=(const Tensor& o) {
+  if (o.p_) detail::impl_retain(o.p_);
+  if (p_) detail::impl_release(p_);
+  p_ = o.p_;
+  return *this;
+}
+
+Tensor& Tensor::operator=(Tensor&& o) noexcept {
+  if (this != &o) {
+    if (p_) detail::impl_release(p_);
+    p_ = o.p_;
+    o.p_ = nullptr;
+  }
+  return *this;
+}
+
+Tensor::~Tensor() {
+  if (p_) detail::impl_release(p_);
+}
+
+namespace {
+const TensorImpl& need(const Tensor& t, const char* what) {
+  if (!t.defined()) throw TensorError(std::string(what) + ": the tensor is undefined (default-constructed)");
+  return *t.impl();
+}
+}  // namespace
+
+// ---------------- factories ----------------
+
+Tensor Tensor::empty(const TensorShape& s, DType d, Device dev) {
+  if (dev.type != DeviceType::CPU) {
+    throw DeviceError("Tensor::empty(" + s.str() + ", " + dev.str() +
+                      "): this build has no CUDA runtime device; create tensors on Device::cpu()");
+  }
+  return Tensor(detail::impl_new(s, d, dev));
+}
+
+Tensor Tensor::zeros(const TensorShape& s, DType d, Device dev) { return full(s, 0.0, d, dev); }
+Tensor Tensor::ones(const TensorShape& s, DType d, Device dev) { return full(s, 1.0, d, dev); }
+
+Tensor Tensor::full(const TensorShape& s, double v, DType d, Device dev) {
+  Tensor t = empty(s, d, dev);
+  cpu::fill(t.p_, v);
+  return t;
+}
+
+Tensor Tensor::scalar(double v, DType d) { return full(TensorShape{}, v, d); }
+
+namespace {
+template <class T>
+Tensor from_values(std::span<const T> values, const TensorShape& s, DType d) {
+  if (static_cast<std::int64_t>(values.size()) != s.numel()) {
+    throw ShapeError("Tensor::from_data: " + std::to_string(values.size()) + " values do not fill shape " +
+                     s.str() + " (" + std::to_string(s.numel()) + " elements)");
+  }
+  Tensor t = Tensor::empty(s, d);
+  if (!values.empty()) std::memcpy(t.impl()->raw(), values.data(), values.size() * sizeof(T));
+  return t;
+}
+}  // namespace
+
+Tensor Tensor::from_data(std::span<const float> v, const TensorShape& s) { return from_values(v, s, DType::f32); }
+Tensor Tensor::from_data(std::span<const double> v, const TensorShape& s) { return from_values(v, s, DType::f64); }
+Tensor Tensor::from_data(std::span<const std::int64_t> v, const TensorShape& s) {
+  return from_values(v, s, DType::i64);
+}
+
+Tensor Tensor::arange(std::int64_t n, DType d) {
+  Tensor t = empty(TensorShape{n}, d);
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (d == DType::f32) t.data<float>()[i] = static_cast<float>(i);
+    else if (d == DType::f64) t.data<double>()[i] = static_cast<double>(i);
+    else t.data<std::int64_t>()[i] = i;
+  }
+  return t;
+}
+
+Tensor Tensor::randn(const TensorShape& s, Generator& gen, DType d) {
+  Tensor t = empty(s, d);
+  const std::int64_t n = s.numel();
+  for (std::int64_t i = 0; i < n; ++i) {
+    const double v = gen.normal();
+    if (d == DType::f32) t.data<float>()[i] = static_cast<float>(v);
+    else t.data<double>()[i] = v;
+  }
+  return t;
+}
+
+Tensor Tensor::rand(const TensorShape& s, Generator& gen, double low, double high, DType d) {
+  Tensor t = empty(s, d);
+  const std::int64_t n = s.numel();
+  for (std::int64_t i = 0; i < n; ++i) {
+    const double v = gen.uniform(low, high);
+    if (d == DType::f32) t.data<float>()[i] = static_cast<float>(v);
+    else t.data<double>()[i] = v;
+  }
+  return t;
+}
+
+// ---------------- metadata and access ----------------
+
+const TensorShape& Tensor::shape() const { return need(*this, "shape").shape; }
+std::int64_t Tensor::numel() const { return shape().numel(); }
+DType Tensor::dtype() const { return need(*this, "dtype").dtype; }
+Device Tensor::device() const { return need(*this, "device").storage->device; }
+bool Tensor::is_contiguous() const { return need(*this, "is_contiguous").contiguous(); }
+
+std::int64_t Tensor::size(int dim) const {
+  const TensorShape& s = shape();
+  const int d = dim < 0 ? dim + s.ndim() : dim;
+  if (d < 0 || d >= s.ndim()) {
+    throw ShapeError("size(" + std::to_string(dim) + "): no such dim in shape " + s.str());
+  }
+  return s[d];
+}
+
+std::int64_t Tensor::stride(int dim) const {
+  const int d = dim < 0 ? dim + ndim() : dim;
+  if (d < 0 || d >= ndim()) throw ShapeError("stride(" + std::to_string(dim) + "): no such dim in shape " + shape().str());
+  return p_->strides[d];
+}
+
+std::string Tensor::str() const {
+  if (!p_) return "Tensor(undefined)";
+  return std::string("Tensor(") + dtype_name(p_->dtype) + ", " + p_->shape.str() + ", " + device().str() + ")";
+}
+
+namespace {
+template <class T>
+constexpr DType dtype_of() {
+  if constexpr (std::is_same_v<T, float>) return DType::f32;
+  else if constexpr (std::is_same_v<T, double>) return DType::f64;
+  else return DType::i64;
+}
+template <class T>
+void check_access(const Tensor& t) {
+  need(t, "data");
+  if (t.dtype() != dtype_of<T>()) {
+    throw DTypeError(std::string("data<") + dtype_name(dtype_of<T>()) + ">() on a " + dtype_name(t.dtype()) +
+                     " tensor of shape " + t.shape().str());
+  }
+}
+}  // namespace
+
+template <class T>
+T* Tensor::data() {
+  check_access<T>(*this);
+  return p_->ptr<T>();
+}
+template <class T>
+const T* Tensor::data() const {
+  check_access<T>(*this);
+  return p_->ptr<T>();
+}
+template float* Tensor::data<float>();
+template double* Tensor::data<double>();
+template std::int64_t* Tensor::data<std::int64_t>();
+template const float* Tensor::data<float>() const;
+template const double* Tensor::data<double>() const;
+template const std::int64_t* Tensor::data<std::int64_t>() const;
+
+double Tensor::item() const {
+  if (numel() != 1) throw ShapeError("item(): needs exactly one element, the tensor has shape " + shape().str());
+  switch (p_->dtype) {
+    case DType::f32: return *p_->ptr<float>();
+    case DType::f64: return *p_->ptr<double>();
+    case DType::i64: return static_cast<double>(*p_->ptr<std::int64_t>());
+  }
+  return 0;
+}
+
+template <class T>
+std::vector<T> Tensor::to_vector() const {
+  need(*this, "to_vector");
+  Tensor c = Tensor::empty(shape(), dtype_of<T>());
+  cpu::copy(p_, c.p_);
+  const T* p = c.p_->ptr<T>();
+  return std::vector<T>(p, p + c.numel());
+}
+template std::vector<float> Tensor::to_vector<float>() const;
+template std::vector<double> Tensor::to_vector<double>() const;
+template std::vector<std::int64_t> Tensor::to_vector<std::int64_t>() const;
+
+// ---------------- views and copies (recorded through ops) ----------------
+
+Tensor Tensor::reshape(const TensorShape& s) const { return tensor::reshape(*this, s); }
+Tensor Tensor::t() const {
+  if (ndim() != 2) throw ShapeError("t(): needs a 2-D tensor, got shape " + shape().str() + " (use transpose(d0, d1))");
+  return tensor::transpose(*this, 0, 1);
+}
+Tensor Tensor::transpose(int d0, int d1) const { return tensor::transpose(*this, d0, d1); }
+Tensor Tensor::narrow(int dim, std::int64_t start, std::int64_t length) const {
+  return tensor::narrow(*this, dim, start, length);
+}
+Tensor Tensor::detach() const { return tensor::detach(*this); }
+
+Tensor Tensor::to(Device dev) const {
+  need(*this, "to(Device)");
+  if (dev == device()) return *this;
+  throw DeviceError("to(" + dev.str() + "): this build has no CUDA runtime device, so the " +
+                    dtype_name(dtype()) + " tensor of shape " + shape().str() + " stays on " +
+                    device().str() + " (build with nvcc present and run on a machine with a GPU)");
+}
+
+// ---------------- autograd ----------------
+
+bool Tensor::requires_grad() const { return need(*this, "requires_grad").requires_grad; }
+bool Tensor::is_leaf() const { return need(*this, "is_leaf").grad_fn == nullptr; }
+
+Tensor& Tensor::requires_grad_(bool on) {
+  need(*this, "requires_grad_");
+  if (p_->grad_fn != nullptr) {
+    throw AutogradError("requires_grad_(): only leaf tensors can be marked; this " + shape().str() +
+                        " tensor was made by '" + op_name(p_->grad_fn->op) + "' (use detach() first)");
+  }
+  if (on && p_->dtype == DType::i64) {
+    throw AutogradError("requires_grad_(): an i64 tensor of shape " + shape().str() + " cannot have gradients");
+  }
+  p_->requires_grad = on;
+  return *this;
+}
+
+Tensor Tensor::grad() const {
+  need(*this, "grad");
+  return p_->grad ? detail::share(p_->grad) : Tensor();
+}
+
+void Tensor::set_grad(const Tensor& g) {
+  need(*this, "set_grad");
+  if (g.defined() && (g.shape() != shape() || g.dtype() != dtype())) {
+    throw ShapeError("set_grad: gradient " + g.str() + " does not match tensor " + str());
+  }
+  if (p_->grad) detail::impl_release(p_->grad);
+  p_->grad = nullptr;
+  if (g.defined()) {
+    p_->grad = detail::impl_new(shape(), dtype(), device());
+    cpu::copy(g.p_, p_->grad);
+  }
+}
+
+void Tensor::zero_grad() {
+  need(*this, "zero_grad");
+  if (p_->grad) cpu::fill(p_->grad, 0.0);
+}
+
+void Tensor::backward() const {
+  need(*this, "backward");
+  if (numel() != 1) {
+    throw AutogradError("backward(): called without a seed gradient on a tensor of shape " + shape().str() +
+                        "; only a single-element (scalar) output has an implicit seed of 1 -- reduce it "
+                        "(sum/mean) or pass backward(seed) with the same shape");
+  }
+  detail::run_backward(p_, Tensor::ones(shape(), dtype()));
+}
+
+void Tensor::backward(const Tensor& seed) const {
+  need(*this, "backward");
+  need(seed, "backward(seed)");
+  if (seed.shape() != shape() || seed.dtype() != dtype()) {
+    throw ShapeError("backward(seed): seed " + seed.str() + " does not match output " + str());
+  }
+  detail::run_backward(p_, seed);
+}
+
+void Tensor::copy_(const Tensor& src) {
+  need(*this, "copy_");
+  need(src, "copy_");
+  if (src.shape() != shape()) {
+    throw ShapeError("copy_: source shape " + src.shape().str() + " differs from destination " + shape().str());
+  }
+  if (is_grad_enabled() && p_->requires_grad) {
+    throw AutogradError("copy_: in-place write to a tensor that requires grad (" + str() +
+                        ") while grad mode is on; wrap it in NoGradGuard");
+  }
+  cpu::copy(src.p_, p_);
+}
+
+void Tensor::fill_(double v) {
+  need(*this, "fill_");
+  if (is_grad_enabled() && p_->requires_grad) {
+    throw AutogradError("fill_: in-place write to a tensor that requires grad (" + str() +
+                        ") while grad mode is on; wrap it in NoGradGuard");
+  }
+  cpu::fill(p_, v);
+}
+
+}  // namespace rlforge::tensor

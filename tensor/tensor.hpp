@@ -1,0 +1,158 @@
+// Tensor: a reference-counted handle to a strided view (up to 4-D) over pooled storage, with
+// dtype, device tag and autograd state. Ops live in tensor/ops.hpp.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "tensor/errors.hpp"
+
+namespace rlforge::tensor {
+
+// f32 is the working type; f64 exists for gradient checks; i64 holds indices (gather) and
+// supports creation, copies and views but no math.
+enum class DType : std::uint8_t { f32, f64, i64 };
+std::size_t dtype_size(DType d);
+const char* dtype_name(DType d);
+
+enum class DeviceType : std::uint8_t { CPU, CUDA };
+// A device tag carried by every tensor. Only CPU has a runtime in this build; asking for CUDA
+// throws DeviceError (see Tensor::to).
+struct Device {
+  DeviceType type = DeviceType::CPU;
+  int index = 0;
+  static Device cpu() { return {}; }
+  static Device cuda(int index = 0) { return {DeviceType::CUDA, index}; }
+  bool operator==(const Device&) const = default;
+  std::string str() const;  // "cpu" or "cuda:0"
+};
+
+constexpr int kMaxDims = 4;
+
+// The dims of a tensor, 0 to 4 of them, stored inline (no heap). A 0-d shape is a scalar.
+class TensorShape {
+ public:
+  TensorShape() = default;
+  TensorShape(std::initializer_list<std::int64_t> dims);  // throws ShapeError if > 4 dims
+  explicit TensorShape(std::span<const std::int64_t> dims);
+  int ndim() const { return n_; }
+  std::int64_t operator[](int i) const { return d_[i]; }
+  std::int64_t& operator[](int i) { return d_[i]; }
+  std::int64_t numel() const;
+  void push_back(std::int64_t d);  // throws ShapeError past 4 dims
+  const std::int64_t* begin() const { return d_; }
+  const std::int64_t* end() const { return d_ + n_; }
+  bool operator==(const TensorShape& o) const;
+  std::string str() const;  // "[64, 4]", "[]" for a scalar
+
+ private:
+  std::int64_t d_[kMaxDims] = {0, 0, 0, 0};
+  int n_ = 0;
+};
+
+namespace detail {
+struct TensorImpl;  // tensor/detail/tensor_impl.hpp
+}
+class Generator;  // tensor/random.hpp
+
+class Tensor {
+ public:
+  Tensor() = default;  // undefined (defined() == false)
+  Tensor(const Tensor& o);
+  Tensor(Tensor&& o) noexcept : p_(o.p_) { o.p_ = nullptr; }
+  Tensor& operator=(const Tensor& o);
+  Tensor& operator=(Tensor&& o) noexcept;
+  ~Tensor();
+  explicit Tensor(detail::TensorImpl* adopt) : p_(adopt) {}  // takes over one reference
+
+  // ---- factories (storage from the pool; contents of empty() are unspecified) ----
+  static Tensor empty(const TensorShape& s, DType d = DType::f32, Device dev = Device::cpu());
+  static Tensor zeros(const TensorShape& s, DType d = DType::f32, Device dev = Device::cpu());
+  static Tensor ones(const TensorShape& s, DType d = DType::f32, Device dev = Device::cpu());
+  static Tensor full(const TensorShape& s, double v, DType d = DType::f32,
+                     Device dev = Device::cpu());
+  static Tensor scalar(double v, DType d = DType::f32);  // 0-d
+  // Copies `values` (row-major) into a new tensor; throws ShapeError if counts differ.
+  static Tensor from_data(std::span<const float> values, const TensorShape& s);
+  static Tensor from_data(std::span<const double> values, const TensorShape& s);
+  static Tensor from_data(std::span<const std::int64_t> values, const TensorShape& s);
+  static Tensor from_data(std::initializer_list<float> values, const TensorShape& s) {
+    return from_data(std::span<const float>(values.begin(), values.size()), s);
+  }
+  static Tensor arange(std::int64_t n, DType d = DType::f32);
+  // N(0,1) and U[low,high) samples drawn in row-major order from `gen`.
+  static Tensor randn(const TensorShape& s, Generator& gen, DType d = DType::f32);
+  static Tensor rand(const TensorShape& s, Generator& gen, double low = 0.0, double high = 1.0,
+                     DType d = DType::f32);
+  static Tensor zeros_like(const Tensor& t) { return zeros(t.shape(), t.dtype(), t.device()); }
+
+  // ---- metadata ----
+  bool defined() const { return p_ != nullptr; }
+  const TensorShape& shape() const;
+  int ndim() const { return shape().ndim(); }
+  std::int64_t size(int dim) const;  // negative dims count from the end
+  std::int64_t numel() const;
+  std::int64_t stride(int dim) const;  // in elements
+  DType dtype() const;
+  Device device() const;
+  bool is_contiguous() const;
+  std::string str() const;  // "Tensor(f32, [2, 3], cpu)"
+
+  // ---- element access (CPU). data<T>() throws DTypeError if T is not the dtype. ----
+  template <class T>
+  T* data();
+  template <class T>
+  const T* data() const;
+  double item() const;  // the single element as double; throws ShapeError if numel() != 1
+  // A row-major copy of the values (any view layout), converted to T.
+  template <class T>
+  std::vector<T> to_vector() const;
+
+  // ---- views (share storage; no copy) and copies ----
+  // reshape: a view when contiguous, else a copy; one dim may be -1. Recorded by autograd.
+  Tensor reshape(const TensorShape& s) const;
+  Tensor t() const;                           // 2-D transpose view
+  Tensor transpose(int d0, int d1) const;     // view with two dims swapped
+  Tensor narrow(int dim, std::int64_t start, std::int64_t length) const;  // view
+  Tensor slice_rows(std::int64_t begin, std::int64_t end) const { return narrow(0, begin, end - begin); }
+  Tensor contiguous() const;  // self if contiguous, else a copy (recorded)
+  Tensor clone() const;       // a contiguous copy (recorded)
+  // Same device: returns *this. CUDA: throws DeviceError (no CUDA runtime device in this
+  // build), naming the tensor's shape. Kept so call sites already say where data lives.
+  Tensor to(Device dev) const;
+  Tensor to(DType d) const;  // converting copy (recorded between f32 and f64)
+
+  // ---- autograd ----
+  bool requires_grad() const;
+  // Marks a leaf as a parameter; throws AutogradError on a non-leaf or an i64 tensor.
+  Tensor& requires_grad_(bool on = true);
+  bool is_leaf() const;
+  Tensor grad() const;  // accumulated gradient of a leaf (undefined before any backward)
+  void set_grad(const Tensor& g);
+  void zero_grad();  // fills the existing gradient with zeros (keeps its storage)
+  // Reverse-mode sweep from this tensor. Without a seed it must hold exactly one element
+  // (else AutogradError); with a seed, `seed` must have this tensor's shape.
+  void backward() const;
+  void backward(const Tensor& seed) const;
+  Tensor detach() const;  // shares storage, no history, requires_grad false
+
+  // In-place helpers for optimizers and init (never recorded; throw AutogradError if grad
+  // mode is on and this tensor requires grad, since the tape would be invalidated).
+  void copy_(const Tensor& src);  // same shape and dtype
+  void fill_(double v);
+
+  detail::TensorImpl* impl() const { return p_; }
+  detail::TensorImpl* release() {
+    detail::TensorImpl* p = p_;
+    p_ = nullptr;
+    return p;
+  }
+
+ private:
+  detail::TensorImpl* p_ = nullptr;
+};
+
+}  // namespace rlforge::tensor

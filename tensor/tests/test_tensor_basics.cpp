@@ -1,0 +1,177 @@
+// Tests of Tensor itself and the tape: factories, views, device transfer, pooling, grad mode,
+// backward's contract (seed, accumulation, detach, zero_grad) and error messages.
+#include <catch.hpp>
+
+#include "tensor/autograd/grad_mode.hpp"
+#include "tensor/detail/memory_pool.hpp"
+#include "tensor/ops.hpp"
+#include "tensor/random.hpp"
+#include "tensor/tensor.hpp"
+
+using namespace rlforge::tensor;
+using Catch::Matchers::Contains;
+
+TEST_CASE("factories fill shape, dtype and values") {
+  Tensor z = Tensor::zeros({2, 3});
+  CHECK(z.shape() == TensorShape{2, 3});
+  CHECK(z.dtype() == DType::f32);
+  CHECK(z.numel() == 6);
+  for (float v : z.to_vector<float>()) CHECK(v == 0.0f);
+  Tensor f = Tensor::full({4}, 2.5, DType::f64);
+  CHECK(f.to_vector<double>() == std::vector<double>{2.5, 2.5, 2.5, 2.5});
+  Tensor s = Tensor::scalar(3.0);
+  CHECK(s.ndim() == 0);
+  CHECK(s.item() == 3.0);
+  Tensor d = Tensor::from_data({1, 2, 3, 4, 5, 6}, {2, 3});
+  CHECK(d.data<float>()[4] == 5.0f);
+  CHECK_THROWS_AS(Tensor::from_data({1, 2, 3}, {2, 2}), ShapeError);
+  CHECK_THROWS_AS(TensorShape({1, 2, 3, 4, 5}), ShapeError);
+  CHECK_THROWS_AS(d.data<double>(), DTypeError);
+  CHECK_THROWS_WITH(d.item(), Contains("[2, 3]"));
+}
+
+TEST_CASE("seeded generator is reproducible and roughly standard normal") {
+  Generator g1(7), g2(7);
+  Tensor a = Tensor::randn({1000}, g1), b = Tensor::randn({1000}, g2);
+  CHECK(a.to_vector<float>() == b.to_vector<float>());
+  const double m = mean(a).item();
+  const double v = mean(pow(a - m, 2.0)).item();
+  CHECK(std::abs(m) < 0.1);
+  CHECK(std::abs(v - 1.0) < 0.15);
+}
+
+TEST_CASE("views share storage: reshape, transpose, narrow") {
+  Tensor x = Tensor::from_data({0, 1, 2, 3, 4, 5}, {2, 3});
+  Tensor r = x.reshape({3, 2});
+  CHECK(r.data<float>() == x.data<float>());
+  CHECK(x.reshape({-1}).shape() == TensorShape{6});
+  CHECK_THROWS_WITH(x.reshape({4, 2}), Contains("[2, 3]") && Contains("[4, 2]"));
+
+  Tensor t = x.t();
+  CHECK(t.shape() == TensorShape{3, 2});
+  CHECK_FALSE(t.is_contiguous());
+  CHECK(t.to_vector<float>() == std::vector<float>{0, 3, 1, 4, 2, 5});
+  // reshape of a non-contiguous view copies in row-major order of the view
+  CHECK(t.reshape({6}).to_vector<float>() == std::vector<float>{0, 3, 1, 4, 2, 5});
+
+  Tensor rows = x.slice_rows(1, 2);
+  CHECK(rows.shape() == TensorShape{1, 3});
+  CHECK(rows.data<float>() == x.data<float>() + 3);
+  Tensor col = x.narrow(1, 1, 1);
+  CHECK(col.to_vector<float>() == std::vector<float>{1, 4});
+  CHECK_THROWS_AS(x.narrow(1, 2, 2), ShapeError);
+  CHECK_THROWS_AS(Tensor::zeros({2, 2, 2}).t(), ShapeError);
+}
+
+TEST_CASE("to(Device): CPU to CPU is the same tensor; CUDA throws naming the shape") {
+  Tensor x = Tensor::ones({64, 4});
+  Tensor y = x.to(Device::cpu());
+  CHECK(y.impl() == x.impl());
+  CHECK(x.device() == Device::cpu());
+  CHECK_THROWS_AS(x.to(Device::cuda(0)), DeviceError);
+  CHECK_THROWS_WITH(x.to(Device::cuda(0)), Contains("no CUDA runtime device") && Contains("[64, 4]"));
+  CHECK_THROWS_AS(Tensor::zeros({2}, DType::f32, Device::cuda()), DeviceError);
+}
+
+TEST_CASE("to(DType) converts and is differentiable") {
+  Tensor x = Tensor::from_data({1.5f, -2.0f}, {2});
+  x.requires_grad_();
+  Tensor y = x.to(DType::f64);
+  CHECK(y.dtype() == DType::f64);
+  sum(y * y).backward();
+  CHECK(x.grad().dtype() == DType::f32);
+  CHECK(x.grad().to_vector<float>() == std::vector<float>{3.0f, -4.0f});
+}
+
+TEST_CASE("storage is recycled by the pool: no system allocation in a steady loop") {
+  Generator gen(1);
+  Tensor w = Tensor::randn({64, 64}, gen);
+  w.requires_grad_();
+  Tensor x = Tensor::randn({32, 64}, gen);
+  auto step = [&] {
+    Tensor loss = mean(relu(matmul(x, w)));
+    loss.backward();
+  };
+  step();
+  step();
+  const auto before = detail::pool_stats();
+  for (int i = 0; i < 10; ++i) step();
+  const auto after = detail::pool_stats();
+  CHECK(after.system_allocs == before.system_allocs);
+  CHECK(after.reuses > before.reuses);
+}
+
+TEST_CASE("backward: scalar seed, non-scalar needs a seed, accumulation and zero_grad") {
+  Tensor x = Tensor::from_data({1.0f, 2.0f, 3.0f}, {3});
+  x.requires_grad_();
+  Tensor y = x * x;
+  CHECK_THROWS_AS(y.backward(), AutogradError);
+  CHECK_THROWS_WITH(y.backward(), Contains("[3]") && Contains("seed"));
+  y.backward(Tensor::ones({3}));
+  CHECK(x.grad().to_vector<float>() == std::vector<float>{2, 4, 6});
+  sum(y).backward();  // accumulates
+  CHECK(x.grad().to_vector<float>() == std::vector<float>{4, 8, 12});
+  x.zero_grad();
+  CHECK(x.grad().to_vector<float>() == std::vector<float>{0, 0, 0});
+  CHECK_THROWS_AS(y.backward(Tensor::ones({2})), ShapeError);
+  CHECK_THROWS_AS(y.requires_grad_(), AutogradError);
+}
+
+TEST_CASE("a tensor used twice gets both contributions (diamond graph)") {
+  Tensor x = Tensor::from_data({2.0}, {1});
+  x.requires_grad_();
+  x = x.to(DType::f64).to(DType::f32);  // non-leaf now; keep a handle on the leaf below
+  Tensor leaf = Tensor::from_data({2.0f}, {1});
+  leaf.requires_grad_();
+  Tensor a = leaf * 3.0;
+  Tensor b = exp(a) + a * a;  // d/dleaf = 3 e^{3 leaf} + 18 leaf
+  sum(b).backward();
+  CHECK(leaf.grad().item() == Approx(3 * std::exp(6.0) + 36.0).epsilon(1e-5));
+}
+
+TEST_CASE("detach and no_grad stop the tape") {
+  Tensor x = Tensor::from_data({1.0f, 2.0f}, {2});
+  x.requires_grad_();
+  Tensor d = (x * 2.0).detach();
+  CHECK_FALSE(d.requires_grad());
+  CHECK(d.is_leaf());
+  {
+    NoGradGuard guard;
+    CHECK_FALSE(is_grad_enabled());
+    Tensor y = x * 2.0;
+    CHECK_FALSE(y.requires_grad());
+    CHECK_THROWS_WITH(sum(y).backward(), Contains("does not require grad"));
+  }
+  CHECK(is_grad_enabled());
+  CHECK_THROWS_AS(x.fill_(0.0), AutogradError);
+  {
+    NoGradGuard guard;
+    x.fill_(1.0);  // optimizer-style in-place update is allowed without grad mode
+  }
+  CHECK(x.to_vector<float>() == std::vector<float>{1, 1});
+}
+
+TEST_CASE("shape and dtype errors name the op and both shapes") {
+  Tensor a = Tensor::zeros({2, 3}), b = Tensor::zeros({4, 3});
+  CHECK_THROWS_WITH(a + b, Contains("add") && Contains("[2, 3]") && Contains("[4, 3]"));
+  CHECK_THROWS_WITH(matmul(a, b), Contains("matmul") && Contains("[2, 3]") && Contains("[4, 3]"));
+  CHECK_THROWS_WITH(mse_loss(a, Tensor::zeros({3, 2})), Contains("mse_loss") && Contains("[3, 2]"));
+  CHECK_THROWS_AS(a + Tensor::zeros({2, 3}, DType::f64), DTypeError);
+  CHECK_THROWS_AS(exp(Tensor::zeros({2}, DType::i64)), DTypeError);
+}
+
+TEST_CASE("check_finite and the finite-check mode name the op that made NaN/Inf") {
+  Tensor x = Tensor::from_data({1.0f, 0.0f, -1.0f}, {3});
+  CHECK_NOTHROW(check_finite(x, "input"));
+  Tensor l = log(x);  // -inf and nan, mode off: no throw
+  CHECK_THROWS_WITH(check_finite(l, "after log"), Contains("after log") && Contains("index 1"));
+  set_finite_check(true);
+  CHECK_THROWS_AS(log(x), NumericalError);
+  CHECK_THROWS_WITH(log(x), Contains("'log'"));
+  CHECK_THROWS_WITH(sqrt(x), Contains("'sqrt'") && Contains("index 2"));
+  Tensor y = Tensor::from_data({0.0f, 4.0f}, {2});
+  y.requires_grad_();
+  Tensor s = sqrt(y);  // forward finite; the gradient at 0 is inf
+  CHECK_THROWS_WITH(sum(s).backward(), Contains("backward of 'sqrt'"));
+  set_finite_check(false);
+}
