@@ -5,6 +5,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -242,6 +243,28 @@ void Space::sample(Rng& rng, void* out) const {
       return;
     }
   }
+}
+
+void Space::sample_batch(Rng& rng, void* out, std::int64_t count) const {
+  if (kind_ == Kind::Discrete && (n_ & (n_ - 1)) == 0) {
+    auto* a = static_cast<std::int64_t*>(out);
+    int bits = 0;
+    while ((std::int64_t{1} << bits) < n_) ++bits;
+    if (bits == 0) {
+      std::fill(a, a + count, start_);
+      return;
+    }
+    const int per_draw = 64 / bits;
+    const std::uint64_t mask = (std::uint64_t{1} << bits) - 1;
+    for (std::int64_t i = 0; i < count;) {
+      std::uint64_t r = rng.next_u64();
+      for (int k = 0; k < per_draw && i < count; ++k, ++i, r >>= bits)
+        a[i] = start_ + static_cast<std::int64_t>(r & mask);
+    }
+    return;
+  }
+  auto* bytes = static_cast<std::byte*>(out);
+  for (std::int64_t i = 0; i < count; ++i) sample(rng, bytes + static_cast<std::size_t>(i) * nbytes());
 }
 
 std::string Space::repr() const {

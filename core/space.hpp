@@ -59,6 +59,11 @@ class Space {
   // bounded Box dims (integer dtypes: inclusive high), exponential on half-bounded ones,
   // normal on unbounded ones; uniform integers for the discrete kinds.
   void sample(Rng& rng, void* out) const;
+  // `count` samples laid out one after another (a batch of actions for a VectorEnv). Same
+  // distribution as sample(); Discrete spaces of power-of-two size take their values from
+  // the bits of each 64-bit draw (64 samples of Discrete(2) per draw), so the stream of
+  // values differs from `count` calls of sample().
+  void sample_batch(Rng& rng, void* out, std::int64_t count) const;
 
   // "Box(-1.0, 1.0, (3,), float32)", "Discrete(2)", as gymnasium prints them.
   std::string repr() const;

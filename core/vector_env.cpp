@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "core/error.hpp"
 #include "core/registry.hpp"
@@ -79,8 +80,11 @@ void VectorEnv::init(VectorEnvOptions options) {
   if (threads_ > 1) pool_ = std::make_unique<Pool>(threads_);
   // Several chunks per thread so that a slow env (Box2D contact-heavy) does not leave
   // threads idle; chunk boundaries never change results.
-  chunk_ = options.chunk_size > 0 ? options.chunk_size
-                                  : std::max(1, (n_ + threads_ * 4 - 1) / (threads_ * 4));
+  // A batched env's lanes all cost the same, so it gets one contiguous chunk per thread
+  // (rounded to 64 envs to keep SIMD loops and cache lines whole): fewest tasks per step.
+  const int tasks = batched_ ? threads_ : threads_ * 4;
+  chunk_ = options.chunk_size > 0 ? options.chunk_size : std::max(1, (n_ + tasks - 1) / tasks);
+  if (batched_ && options.chunk_size <= 0) chunk_ = (chunk_ + 63) / 64 * 64;
   obs_bytes_ = obs_space_.nbytes();
   act_bytes_ = act_space_.nbytes();
   const auto n = static_cast<std::size_t>(n_);
@@ -98,6 +102,7 @@ void VectorEnv::init(VectorEnvOptions options) {
     rngs_.resize(n);
     elapsed_.assign(n, 0);
     pending_reset_.assign(n, 0);
+    reset_due_.assign(n, 0);
   }
 }
 
@@ -165,10 +170,11 @@ static bool rows_in_space_fast(const Space& space, const std::byte* data, int ro
   const auto m = static_cast<std::size_t>(space.numel());
   if (space.kind() == Space::Kind::Discrete) {
     const auto* a = reinterpret_cast<const std::int64_t*>(data);
-    const std::int64_t lo = space.start(), hi = space.start() + space.n();
-    bool bad = false;
-    for (int i = 0; i < rows; ++i) bad |= (a[i] < lo) | (a[i] >= hi);
-    return !bad;
+    const std::int64_t lo = space.start();
+    const auto n = static_cast<std::uint64_t>(space.n());
+    std::uint64_t bad = 0;  // a - lo, as unsigned, is below n exactly when lo <= a < lo + n
+    for (int i = 0; i < rows; ++i) bad |= static_cast<std::uint64_t>(static_cast<std::uint64_t>(a[i]) - static_cast<std::uint64_t>(lo) >= n);
+    return bad == 0;
   }
   if (space.kind() == Space::Kind::Box && space.dtype() == DType::float32) {
     const auto* a = reinterpret_cast<const float*>(data);
@@ -221,33 +227,42 @@ const std::byte* VectorEnv::validated_actions(const ConstArray& actions) {
 
 void VectorEnv::step_chunk_batched(int begin, int end, const std::byte* actions) {
   batched_->step(begin, end, actions, obs_.data(), rewards_.data(), terminated_.data());
-  const int max_steps = spec_.max_episode_steps.value_or(0);
+  const std::int32_t max_steps = spec_.max_episode_steps.value_or(0);
   const bool same_step = options_.autoreset == AutoresetMode::SameStep;
+  // Branch-free bookkeeping that the compiler vectorizes; envs that reset are rare and are
+  // handled in a second pass. `due` marks them: NextStep, the ones that ended last step
+  // (this step only resets them); SameStep, the ones that end now.
+  std::uint8_t* __restrict due = reset_due_.data();
+  std::uint8_t* __restrict pending = pending_reset_.data();
+  std::uint8_t* __restrict term = terminated_.data();
+  std::uint8_t* __restrict trunc = truncated_.data();
+  std::int32_t* __restrict elapsed = elapsed_.data();
+  // Integer masks instead of branches or bools, which keep GCC from vectorizing.
+  const std::int32_t limit = max_steps > 0 ? max_steps : std::numeric_limits<std::int32_t>::max();
   for (int i = begin; i < end; ++i) {
+    const std::int32_t p = pending[i];                   // 0 or 1
+    const std::int32_t e = (elapsed[i] + 1) & (p - 1);   // 0 for an env that resets now
+    const std::int32_t tr = (e >= limit) & (1 - p);
+    const std::int32_t te = term[i] & (1 - p);
+    elapsed[i] = e;
+    trunc[i] = static_cast<std::uint8_t>(tr);
+    term[i] = static_cast<std::uint8_t>(te);
+    const std::int32_t done = te | tr;
+    due[i] = static_cast<std::uint8_t>(same_step ? done : p);
+    pending[i] = static_cast<std::uint8_t>(same_step ? 0 : done);
+  }
+  for (int i = begin; i < end; ++i) {
+    if (!due[i]) continue;
     const auto k = static_cast<std::size_t>(i);
     std::byte* row = obs_.data() + k * obs_bytes_;
-    if (pending_reset_[k]) {  // NextStep: this step only resets env i
-      batched_->reset(i, rngs_[k], nullptr, row);
-      rewards_[k] = 0.0;
-      terminated_[k] = truncated_[k] = 0;
-      elapsed_[k] = 0;
-      pending_reset_[k] = 0;
-      continue;
-    }
-    ++elapsed_[k];
-    truncated_[k] = max_steps > 0 && elapsed_[k] >= max_steps;
-    const bool done = terminated_[k] | truncated_[k];
-    if (same_step) {
-      has_final_[k] = done;
-      if (done) {
-        std::memcpy(final_obs_.data() + k * obs_bytes_, row, obs_bytes_);
-        batched_->reset(i, rngs_[k], nullptr, row);
-        elapsed_[k] = 0;
-      }
-    } else {
-      pending_reset_[k] = done;
-    }
+    if (same_step)
+      std::memcpy(final_obs_.data() + k * obs_bytes_, row, obs_bytes_);
+    else
+      rewards_[k] = 0.0;  // NextStep: this step only reset env i
+    batched_->reset(i, rngs_[k], nullptr, row);
+    elapsed_[k] = 0;
   }
+  if (same_step) std::memcpy(has_final_.data() + begin, due + begin, static_cast<std::size_t>(end - begin));
 }
 
 void VectorEnv::step_chunk_single(int begin, int end, const std::byte* actions) {

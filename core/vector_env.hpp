@@ -101,6 +101,7 @@ class VectorEnv {
   std::vector<Rng> rngs_;
   std::vector<std::int32_t> elapsed_;
   std::vector<std::uint8_t> pending_reset_;
+  std::vector<std::uint8_t> reset_due_;  // scratch: envs that reset during this step
   bool seeded_ = false;
   bool was_reset_ = false;
 

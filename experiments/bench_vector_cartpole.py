@@ -1,7 +1,7 @@
 """Benchmark: gymnasium's numpy CartPoleVectorEnv vs `rlforge bench` on CartPole-v1, as a Markdown table.
 
 Both sides step N envs with fresh random actions every step (gymnasium:
-envs.action_space.sample(); rlforge: an Rng loop over the Discrete space), with
+envs.action_space.sample(); rlforge: Space::sample_batch over the Discrete space), with
 next-step autoreset (both defaults), after an untimed warm-up. Each side is run
 --repeats times and the BEST run is reported (the least disturbed by other load on the
 machine); the median is printed too.

@@ -25,8 +25,8 @@ constexpr OptionSpec kOptions[] = {
     {"--kwargs", "JSON", "Env kwargs as a JSON object, as for make()", false, "{}"},
 };
 
-// Draws one action row per env into `out`: [N, *act_shape] in the action dtype.
-// Discrete gets a tight loop over the Rng; every other space its general sample().
+// Draws one action row per env into `out`: [N, *act_shape] in the action dtype, with
+// Space::sample_batch (a batched sampler, as gymnasium's batched action_space.sample()).
 class ActionSampler {
  public:
   ActionSampler(const Space& space, int num_envs, std::uint64_t seed)
@@ -35,14 +35,7 @@ class ActionSampler {
   ConstArray sample() {
     Shape shape{n_};
     for (auto d : space_.shape()) shape.push_back(d);
-    if (space_.kind() == Space::Kind::Discrete) {
-      auto* a = reinterpret_cast<std::int64_t*>(buf_.data());
-      const auto count = static_cast<std::uint64_t>(space_.n());
-      for (int i = 0; i < n_; ++i) a[i] = space_.start() + static_cast<std::int64_t>(rng_.below(count));
-    } else {
-      const std::size_t row = space_.nbytes();
-      for (int i = 0; i < n_; ++i) space_.sample(rng_, buf_.data() + static_cast<std::size_t>(i) * row);
-    }
+    space_.sample_batch(rng_, buf_.data(), n_);
     return ConstArray{buf_.data(), space_.dtype(), shape};
   }
 
