@@ -6,6 +6,7 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -43,6 +44,17 @@ std::string num(double v) {
   char buf[40];
   std::snprintf(buf, sizeof buf, "%.9g", v);
   std::string s = buf;
+  if (s.find_first_of(".en") == std::string::npos) s += ".0";
+  return s;
+}
+
+// The shortest digits that round-trip in the dtype, as numpy prints (float32 0.1 is "0.1").
+std::string num(double v, DType t) {
+  if (std::isinf(v) || !dtype_is_float(t)) return dtype_is_float(t) ? num(v) : std::to_string(static_cast<long long>(v));
+  char buf[64];
+  const auto r = t == DType::float32 ? std::to_chars(buf, buf + sizeof buf, static_cast<float>(v))
+                                     : std::to_chars(buf, buf + sizeof buf, v);
+  std::string s(buf, r.ptr);
   if (s.find_first_of(".en") == std::string::npos) s += ".0";
   return s;
 }
@@ -287,9 +299,9 @@ std::string Space::repr() const {
       };
       auto bound = [&](const std::vector<double>& v) {
         if (v.empty()) return std::string("[]");
-        if (all_same(v)) return num(v[0]);
+        if (all_same(v)) return num(v[0], dtype_);
         std::string s = "[";
-        for (std::size_t i = 0; i < v.size(); ++i) s += (i ? " " : "") + num(v[i]);
+        for (std::size_t i = 0; i < v.size(); ++i) s += (i ? " " : "") + num(v[i], dtype_);
         return s + "]";
       };
       return "Box(" + bound(low_) + ", " + bound(high_) + ", " + shape_.str() + ", " +
