@@ -117,6 +117,17 @@ TEST_CASE("batched and single classic envs give bit-identical results", "[classi
     }
 }
 
+TEST_CASE("batched classic envs give bit-identical results for 1, 2 and 8 threads", "[classic]") {
+  // 200 envs: 1 chunk on 1 thread, 2 chunks on 2 threads, 4 chunks on 8 threads.
+  for (const char* id : kIds) {
+    const auto one = rollout(id, true, AutoresetMode::NextStep, 200, 600, 1);
+    require_identical(one, rollout(id, true, AutoresetMode::NextStep, 200, 600, 2),
+                      std::string(id) + " 2 threads");
+    require_identical(one, rollout(id, true, AutoresetMode::NextStep, 200, 600, 8),
+                      std::string(id) + " 8 threads");
+  }
+}
+
 TEST_CASE("the batched CartPole takes the large-argument sin/cos path when a lane needs it", "[classic]") {
   // theta ~ 1e7 puts every lane past the fast range on the first step (and terminates it);
   // later episodes are ordinary, so both loops of the batched step run.
