@@ -1,0 +1,89 @@
+// The blocked GEMM against the reference triple loop: edge sizes around the register tile and
+// the cache blocks, every transpose combination, alpha/beta, padded leading dims, NaN in C.
+#include <catch.hpp>
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <vector>
+
+#include "tensor/cpu/gemm.hpp"
+#include "tensor/random.hpp"
+
+using namespace rlforge::tensor;
+using std::int64_t;
+
+namespace {
+
+void check_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, float beta, int64_t pad,
+                Generator& gen) {
+  const int64_t lda = (ta ? M : K) + pad, ldb = (tb ? K : N) + pad, ldc = N + pad;
+  std::vector<float> A((ta ? K : M) * lda), B((tb ? N : K) * ldb), C(M * ldc), R;
+  for (auto& v : A) v = static_cast<float>(gen.uniform(-1, 1));
+  for (auto& v : B) v = static_cast<float>(gen.uniform(-1, 1));
+  for (auto& v : C) v = static_cast<float>(gen.uniform(-1, 1));
+  R = C;
+  // |A| |B| bounds the rounding error of either summation order.
+  std::vector<float> Aa(A.size()), Ba(B.size()), S(M * ldc, 0.0f);
+  for (std::size_t i = 0; i < A.size(); ++i) Aa[i] = std::abs(A[i]);
+  for (std::size_t i = 0; i < B.size(); ++i) Ba[i] = std::abs(B[i]);
+  cpu::gemm(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, C.data(), ldc);
+  cpu::gemm_reference<float>(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, R.data(), ldc);
+  cpu::gemm_reference<float>(ta, tb, M, N, K, std::abs(alpha), Aa.data(), lda, Ba.data(), ldb, 0.0f, S.data(), ldc);
+  int bad = 0;
+  std::ostringstream msg;
+  for (int64_t i = 0; i < M; ++i) {
+    for (int64_t j = 0; j < N; ++j) {
+      const float c = C[i * ldc + j], r = R[i * ldc + j];
+      const float tol = 1e-6f + 4e-7f * static_cast<float>(K + 2) * (S[i * ldc + j] + std::abs(beta));
+      if (!(std::abs(c - r) <= tol)) {
+        if (bad < 3) msg << " (" << i << "," << j << ") fast " << c << " ref " << r;
+        ++bad;
+      }
+    }
+    // Padding columns of C must be untouched.
+    for (int64_t j = N; j < ldc; ++j) {
+      if (C[i * ldc + j] != R[i * ldc + j]) ++bad;
+    }
+  }
+  INFO("ta=" << ta << " tb=" << tb << " M=" << M << " N=" << N << " K=" << K << " alpha=" << alpha
+             << " beta=" << beta << " pad=" << pad << msg.str());
+  CHECK(bad == 0);
+}
+
+}  // namespace
+
+TEST_CASE("blocked gemm equals the reference on edge sizes and all transposes") {
+  Generator gen(5);
+  const int64_t sizes[] = {1, 2, 5, 6, 7, 13, 31, 32, 33, 64, 65, 127};
+  for (bool ta : {false, true}) {
+    for (bool tb : {false, true}) {
+      for (int64_t M : sizes) {
+        for (int64_t N : {int64_t{1}, int64_t{7}, int64_t{32}, int64_t{33}, int64_t{64}, int64_t{100}}) {
+          check_gemm(ta, tb, M, N, (M * 7 + N) % 70 + 1, 1.0f, 0.0f, 0, gen);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("blocked gemm crosses its cache blocks (K > 256, N > 1024, M > 120)") {
+  Generator gen(6);
+  check_gemm(false, false, 130, 1030, 300, 1.0f, 0.0f, 0, gen);
+  check_gemm(true, true, 125, 70, 513, 0.5f, 1.0f, 3, gen);
+  check_gemm(false, true, 241, 97, 260, -1.0f, 0.25f, 1, gen);
+}
+
+TEST_CASE("blocked gemm: alpha, beta and padded leading dims") {
+  Generator gen(7);
+  for (float beta : {0.0f, 1.0f, -0.5f}) {
+    check_gemm(false, false, 17, 45, 23, 2.0f, beta, 5, gen);
+    check_gemm(true, false, 17, 45, 23, -0.5f, beta, 2, gen);
+  }
+}
+
+TEST_CASE("beta == 0 overwrites C even when C holds NaN") {
+  std::vector<float> A(4, 1.0f), B(4, 1.0f), C(4, std::numeric_limits<float>::quiet_NaN());
+  cpu::gemm(false, false, 2, 2, 2, 1.0f, A.data(), 2, B.data(), 2, 0.0f, C.data(), 2);
+  for (float c : C) CHECK(c == 2.0f);
+}
