@@ -138,3 +138,43 @@ TEST_CASE("a VectorEnv can be built from a factory of custom, wrapped envs") {
   CHECK_FALSE(v.is_batched());
   CHECK(v.env(0).observation_space() == v.single_observation_space());
 }
+
+namespace {
+// An env with uint8 pixel observations (4x4 RGB): the pixel value is the step count.
+class PixelEnv : public Env {
+ public:
+  explicit PixelEnv(const JsonObject&)
+      : Env(Space::box(0.0, 255.0, Shape{4, 4, 3}, DType::uint8), Space::discrete(3)) {}
+
+ protected:
+  void do_reset(Rng& rng, const JsonObject*, std::span<std::byte> obs, Info&) override {
+    t_ = static_cast<int>(rng.below(10));
+    std::memset(obs.data(), t_, obs.size());
+  }
+  StepResult do_step(const void* action, std::span<std::byte> obs, Info&) override {
+    t_ += static_cast<int>(*static_cast<const std::int64_t*>(action));
+    std::memset(obs.data(), t_ & 255, obs.size());
+    return {1.0, t_ > 40, false};
+  }
+
+ private:
+  int t_ = 0;
+};
+}  // namespace
+
+RLFORGE_REGISTER_ENV(PixelEnv, {.id = "TestPixels-v0", .max_episode_steps = 30});
+
+TEST_CASE("uint8 observations flow through Env and VectorEnv unchanged") {
+  VectorEnv v("TestPixels-v0", 5, "{}", {.num_threads = 2});
+  CHECK(v.single_observation_space().dtype() == DType::uint8);
+  CHECK(v.observations().size() == 5u * 48u);
+  v.reset(3);
+  std::vector<std::uint8_t> start(v.observations_as<std::uint8_t>(),
+                                  v.observations_as<std::uint8_t>() + 5 * 48);
+  std::vector<std::int64_t> a(5, 2);
+  v.step(ConstArray{a.data(), DType::int64, Shape{5}});
+  const std::uint8_t* px = v.observations_as<std::uint8_t>();
+  for (int i = 0; i < 5; ++i)
+    for (int k = 0; k < 48; ++k) CHECK(px[i * 48 + k] == start[static_cast<std::size_t>(i * 48)] + 2);
+  CHECK_THROWS_AS(v.observations_as<float>(), InvalidArgument);
+}
