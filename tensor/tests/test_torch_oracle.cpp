@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "op_cases.hpp"
+#include "tensor/optim/optimizers.hpp"
 
 namespace rt = rlforge::tensor;
 using rt::testing::OpCase;
@@ -177,4 +178,87 @@ TEST_CASE("every op case matches LibTorch, forward and backward, in float32") {
 
 TEST_CASE("the torch table has exactly the op cases") {
   CHECK(torch_cases().size() == rt::testing::op_cases().size());
+}
+
+namespace {
+
+// Runs `steps` optimizer steps on both sides with the same parameters and gradients (fresh
+// random gradients each step) and compares the parameters after every step.
+template <class Ours, class Theirs>
+void compare_optimizer(rt::DType dt, double tol, Ours make_ours, Theirs make_theirs) {
+  rt::Generator gen(2024);
+  std::vector<rt::Tensor> ps;
+  std::vector<torch::Tensor> tps;
+  for (auto shape : {rt::TensorShape{4, 3}, rt::TensorShape{3}}) {
+    rt::Tensor p = rt::Tensor::randn(shape, gen, dt);
+    p.requires_grad_();
+    ps.push_back(p);
+    tps.push_back(to_torch(p).set_requires_grad(true));
+  }
+  auto ours = make_ours(ps);
+  auto theirs = make_theirs(tps);
+  for (int step = 0; step < 5; ++step) {
+    for (std::size_t i = 0; i < ps.size(); ++i) {
+      rt::Tensor g = rt::Tensor::randn(ps[i].shape(), gen, dt);
+      ps[i].set_grad(g);
+      tps[i].mutable_grad() = to_torch(g);
+    }
+    ours.step();
+    theirs.step();
+    for (std::size_t i = 0; i < ps.size(); ++i) {
+      torch::NoGradGuard ng;
+      expect_close("step " + std::to_string(step) + " parameter " + std::to_string(i), ps[i], tps[i].detach(), tol, tol);
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("Adam steps equal torch::optim::Adam (with weight decay), f64 and f32") {
+  for (auto [dt, tol] : {std::pair{rt::DType::f64, 1e-12}, std::pair{rt::DType::f32, 1e-6}}) {
+    compare_optimizer(
+        dt, tol,
+        [](std::vector<rt::Tensor>& ps) {
+          return rt::optim::Adam(ps, {.lr = 0.01, .beta1 = 0.8, .beta2 = 0.99, .eps = 1e-6, .weight_decay = 0.05});
+        },
+        [](std::vector<torch::Tensor>& ps) {
+          return torch::optim::Adam(
+              ps, torch::optim::AdamOptions(0.01).betas({0.8, 0.99}).eps(1e-6).weight_decay(0.05));
+        });
+  }
+}
+
+TEST_CASE("SGD with momentum (and Nesterov) equals torch::optim::SGD") {
+  for (bool nesterov : {false, true}) {
+    compare_optimizer(
+        rt::DType::f64, 1e-12,
+        [&](std::vector<rt::Tensor>& ps) {
+          return rt::optim::Sgd(ps, {.lr = 0.1, .momentum = 0.9, .dampening = 0.0, .weight_decay = 0.01,
+                                     .nesterov = nesterov});
+        },
+        [&](std::vector<torch::Tensor>& ps) {
+          return torch::optim::SGD(
+              ps, torch::optim::SGDOptions(0.1).momentum(0.9).weight_decay(0.01).nesterov(nesterov));
+        });
+  }
+}
+
+TEST_CASE("clip_grad_norm equals torch::nn::utils::clip_grad_norm_") {
+  rt::Generator gen(8);
+  std::vector<rt::Tensor> ps;
+  std::vector<torch::Tensor> tps;
+  for (auto shape : {rt::TensorShape{5, 4}, rt::TensorShape{4}}) {
+    rt::Tensor p = rt::Tensor::randn(shape, gen, rt::DType::f64);
+    p.requires_grad_();
+    rt::Tensor g = rt::Tensor::randn(shape, gen, rt::DType::f64);
+    p.set_grad(g);
+    torch::Tensor tp = to_torch(p).set_requires_grad(true);
+    tp.mutable_grad() = to_torch(g);
+    ps.push_back(p);
+    tps.push_back(tp);
+  }
+  const double ours = rt::optim::clip_grad_norm(ps, 0.5);
+  const double theirs = torch::nn::utils::clip_grad_norm_(tps, 0.5);
+  CHECK(ours == Approx(theirs).epsilon(1e-12));
+  for (std::size_t i = 0; i < ps.size(); ++i) expect_close("clipped grad", ps[i].grad(), tps[i].grad(), 1e-12, 1e-12);
 }

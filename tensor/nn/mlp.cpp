@@ -1,0 +1,191 @@
+// nn implementation: Linear init and forward, activations, Sequential, the MLP builder, and
+// parameter copy / Polyak averaging.
+#include "tensor/nn/mlp.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "tensor/autograd/grad_mode.hpp"
+#include "tensor/nn/init.hpp"
+#include "tensor/ops.hpp"
+
+namespace rlforge::tensor::nn {
+
+Linear::Linear(std::int64_t in, std::int64_t out, Generator& gen, Init init, double gain, bool with_bias,
+               DType dtype) {
+  if (in <= 0 || out <= 0) {
+    throw ShapeError("Linear(" + std::to_string(in) + ", " + std::to_string(out) + "): sizes must be positive");
+  }
+  weight = Tensor::zeros({out, in}, dtype);
+  if (with_bias) bias = Tensor::zeros({out}, dtype);
+  switch (init) {
+    case Init::TorchDefault:
+      kaiming_uniform_(weight, gen, std::sqrt(5.0));
+      if (with_bias) {
+        const double bound = 1.0 / std::sqrt(static_cast<double>(in));
+        uniform_(bias, gen, -bound, bound);
+      }
+      break;
+    case Init::Orthogonal: orthogonal_(weight, gen, gain); break;
+    case Init::Kaiming: kaiming_uniform_(weight, gen, 0.0); break;
+    case Init::Xavier: xavier_uniform_(weight, gen, gain); break;
+  }
+  weight.requires_grad_();
+  if (with_bias) bias.requires_grad_();
+}
+
+Tensor Linear::forward(const Tensor& x) const { return linear(x, weight, bias); }
+
+Tensor activate(Activation a, const Tensor& x) {
+  switch (a) {
+    case Activation::Identity: return x;
+    case Activation::ReLU: return relu(x);
+    case Activation::LeakyReLU: return leaky_relu(x, 0.01);
+    case Activation::ELU: return elu(x, 1.0);
+    case Activation::Tanh: return tanh(x);
+    case Activation::Sigmoid: return sigmoid(x);
+    case Activation::Softplus: return softplus(x);
+  }
+  return x;
+}
+
+const char* activation_name(Activation a) {
+  switch (a) {
+    case Activation::Identity: return "identity";
+    case Activation::ReLU: return "relu";
+    case Activation::LeakyReLU: return "leaky_relu";
+    case Activation::ELU: return "elu";
+    case Activation::Tanh: return "tanh";
+    case Activation::Sigmoid: return "sigmoid";
+    case Activation::Softplus: return "softplus";
+  }
+  return "?";
+}
+
+Sequential& Sequential::add(Linear l) {
+  layers_.emplace_back(std::move(l));
+  return *this;
+}
+
+Sequential& Sequential::add(Activation a) {
+  layers_.emplace_back(a);
+  return *this;
+}
+
+Tensor Sequential::forward(const Tensor& x) const {
+  Tensor h = x;
+  for (const Layer& l : layers_) {
+    if (const Linear* lin = std::get_if<Linear>(&l)) h = lin->forward(h);
+    else h = activate(std::get<Activation>(l), h);
+  }
+  return h;
+}
+
+std::vector<Tensor> Sequential::parameters() const {
+  std::vector<Tensor> ps;
+  for (const Layer& l : layers_) {
+    if (const Linear* lin = std::get_if<Linear>(&l)) {
+      ps.push_back(lin->weight);
+      if (lin->bias.defined()) ps.push_back(lin->bias);
+    }
+  }
+  return ps;
+}
+
+std::vector<std::string> Sequential::parameter_names() const {
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    if (const Linear* lin = std::get_if<Linear>(&layers_[i])) {
+      names.push_back(std::to_string(i) + ".weight");
+      if (lin->bias.defined()) names.push_back(std::to_string(i) + ".bias");
+    }
+  }
+  return names;
+}
+
+Sequential Sequential::clone() const {
+  Sequential s;
+  NoGradGuard no_grad;
+  for (const Layer& l : layers_) {
+    if (const Linear* lin = std::get_if<Linear>(&l)) {
+      Linear c;
+      c.weight = lin->weight.clone();
+      c.weight.requires_grad_(lin->weight.requires_grad());
+      if (lin->bias.defined()) {
+        c.bias = lin->bias.clone();
+        c.bias.requires_grad_(lin->bias.requires_grad());
+      }
+      s.add(std::move(c));
+    } else {
+      s.add(std::get<Activation>(l));
+    }
+  }
+  return s;
+}
+
+Sequential mlp(std::span<const std::int64_t> sizes, Generator& gen, const MlpOptions& opt) {
+  if (sizes.size() < 2) throw std::invalid_argument("mlp: needs at least {in, out} sizes");
+  Sequential s;
+  for (std::size_t i = 0; i + 1 < sizes.size(); ++i) {
+    const bool last = i + 2 == sizes.size();
+    s.add(Linear(sizes[i], sizes[i + 1], gen, opt.init, last ? opt.output_gain : opt.hidden_gain, true, opt.dtype));
+    const Activation a = last ? opt.output : opt.hidden;
+    if (a != Activation::Identity) s.add(a);
+  }
+  return s;
+}
+
+Sequential mlp(std::initializer_list<std::int64_t> sizes, Generator& gen, const MlpOptions& opt) {
+  return mlp(std::span<const std::int64_t>(sizes.begin(), sizes.size()), gen, opt);
+}
+
+namespace {
+void check_pairs(const char* who, std::span<const Tensor> src, std::span<const Tensor> dst) {
+  if (src.size() != dst.size()) {
+    throw ShapeError(std::string(who) + ": " + std::to_string(src.size()) + " source parameters vs " +
+                     std::to_string(dst.size()) + " destination parameters");
+  }
+  for (std::size_t i = 0; i < src.size(); ++i) {
+    if (src[i].shape() != dst[i].shape() || src[i].dtype() != dst[i].dtype()) {
+      throw ShapeError(std::string(who) + ": parameter " + std::to_string(i) + " is " + src[i].str() +
+                       " in the source but " + dst[i].str() + " in the destination");
+    }
+  }
+}
+}  // namespace
+
+void copy_parameters(std::span<const Tensor> src, std::span<const Tensor> dst) {
+  check_pairs("copy_parameters", src, dst);
+  NoGradGuard no_grad;
+  for (std::size_t i = 0; i < src.size(); ++i) {
+    Tensor d = dst[i];
+    d.copy_(src[i]);
+  }
+}
+
+void polyak_update(std::span<const Tensor> src, std::span<const Tensor> dst, double tau) {
+  if (!(tau >= 0.0 && tau <= 1.0)) throw std::invalid_argument("polyak_update: tau must be in [0, 1], got " + std::to_string(tau));
+  check_pairs("polyak_update", src, dst);
+  NoGradGuard no_grad;
+  for (std::size_t i = 0; i < src.size(); ++i) {
+    Tensor d = dst[i];
+    const std::int64_t n = d.numel();
+    if (!d.is_contiguous() || !src[i].is_contiguous()) {
+      d.copy_(d * (1.0 - tau) + src[i] * tau);
+      continue;
+    }
+    // In place, element by element: no temporaries for the per-step target update.
+    if (d.dtype() == DType::f32) {
+      float* p = d.data<float>();
+      const float* s = src[i].data<float>();
+      const float a = static_cast<float>(1.0 - tau), b = static_cast<float>(tau);
+      for (std::int64_t k = 0; k < n; ++k) p[k] = a * p[k] + b * s[k];
+    } else {
+      double* p = d.data<double>();
+      const double* s = src[i].data<double>();
+      for (std::int64_t k = 0; k < n; ++k) p[k] = (1.0 - tau) * p[k] + tau * s[k];
+    }
+  }
+}
+
+}  // namespace rlforge::tensor::nn

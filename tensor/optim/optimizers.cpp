@@ -1,0 +1,151 @@
+// Adam, SGD, gradient clipping and LR schedules; the per-element update formulas are shared with
+// the CUDA kernels through kernels/elementwise_math.hpp.
+#include "tensor/optim/optimizers.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "tensor/autograd/grad_mode.hpp"
+#include "tensor/kernels/elementwise_math.hpp"
+
+namespace rlforge::tensor::optim {
+namespace {
+
+void check_params(const char* who, const std::vector<Tensor>& ps) {
+  for (std::size_t i = 0; i < ps.size(); ++i) {
+    const Tensor& p = ps[i];
+    if (!p.defined() || p.dtype() == DType::i64 || !p.is_contiguous()) {
+      throw TensorError(std::string(who) + ": parameter " + std::to_string(i) + " (" + p.str() +
+                        ") must be a defined, contiguous f32/f64 tensor");
+    }
+  }
+}
+
+void need_finite_positive(const char* who, const char* what, double v, bool allow_zero) {
+  if (!std::isfinite(v) || v < 0 || (!allow_zero && v == 0)) {
+    throw std::invalid_argument(std::string(who) + ": " + what + " = " + std::to_string(v) + " is invalid");
+  }
+}
+
+template <class T>
+void adam_elems(T* p, const T* g, T* m, T* v, std::int64_t n, const AdamOptions& o, std::int64_t step) {
+  const T bc1 = T(1) - static_cast<T>(std::pow(o.beta1, static_cast<double>(step)));
+  const T bc2_sqrt = static_cast<T>(std::sqrt(1.0 - std::pow(o.beta2, static_cast<double>(step))));
+  const T lr = static_cast<T>(o.lr), b1 = static_cast<T>(o.beta1), b2 = static_cast<T>(o.beta2);
+  const T eps = static_cast<T>(o.eps), wd = static_cast<T>(o.weight_decay);
+  for (std::int64_t i = 0; i < n; ++i) p[i] = math::adam_update(p[i], g[i], m[i], v[i], lr, b1, b2, eps, wd, bc1, bc2_sqrt);
+}
+
+template <class T>
+void sgd_elems(T* p, const T* g, T* buf, bool first, std::int64_t n, const SgdOptions& o) {
+  const T lr = static_cast<T>(o.lr), mom = static_cast<T>(o.momentum), damp = static_cast<T>(o.dampening);
+  const T wd = static_cast<T>(o.weight_decay);
+  for (std::int64_t i = 0; i < n; ++i) p[i] = math::sgd_update(p[i], g[i], buf[i], first, lr, mom, damp, wd, o.nesterov);
+}
+
+}  // namespace
+
+Adam::Adam(std::vector<Tensor> params, AdamOptions opt) : params_(std::move(params)), opt_(opt) {
+  check_params("Adam", params_);
+  need_finite_positive("Adam", "lr", opt.lr, true);
+  need_finite_positive("Adam", "eps", opt.eps, true);
+  need_finite_positive("Adam", "weight_decay", opt.weight_decay, true);
+  if (!(opt.beta1 >= 0 && opt.beta1 < 1) || !(opt.beta2 >= 0 && opt.beta2 < 1)) {
+    throw std::invalid_argument("Adam: betas must be in [0, 1), got (" + std::to_string(opt.beta1) + ", " +
+                                std::to_string(opt.beta2) + ")");
+  }
+  for (const Tensor& p : params_) {
+    m_.push_back(Tensor::zeros(p.shape(), p.dtype()));
+    v_.push_back(Tensor::zeros(p.shape(), p.dtype()));
+    steps_.push_back(0);
+  }
+}
+
+void Adam::step() {
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    Tensor& p = params_[i];
+    const Tensor g = p.grad();
+    if (!g.defined()) continue;
+    const std::int64_t t = ++steps_[i];
+    if (p.dtype() == DType::f32) {
+      adam_elems(p.data<float>(), g.data<float>(), m_[i].data<float>(), v_[i].data<float>(), p.numel(), opt_, t);
+    } else {
+      adam_elems(p.data<double>(), g.data<double>(), m_[i].data<double>(), v_[i].data<double>(), p.numel(), opt_, t);
+    }
+  }
+}
+
+void Adam::zero_grad() {
+  for (Tensor& p : params_) p.zero_grad();
+}
+
+Sgd::Sgd(std::vector<Tensor> params, SgdOptions opt) : params_(std::move(params)), opt_(opt) {
+  check_params("Sgd", params_);
+  need_finite_positive("Sgd", "lr", opt.lr, true);
+  need_finite_positive("Sgd", "momentum", opt.momentum, true);
+  need_finite_positive("Sgd", "weight_decay", opt.weight_decay, true);
+  if (opt.nesterov && (opt.momentum <= 0 || opt.dampening != 0)) {
+    throw std::invalid_argument("Sgd: nesterov needs momentum > 0 and dampening == 0");
+  }
+  for (const Tensor& p : params_) {
+    buf_.push_back(Tensor::zeros(p.shape(), p.dtype()));
+    started_.push_back(false);
+  }
+}
+
+void Sgd::step() {
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    Tensor& p = params_[i];
+    const Tensor g = p.grad();
+    if (!g.defined()) continue;
+    const bool first = !started_[i];
+    started_[i] = true;
+    if (p.dtype() == DType::f32) sgd_elems(p.data<float>(), g.data<float>(), buf_[i].data<float>(), first, p.numel(), opt_);
+    else sgd_elems(p.data<double>(), g.data<double>(), buf_[i].data<double>(), first, p.numel(), opt_);
+  }
+}
+
+void Sgd::zero_grad() {
+  for (Tensor& p : params_) p.zero_grad();
+}
+
+double clip_grad_norm(std::span<const Tensor> params, double max_norm) {
+  if (!(max_norm > 0)) throw std::invalid_argument("clip_grad_norm: max_norm must be > 0, got " + std::to_string(max_norm));
+  double sq = 0;
+  for (const Tensor& p : params) {
+    const Tensor g = p.grad();
+    if (!g.defined()) continue;
+    for (double x : g.to_vector<double>()) sq += x * x;
+  }
+  const double norm = std::sqrt(sq);
+  const double coef = max_norm / (norm + 1e-6);
+  if (coef < 1.0) {
+    for (const Tensor& p : params) {
+      Tensor g = p.grad();
+      if (!g.defined()) continue;
+      const std::int64_t n = g.numel();
+      if (g.dtype() == DType::f32) {
+        float* d = g.data<float>();
+        for (std::int64_t i = 0; i < n; ++i) d[i] = static_cast<float>(d[i] * coef);
+      } else {
+        double* d = g.data<double>();
+        for (std::int64_t i = 0; i < n; ++i) d[i] *= coef;
+      }
+    }
+  }
+  return norm;
+}
+
+LrSchedule LrSchedule::linear(double start, double end, std::int64_t steps) {
+  if (steps <= 0) throw std::invalid_argument("LrSchedule::linear: steps must be > 0, got " + std::to_string(steps));
+  return {Kind::Linear, start, end, steps};
+}
+
+double LrSchedule::at(std::int64_t step) const {
+  if (kind == Kind::Constant) return start;
+  const double f = std::min(1.0, std::max(0.0, static_cast<double>(step) / static_cast<double>(steps)));
+  return start + (end - start) * f;
+}
+
+}  // namespace rlforge::tensor::optim

@@ -1,0 +1,83 @@
+// optim: Adam and SGD with torch.optim semantics, global-norm gradient clipping, and constant /
+// linear learning-rate schedules. Optimizers hold parameter handles and update them in place.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "tensor/tensor.hpp"
+
+namespace rlforge::tensor::optim {
+
+struct AdamOptions {
+  double lr = 1e-3;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double eps = 1e-8;
+  double weight_decay = 0.0;  // L2 added to the gradient, as torch.optim.Adam (not AdamW)
+};
+
+// torch.optim.Adam (amsgrad off): per parameter m, v and its own step count; parameters
+// without a gradient are skipped. Throws std::invalid_argument for bad options and
+// TensorError for non-contiguous or non-float parameters.
+class Adam {
+ public:
+  Adam(std::vector<Tensor> params, AdamOptions opt = {});
+  void step();
+  void zero_grad();  // zero every existing gradient (keeps the buffers)
+  void set_lr(double lr) { opt_.lr = lr; }
+  double lr() const { return opt_.lr; }
+  const std::vector<Tensor>& params() const { return params_; }
+  // State, for checkpoints: first/second moments and step counts, per parameter.
+  const std::vector<Tensor>& exp_avg() const { return m_; }
+  const std::vector<Tensor>& exp_avg_sq() const { return v_; }
+  const std::vector<std::int64_t>& steps() const { return steps_; }
+
+ private:
+  std::vector<Tensor> params_, m_, v_;
+  std::vector<std::int64_t> steps_;
+  AdamOptions opt_;
+};
+
+struct SgdOptions {
+  double lr = 1e-2;
+  double momentum = 0.0;
+  double dampening = 0.0;
+  double weight_decay = 0.0;
+  bool nesterov = false;  // needs momentum > 0 and dampening == 0 (as torch)
+};
+
+// torch.optim.SGD: the momentum buffer starts as the first gradient.
+class Sgd {
+ public:
+  Sgd(std::vector<Tensor> params, SgdOptions opt = {});
+  void step();
+  void zero_grad();
+  void set_lr(double lr) { opt_.lr = lr; }
+  double lr() const { return opt_.lr; }
+
+ private:
+  std::vector<Tensor> params_, buf_;
+  std::vector<bool> started_;
+  SgdOptions opt_;
+};
+
+// Scales all gradients so that their joint L2 norm is at most max_norm (torch's
+// clip_grad_norm_: factor max_norm / (norm + 1e-6) when below 1). Returns the norm before
+// clipping. Parameters without a gradient are ignored.
+double clip_grad_norm(std::span<const Tensor> params, double max_norm);
+
+// Learning rate as a function of the update count. Constant: `start` for ever. Linear: from
+// `start` to `end` over `steps` updates, then `end` (SB3's linear schedule is start -> 0).
+struct LrSchedule {
+  enum class Kind : std::uint8_t { Constant, Linear };
+  Kind kind = Kind::Constant;
+  double start = 1e-3;
+  double end = 1e-3;
+  std::int64_t steps = 1;
+  static LrSchedule constant(double lr) { return {Kind::Constant, lr, lr, 1}; }
+  static LrSchedule linear(double start, double end, std::int64_t steps);  // steps > 0
+  double at(std::int64_t step) const;
+};
+
+}  // namespace rlforge::tensor::optim

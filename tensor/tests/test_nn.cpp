@@ -1,0 +1,157 @@
+// nn and optim: initializer statistics, parameter copy / Polyak / clone, gradient clipping,
+// LR schedules, and MLPs that must fit a small regression and a small classification problem.
+#include <catch.hpp>
+
+#include <cmath>
+
+#include "tensor/autograd/grad_mode.hpp"
+#include "tensor/nn/init.hpp"
+#include "tensor/nn/mlp.hpp"
+#include "tensor/ops.hpp"
+#include "tensor/optim/optimizers.hpp"
+
+using namespace rlforge::tensor;
+using Catch::Matchers::Contains;
+
+TEST_CASE("orthogonal init: rows (or columns, whichever fewer) are orthonormal times gain") {
+  Generator gen(3);
+  for (auto shape : {TensorShape{8, 5}, TensorShape{5, 8}, TensorShape{6, 6}}) {
+    Tensor w = Tensor::zeros(shape, DType::f64);
+    nn::orthogonal_(w, gen, 2.0);
+    const bool wide = shape[0] < shape[1];
+    Tensor g = wide ? matmul(w, w.t()) : matmul(w.t(), w);  // = 4 I
+    const auto v = g.to_vector<double>();
+    const std::int64_t n = g.size(0);
+    for (std::int64_t i = 0; i < n; ++i) {
+      for (std::int64_t j = 0; j < n; ++j) CHECK(v[i * n + j] == Approx(i == j ? 4.0 : 0.0).margin(1e-12));
+    }
+  }
+}
+
+TEST_CASE("Kaiming and Xavier bounds, torch-default Linear init ranges") {
+  Generator gen(4);
+  Tensor w = Tensor::zeros({64, 100});
+  nn::kaiming_uniform_(w, gen);
+  const double bound = std::sqrt(6.0 / 100.0);
+  CHECK(max(abs(w)).item() <= bound);
+  CHECK(max(abs(w)).item() > 0.9 * bound);
+  nn::xavier_uniform_(w, gen, 1.0);
+  CHECK(max(abs(w)).item() <= std::sqrt(6.0 / 164.0));
+  nn::Linear lin(100, 64, gen);
+  CHECK(max(abs(lin.weight)).item() <= 0.1 + 1e-7);  // 1 / sqrt(fan_in)
+  CHECK(max(abs(lin.bias)).item() <= 0.1 + 1e-7);
+  CHECK(lin.weight.requires_grad());
+  CHECK_THROWS_AS(nn::orthogonal_(lin.bias, gen), ShapeError);
+}
+
+TEST_CASE("MLP builder: layers, names, clone, copy and Polyak averaging") {
+  Generator gen(5);
+  nn::Sequential net = nn::mlp({4, 64, 64, 2}, gen, {.hidden = nn::Activation::Tanh});
+  CHECK(net.size() == 5);  // Linear tanh Linear tanh Linear
+  CHECK(net.parameters().size() == 6);
+  CHECK(net.parameter_names() == std::vector<std::string>{"0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"});
+  CHECK(net.forward(Tensor::zeros({3, 4})).shape() == TensorShape{3, 2});
+  CHECK_THROWS_WITH(net.forward(Tensor::zeros({3, 5})), Contains("linear") && Contains("[3, 5]"));
+
+  nn::Sequential target = net.clone();
+  const auto src = net.parameters(), dst = target.parameters();
+  CHECK(dst[0].data<float>() != src[0].data<float>());
+  CHECK(dst[0].to_vector<float>() == src[0].to_vector<float>());
+  {
+    NoGradGuard no_grad;
+    Tensor w = src[0];
+    w.fill_(1.0f);
+  }
+  nn::Sequential fresh = nn::mlp({4, 64, 64, 2}, gen);
+  const auto f = fresh.parameters();
+  const std::vector<float> old = f[0].to_vector<float>();
+  nn::polyak_update(src, f, 0.25);
+  const std::vector<float> now = f[0].to_vector<float>();
+  for (std::size_t i = 0; i < old.size(); ++i) CHECK(now[i] == Approx(0.75f * old[i] + 0.25f).margin(1e-6));
+  nn::copy_parameters(src, f);
+  CHECK(f[0].to_vector<float>() == src[0].to_vector<float>());
+  nn::Sequential other = nn::mlp({4, 32, 2}, gen);
+  CHECK_THROWS_AS(nn::copy_parameters(src, other.parameters()), ShapeError);
+}
+
+TEST_CASE("clip_grad_norm scales to the max norm and returns the norm before") {
+  Tensor a = Tensor::from_data({3.0f, 0.0f}, {2});
+  Tensor b = Tensor::from_data({4.0f}, {1});
+  a.requires_grad_();
+  b.requires_grad_();
+  a.set_grad(Tensor::from_data({3.0f, 0.0f}, {2}));
+  b.set_grad(Tensor::from_data({4.0f}, {1}));
+  std::vector<Tensor> ps{a, b};
+  CHECK(optim::clip_grad_norm(ps, 1.0) == Approx(5.0));
+  CHECK(a.grad().to_vector<float>()[0] == Approx(0.6f).epsilon(1e-5));
+  CHECK(b.grad().to_vector<float>()[0] == Approx(0.8f).epsilon(1e-5));
+  CHECK(optim::clip_grad_norm(ps, 10.0) == Approx(1.0).epsilon(1e-5));  // no change below the max
+  CHECK(b.grad().to_vector<float>()[0] == Approx(0.8f).epsilon(1e-5));
+}
+
+TEST_CASE("learning-rate schedules") {
+  const auto c = optim::LrSchedule::constant(3e-4);
+  CHECK(c.at(0) == 3e-4);
+  CHECK(c.at(1000000) == 3e-4);
+  const auto l = optim::LrSchedule::linear(1e-3, 0.0, 100);
+  CHECK(l.at(0) == Approx(1e-3));
+  CHECK(l.at(50) == Approx(5e-4));
+  CHECK(l.at(100) == Approx(0.0).margin(1e-15));
+  CHECK(l.at(200) == Approx(0.0).margin(1e-15));
+  CHECK_THROWS_AS(optim::LrSchedule::linear(1, 0, 0), std::invalid_argument);
+}
+
+TEST_CASE("an MLP fits a smooth 2-D regression to MSE < 0.005") {
+  Generator gen(11);
+  const std::int64_t n = 256;
+  Tensor x = Tensor::rand({n, 2}, gen, -2.0, 2.0);
+  std::vector<float> yv(n);
+  const float* xp = x.data<float>();
+  for (std::int64_t i = 0; i < n; ++i) yv[i] = std::sin(xp[2 * i]) + 0.5f * xp[2 * i + 1] * xp[2 * i + 1] - 1.0f;
+  Tensor y = Tensor::from_data(std::span<const float>(yv), {n, 1});
+  nn::Sequential net = nn::mlp({2, 64, 64, 1}, gen, {.hidden = nn::Activation::Tanh});
+  optim::Adam opt(net.parameters(), {.lr = 1e-2});
+  const double initial = mse_loss(net.forward(x), y).item();
+  double loss = initial;
+  for (int step = 0; step < 1500; ++step) {
+    opt.zero_grad();
+    Tensor l = mse_loss(net.forward(x), y);
+    l.backward();
+    opt.step();
+    loss = l.item();
+  }
+  INFO("initial " << initial << " final " << loss);
+  CHECK(loss < 0.005);
+}
+
+TEST_CASE("an MLP classifies XOR quadrants plus a centre disc: cross-entropy < 0.1, accuracy > 97%") {
+  Generator gen(12);
+  const std::int64_t n = 512;
+  Tensor x = Tensor::rand({n, 2}, gen, -1.0, 1.0);
+  std::vector<std::int64_t> labels(n);
+  const float* xp = x.data<float>();
+  for (std::int64_t i = 0; i < n; ++i) {
+    const float a = xp[2 * i], b = xp[2 * i + 1];
+    labels[i] = (a * a + b * b < 0.16f) ? 2 : ((a > 0) != (b > 0) ? 1 : 0);
+  }
+  Tensor target = Tensor::from_data(std::span<const std::int64_t>(labels), {n, 1});
+  nn::Sequential net = nn::mlp({2, 64, 64, 3}, gen, {.hidden = nn::Activation::ReLU, .init = nn::Init::Orthogonal,
+                                                      .hidden_gain = std::sqrt(2.0), .output_gain = 1.0});
+  optim::Adam opt(net.parameters(), {.lr = 1e-2});
+  double loss = 0;
+  for (int step = 0; step < 1500; ++step) {
+    opt.zero_grad();
+    Tensor l = -mean(gather(log_softmax(net.forward(x), -1), 1, target));
+    l.backward();
+    opt.step();
+    loss = l.item();
+  }
+  NoGradGuard no_grad;
+  const Tensor logits = net.forward(x);
+  const Tensor best = max(logits, 1, true);
+  const Tensor picked = gather(logits, 1, target);
+  const double accuracy = mean(eq(picked, best)).item();
+  INFO("loss " << loss << " accuracy " << accuracy);
+  CHECK(loss < 0.1);
+  CHECK(accuracy > 0.97);
+}
