@@ -57,6 +57,12 @@ void unary_bwd(const TensorImpl* g, const TensorImpl* x, const TensorImpl* y, Te
   const T* xp = x->ptr<T>();
   const T* yp = y->ptr<T>();
   make_loop(dx, {g, x, y}).run([&](const int64_t* off, int64_t n, const int64_t* s) {
+    if (s[0] == 1 && s[1] == 1 && s[2] == 1 && s[3] == 1) {  // the common all-contiguous case
+      T* po = o + off[0];
+      const T *pg = gp + off[1], *px = xp + off[2], *py = yp + off[3];
+      for (int64_t i = 0; i < n; ++i) po[i] = pg[i] * F::df(px[i], py[i], p0, p1);
+      return;
+    }
     for (int64_t i = 0; i < n; ++i) {
       o[off[0] + i * s[0]] = gp[off[1] + i * s[1]] * F::df(xp[off[2] + i * s[2]], yp[off[3] + i * s[3]], p0, p1);
     }
@@ -98,6 +104,14 @@ void binary_bwd(bool which_b, const TensorImpl* g, const TensorImpl* a, const Te
   const T* yp = y->ptr<T>();
   // Five operands do not fit the loop; y always has d's shape and layout is contiguous like d.
   make_loop(d, {g, a, b}).run([&](const int64_t* off, int64_t n, const int64_t* s) {
+    if (s[0] == 1 && s[1] == 1 && s[2] == 1 && s[3] == 1) {  // same shapes, all contiguous
+      T* po = o + off[0];
+      const T *pg = gp + off[1], *pa = ap + off[2], *pb = bp + off[3], *py = yp + off[0];
+      for (int64_t i = 0; i < n; ++i) {
+        po[i] = pg[i] * (which_b ? F::db(pa[i], pb[i], py[i]) : F::da(pa[i], pb[i], py[i]));
+      }
+      return;
+    }
     for (int64_t i = 0; i < n; ++i) {
       const int64_t od = off[0] + i * s[0];
       const T av = ap[off[2] + i * s[2]];

@@ -43,6 +43,10 @@ void reduce_sum_t(const TensorImpl* x, std::uint32_t mask, TensorImpl* out, doub
       double acc = 0;
       for (int64_t i = 0; i < n; ++i) acc += static_cast<double>(xp[off[1] + i * s[1]]);
       o[off[0]] += static_cast<T>(acc);
+    } else if (s[0] == 1 && s[1] == 1) {  // summing rows into a row (bias gradients)
+      T* po = o + off[0];
+      const T* px = xp + off[1];
+      for (int64_t i = 0; i < n; ++i) po[i] += px[i];
     } else {
       for (int64_t i = 0; i < n; ++i) o[off[0] + i * s[0]] += xp[off[1] + i * s[1]];
     }

@@ -116,7 +116,15 @@ double clip_grad_norm(std::span<const Tensor> params, double max_norm) {
   for (const Tensor& p : params) {
     const Tensor g = p.grad();
     if (!g.defined()) continue;
-    for (double x : g.to_vector<double>()) sq += x * x;
+    // Sum squares in double straight from the buffer (no temporary: this runs every update).
+    const std::int64_t n = g.numel();
+    if (g.dtype() == DType::f32) {
+      const float* d = g.data<float>();
+      for (std::int64_t i = 0; i < n; ++i) sq += static_cast<double>(d[i]) * d[i];
+    } else {
+      const double* d = g.data<double>();
+      for (std::int64_t i = 0; i < n; ++i) sq += d[i] * d[i];
+    }
   }
   const double norm = std::sqrt(sq);
   const double coef = max_norm / (norm + 1e-6);

@@ -1,0 +1,145 @@
+// bench_tensor: rlforge's tensor library side by side with LibTorch (1 thread) in one process --
+// per-op dispatch, MLP forward / forward+backward / +Adam at RL sizes, and GEMM GFLOP/s.
+// Usage: bench_tensor [--quick]. Prints a Markdown table with time ratios (torch / ours).
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "tensor/autograd/grad_mode.hpp"
+#include "tensor/nn/mlp.hpp"
+#include "tensor/ops.hpp"
+#include "tensor/optim/optimizers.hpp"
+
+namespace rt = rlforge::tensor;
+
+namespace {
+
+bool g_quick = false;
+
+// Median over repeats of the mean time per call of f, in microseconds.
+double time_us(const std::function<void()>& f, int calls) {
+  if (g_quick) calls = std::max(1, calls / 10);
+  for (int i = 0; i < std::max(3, calls / 10); ++i) f();  // warm up pools and caches
+  std::vector<double> reps;
+  for (int r = 0; r < 5; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < calls; ++i) f();
+    const auto t1 = std::chrono::steady_clock::now();
+    reps.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count() / calls);
+  }
+  std::sort(reps.begin(), reps.end());
+  return reps[reps.size() / 2];
+}
+
+void row(const std::string& name, double ours, double torch_us, const char* unit = "us") {
+  std::printf("| %-44s | %10.3f %s | %10.3f %s | %7.1fx |\n", name.c_str(), ours, unit, torch_us, unit, torch_us / ours);
+  std::fflush(stdout);
+}
+
+void bench_dispatch() {
+  rt::Generator gen(1);
+  rt::Tensor a = rt::Tensor::randn({4}, gen), b = rt::Tensor::randn({4}, gen);
+  torch::Tensor ta = torch::randn({4}), tb = torch::randn({4});
+  {
+    rt::NoGradGuard ng;
+    torch::NoGradGuard tng;
+    const double ours = time_us([&] { rt::Tensor c = a + b; }, 200000);
+    const double theirs = time_us([&] { torch::Tensor c = ta + tb; }, 200000);
+    row("dispatch: add [4]+[4], no grad", ours, theirs);
+  }
+  rt::Tensor ga = a.detach();
+  ga.requires_grad_();
+  torch::Tensor tga = ta.detach().requires_grad_(true);
+  const double ours = time_us([&] { rt::Tensor c = ga + b; }, 200000);
+  const double theirs = time_us([&] { torch::Tensor c = tga + tb; }, 200000);
+  row("dispatch: add [4]+[4], recorded on the tape", ours, theirs);
+}
+
+void bench_mlp(std::vector<std::int64_t> sizes, std::int64_t batch) {
+  rt::Generator gen(2);
+  rt::nn::Sequential net = rt::nn::mlp(sizes, gen, {.hidden = rt::nn::Activation::ReLU});
+  rt::optim::Adam opt(net.parameters(), {.lr = 1e-4});
+  rt::Tensor x = rt::Tensor::randn({batch, sizes.front()}, gen);
+  rt::Tensor y = rt::Tensor::randn({batch, sizes.back()}, gen);
+
+  torch::nn::Sequential tnet;
+  for (std::size_t i = 0; i + 1 < sizes.size(); ++i) {
+    tnet->push_back(torch::nn::Linear(sizes[i], sizes[i + 1]));
+    if (i + 2 < sizes.size()) tnet->push_back(torch::nn::ReLU());
+  }
+  torch::optim::Adam topt(tnet->parameters(), torch::optim::AdamOptions(1e-4));
+  torch::Tensor tx = torch::randn({batch, sizes.front()}), ty = torch::randn({batch, sizes.back()});
+
+  std::string name = "MLP ";
+  for (std::size_t i = 0; i < sizes.size(); ++i) name += (i ? "-" : "") + std::to_string(sizes[i]);
+  name += " @" + std::to_string(batch);
+  const int calls = batch >= 256 ? 500 : 2000;
+
+  {
+    rt::NoGradGuard ng;
+    torch::NoGradGuard tng;
+    row(name + " forward", time_us([&] { rt::Tensor o = net.forward(x); }, calls),
+        time_us([&] { torch::Tensor o = tnet->forward(tx); }, calls));
+  }
+  row(name + " fwd+bwd",
+      time_us([&] { rt::mse_loss(net.forward(x), y).backward(); }, calls),
+      time_us([&] { torch::mse_loss(tnet->forward(tx), ty).backward(); }, calls));
+  row(name + " fwd+bwd+Adam",
+      time_us([&] {
+        opt.zero_grad();
+        rt::mse_loss(net.forward(x), y).backward();
+        opt.step();
+      }, calls),
+      time_us([&] {
+        topt.zero_grad();
+        torch::mse_loss(tnet->forward(tx), ty).backward();
+        topt.step();
+      }, calls));
+}
+
+void bench_gemm(std::int64_t n) {
+  rt::Generator gen(3);
+  rt::Tensor a = rt::Tensor::randn({n, n}, gen), b = rt::Tensor::randn({n, n}, gen);
+  torch::Tensor ta = torch::randn({n, n}), tb = torch::randn({n, n});
+  rt::NoGradGuard ng;
+  torch::NoGradGuard tng;
+  const int calls = n >= 1024 ? 3 : 50;
+  const double ours = time_us([&] { rt::Tensor c = rt::matmul(a, b); }, calls);
+  const double theirs = time_us([&] { torch::Tensor c = torch::mm(ta, tb); }, calls);
+  const double flop = 2.0 * n * n * n;
+  // GFLOP/s: the ratio column is ours / torch here (higher is better for us).
+  std::printf("| %-44s | %8.1f GF/s | %8.1f GF/s | %7.1fx |\n", ("GEMM " + std::to_string(n) + "^3 f32").c_str(),
+              flop / ours / 1e3, flop / theirs / 1e3, theirs / ours);
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--quick") == 0) {
+      g_quick = true;
+    } else {
+      std::fprintf(stderr, "usage: bench_tensor [--quick]\n");
+      return 2;
+    }
+  }
+  torch::set_num_threads(1);
+  std::printf("rlforge tensor vs LibTorch %s (1 thread)\n\n", TORCH_VERSION);
+  std::printf("| %-44s | %13s | %13s | %8s |\n", "case", "rlforge", "LibTorch", "speedup");
+  std::printf("|%s|%s|%s|%s|\n", std::string(46, '-').c_str(), std::string(15, '-').c_str(),
+              std::string(15, '-').c_str(), std::string(10, '-').c_str());
+  bench_dispatch();
+  for (std::int64_t b : {1, 64, 256}) bench_mlp({4, 64, 64, 2}, b);
+  for (std::int64_t b : {1, 64, 256}) bench_mlp({8, 64, 64, 4}, b);
+  bench_mlp({17, 256, 256, 1}, 256);
+  bench_gemm(256);
+  bench_gemm(1024);
+  return 0;
+}
