@@ -31,4 +31,10 @@ struct NumericalError : TensorError {
   using TensorError::TensorError;
 };
 
+// A tensor file that is missing, truncated, corrupt, of another format version, or whose
+// contents do not fit the model (names the file and the mismatch: expected vs found).
+struct SerializationError : TensorError {
+  using TensorError::TensorError;
+};
+
 }  // namespace rlforge::tensor

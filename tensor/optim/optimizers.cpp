@@ -58,16 +58,28 @@ Adam::Adam(std::vector<Tensor> params, AdamOptions opt) : params_(std::move(para
   for (const Tensor& p : params_) {
     m_.push_back(Tensor::zeros(p.shape(), p.dtype()));
     v_.push_back(Tensor::zeros(p.shape(), p.dtype()));
-    steps_.push_back(0);
   }
+  steps_ = Tensor::zeros({static_cast<std::int64_t>(params_.size())}, DType::i64);
 }
+
+std::vector<NamedTensor> Adam::state() const {
+  std::vector<NamedTensor> s;
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    s.push_back({"exp_avg." + std::to_string(i), m_[i]});
+    s.push_back({"exp_avg_sq." + std::to_string(i), v_[i]});
+  }
+  s.push_back({"step", steps_});
+  return s;
+}
+
+std::int64_t Adam::step_count(std::size_t i) const { return steps_.data<std::int64_t>()[i]; }
 
 void Adam::step() {
   for (std::size_t i = 0; i < params_.size(); ++i) {
     Tensor& p = params_[i];
     const Tensor g = p.grad();
     if (!g.defined()) continue;
-    const std::int64_t t = ++steps_[i];
+    const std::int64_t t = ++steps_.data<std::int64_t>()[i];
     if (p.dtype() == DType::f32) {
       adam_elems(p.data<float>(), g.data<float>(), m_[i].data<float>(), v_[i].data<float>(), p.numel(), opt_, t);
     } else {

@@ -5,6 +5,7 @@
 #include <span>
 #include <vector>
 
+#include "tensor/serialization.hpp"
 #include "tensor/tensor.hpp"
 
 namespace rlforge::tensor::optim {
@@ -28,14 +29,15 @@ class Adam {
   void set_lr(double lr) { opt_.lr = lr; }
   double lr() const { return opt_.lr; }
   const std::vector<Tensor>& params() const { return params_; }
-  // State, for checkpoints: first/second moments and step counts, per parameter.
-  const std::vector<Tensor>& exp_avg() const { return m_; }
-  const std::vector<Tensor>& exp_avg_sq() const { return v_; }
-  const std::vector<std::int64_t>& steps() const { return steps_; }
+  // State for checkpoints, as handles: "exp_avg.<i>", "exp_avg_sq.<i>" (parameter i's moments)
+  // and "step" (i64 [n], per-parameter update counts). Loading into them restores the optimizer
+  // exactly (see load_tensors_into).
+  std::vector<NamedTensor> state() const;
+  std::int64_t step_count(std::size_t i) const;
 
  private:
   std::vector<Tensor> params_, m_, v_;
-  std::vector<std::int64_t> steps_;
+  Tensor steps_;  // i64 [n]
   AdamOptions opt_;
 };
 
