@@ -7,6 +7,7 @@
 
 #include "tensor/autograd/engine.hpp"
 #include "tensor/autograd/grad_mode.hpp"
+#include "tensor/cpu/conv.hpp"
 #include "tensor/cpu/gemm.hpp"
 #include "tensor/cpu/kernels.hpp"
 
@@ -411,6 +412,51 @@ Tensor linear(const Tensor& x_in, const Tensor& w_in, const Tensor& bias) {
   }
   if (detail::wants_grad({&x_in, &w_in, &bias})) detail::record(OpKind::Linear, out, {&x_in, &w_in, &bias});
   finish(OpKind::Linear, out);
+  return out;
+}
+
+Tensor conv2d(const Tensor& x_in, const Tensor& w_in, const Tensor& bias, std::array<int, 2> stride,
+              std::array<int, 2> padding) {
+  need_same_dtype("conv2d", x_in, w_in);
+  const TensorShape &sx = x_in.shape(), &sw = w_in.shape();
+  if (sx.ndim() != 4 || sw.ndim() != 4 || sx[1] != sw[1]) {
+    throw ShapeError("conv2d: input " + sx.str() + " does not fit weight " + sw.str() +
+                     " (expected input [N, C, H, W] and weight [O, C, KH, KW])");
+  }
+  if (stride[0] < 1 || stride[1] < 1 || padding[0] < 0 || padding[1] < 0) {
+    throw ShapeError("conv2d: stride must be >= 1 and padding >= 0, got stride (" + std::to_string(stride[0]) + ", " +
+                     std::to_string(stride[1]) + ") padding (" + std::to_string(padding[0]) + ", " +
+                     std::to_string(padding[1]) + ")");
+  }
+  if (bias.defined()) {
+    need_same_dtype("conv2d", x_in, bias);
+    if (bias.ndim() != 1 || bias.size(0) != sw[0]) {
+      throw ShapeError("conv2d: bias " + bias.shape().str() + " does not fit weight " + sw.str());
+    }
+  }
+  const cpu::ConvGeometry g = cpu::conv_geometry(sx.begin(), sw.begin(), stride[0], stride[1], padding[0], padding[1]);
+  if (sx[2] + 2 * padding[0] < sw[2] || sx[3] + 2 * padding[1] < sw[3]) {
+    throw ShapeError("conv2d: kernel " + sw.str() + " is larger than the padded input " + sx.str());
+  }
+  const Tensor x = contiguous_nograd(x_in), w = contiguous_nograd(w_in);
+  const Tensor b = bias.defined() ? contiguous_nograd(bias) : Tensor();
+  Tensor out = new_tensor(TensorShape{g.n, g.o, g.ho, g.wo}, x.dtype());
+  Tensor cols = new_tensor(TensorShape{g.c * g.kh * g.kw, g.ho * g.wo}, x.dtype());
+  if (x.dtype() == DType::f32) {
+    cpu::conv2d_forward(x.data<float>(), w.data<float>(), b.defined() ? b.data<float>() : nullptr, g,
+                        cols.data<float>(), out.data<float>());
+  } else {
+    cpu::conv2d_forward(x.data<double>(), w.data<double>(), b.defined() ? b.data<double>() : nullptr, g,
+                        cols.data<double>(), out.data<double>());
+  }
+  if (detail::wants_grad({&x_in, &w_in, &bias})) {
+    detail::Node* n = detail::record(OpKind::Conv2d, out, {&x_in, &w_in, &bias});
+    n->i[0] = stride[0];
+    n->i[1] = stride[1];
+    n->i[2] = padding[0];
+    n->i[3] = padding[1];
+  }
+  finish(OpKind::Conv2d, out);
   return out;
 }
 

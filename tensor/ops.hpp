@@ -2,6 +2,7 @@
 // shapes, DTypeError for mixed/int dtypes), runs its CPU kernel and, when grad mode is on and an
 // input requires grad, records one tape node. Outputs are new contiguous tensors unless noted.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <initializer_list>
 #include <span>
@@ -86,6 +87,12 @@ Tensor log_softmax(const Tensor& x, int axis = -1);
 Tensor matmul(const Tensor& a, const Tensor& b);
 // x [B, in] @ weight[out, in]^T + bias[out] -> [B, out] (bias may be undefined). One node.
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias);
+
+// Cross-correlation (as torch.nn.functional.conv2d): x [N, C, H, W], weight [O, C, KH, KW],
+// bias [O] or undefined, zero padding (ph, pw) and stride (sh, sw) ->
+// [N, O, (H + 2 ph - KH) / sh + 1, (W + 2 pw - KW) / sw + 1]. One node.
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, std::array<int, 2> stride = {1, 1},
+              std::array<int, 2> padding = {0, 0});
 
 // ---- indexing and layout ----
 // torch.gather: out[i][j] = x[i][index[i][j]] for axis 1 (likewise for any axis). index is

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "tensor/autograd/engine.hpp"
+#include "tensor/cpu/conv.hpp"
 #include "tensor/cpu/kernels.hpp"
 #include "tensor/ops.hpp"
 
@@ -154,6 +155,28 @@ void apply_backward_rule(const Node& n, const Tensor& g, std::span<Tensor> grads
       if (needs(n, 0)) grads[0] = matmul(g, w);       // [B,out] @ [out,in]
       if (needs(n, 1)) grads[1] = matmul(g.t(), x);   // [out,B] @ [B,in]
       if (needs(n, 2)) grads[2] = sum(g, Axes{0});
+      return;
+    }
+    case OpKind::Conv2d: {
+      const Tensor x = input(n, 0).contiguous(), w = input(n, 1).contiguous(), gc = g.contiguous();
+      const cpu::ConvGeometry geo = cpu::conv_geometry(x.shape().begin(), w.shape().begin(), n.i[0], n.i[1], n.i[2], n.i[3]);
+      const TensorShape cols_shape{geo.c * geo.kh * geo.kw, geo.ho * geo.wo};
+      Tensor cols = new_like_shape(cols_shape, g.dtype()), dcols = new_like_shape(cols_shape, g.dtype());
+      Tensor dx = needs(n, 0) ? Tensor::zeros(x.shape(), g.dtype()) : Tensor();
+      Tensor dw = needs(n, 1) ? new_like_shape(w.shape(), g.dtype()) : Tensor();
+      Tensor db = needs(n, 2) ? new_like_shape(TensorShape{geo.o}, g.dtype()) : Tensor();
+      if (g.dtype() == DType::f32) {
+        cpu::conv2d_backward(gc.data<float>(), x.data<float>(), w.data<float>(), geo, cols.data<float>(),
+                             dcols.data<float>(), dx.defined() ? dx.data<float>() : nullptr,
+                             dw.defined() ? dw.data<float>() : nullptr, db.defined() ? db.data<float>() : nullptr);
+      } else {
+        cpu::conv2d_backward(gc.data<double>(), x.data<double>(), w.data<double>(), geo, cols.data<double>(),
+                             dcols.data<double>(), dx.defined() ? dx.data<double>() : nullptr,
+                             dw.defined() ? dw.data<double>() : nullptr, db.defined() ? db.data<double>() : nullptr);
+      }
+      grads[0] = dx;
+      grads[1] = dw;
+      grads[2] = db;
       return;
     }
     // ---- indexing and layout ----

@@ -48,6 +48,7 @@ const char* op_name(OpKind k) {
     case OpKind::LogSoftmax: return "log_softmax";
     case OpKind::Matmul: return "matmul";
     case OpKind::Linear: return "linear";
+    case OpKind::Conv2d: return "conv2d";
     case OpKind::Gather: return "gather";
     case OpKind::Concat: return "concat";
     case OpKind::Reshape: return "reshape";

@@ -15,7 +15,7 @@ enum class OpKind : std::uint8_t {
   // along one axis (Node::i[0])
   Softmax, LogSoftmax,
   // linear algebra
-  Matmul, Linear,
+  Matmul, Linear, Conv2d,
   // indexing and layout
   Gather, Concat, Reshape, Transpose, Narrow, Contiguous, Where, Cast,
   // losses (mean reduction)

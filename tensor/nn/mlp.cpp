@@ -11,6 +11,10 @@
 
 namespace rlforge::tensor::nn {
 
+namespace {
+void init_layer(Tensor& weight, Tensor& bias, double fan_in, Generator& gen, Init init, double gain);
+}  // namespace
+
 Linear::Linear(std::int64_t in, std::int64_t out, Generator& gen, Init init, double gain, bool with_bias,
                DType dtype) {
   if (in <= 0 || out <= 0) {
@@ -18,23 +22,55 @@ Linear::Linear(std::int64_t in, std::int64_t out, Generator& gen, Init init, dou
   }
   weight = Tensor::zeros({out, in}, dtype);
   if (with_bias) bias = Tensor::zeros({out}, dtype);
+  init_layer(weight, bias, static_cast<double>(in), gen, init, gain);
+}
+
+Tensor Linear::forward(const Tensor& x) const { return linear(x, weight, bias); }
+
+namespace {
+// Shared by Linear and Conv2d: weight and bias init by scheme, then both marked as parameters.
+void init_layer(Tensor& weight, Tensor& bias, double fan_in, Generator& gen, Init init, double gain) {
   switch (init) {
     case Init::TorchDefault:
       kaiming_uniform_(weight, gen, std::sqrt(5.0));
-      if (with_bias) {
-        const double bound = 1.0 / std::sqrt(static_cast<double>(in));
+      if (bias.defined()) {
+        const double bound = 1.0 / std::sqrt(fan_in);
         uniform_(bias, gen, -bound, bound);
       }
       break;
-    case Init::Orthogonal: orthogonal_(weight, gen, gain); break;
+    case Init::Orthogonal: {
+      // Orthogonal over the flattened [O, C*KH*KW] view (torch flattens trailing dims too).
+      Tensor flat = weight.reshape({weight.size(0), -1});
+      orthogonal_(flat, gen, gain);
+      break;
+    }
     case Init::Kaiming: kaiming_uniform_(weight, gen, 0.0); break;
     case Init::Xavier: xavier_uniform_(weight, gen, gain); break;
   }
   weight.requires_grad_();
-  if (with_bias) bias.requires_grad_();
+  if (bias.defined()) bias.requires_grad_();
+}
+}  // namespace
+
+Conv2d::Conv2d(std::int64_t in_channels, std::int64_t out_channels, std::array<std::int64_t, 2> kernel,
+               Generator& gen, std::array<int, 2> stride_, std::array<int, 2> padding_, Init init, double gain,
+               bool with_bias, DType dtype)
+    : stride(stride_), padding(padding_) {
+  if (in_channels <= 0 || out_channels <= 0 || kernel[0] <= 0 || kernel[1] <= 0) {
+    throw ShapeError("Conv2d(" + std::to_string(in_channels) + ", " + std::to_string(out_channels) + ", [" +
+                     std::to_string(kernel[0]) + ", " + std::to_string(kernel[1]) + "]): sizes must be positive");
+  }
+  weight = Tensor::zeros({out_channels, in_channels, kernel[0], kernel[1]}, dtype);
+  if (with_bias) bias = Tensor::zeros({out_channels}, dtype);
+  init_layer(weight, bias, static_cast<double>(in_channels * kernel[0] * kernel[1]), gen, init, gain);
 }
 
-Tensor Linear::forward(const Tensor& x) const { return linear(x, weight, bias); }
+Tensor Conv2d::forward(const Tensor& x) const { return conv2d(x, weight, bias, stride, padding); }
+
+Tensor Flatten::forward(const Tensor& x) const {
+  if (x.ndim() < 1) throw ShapeError("Flatten: needs a batch dim, got shape " + x.shape().str());
+  return x.reshape({x.size(0), -1});
+}
 
 Tensor activate(Activation a, const Tensor& x) {
   switch (a) {
@@ -67,6 +103,16 @@ Sequential& Sequential::add(Linear l) {
   return *this;
 }
 
+Sequential& Sequential::add(Conv2d c) {
+  layers_.emplace_back(std::move(c));
+  return *this;
+}
+
+Sequential& Sequential::add(Flatten f) {
+  layers_.emplace_back(f);
+  return *this;
+}
+
 Sequential& Sequential::add(Activation a) {
   layers_.emplace_back(a);
   return *this;
@@ -76,6 +122,8 @@ Tensor Sequential::forward(const Tensor& x) const {
   Tensor h = x;
   for (const Layer& l : layers_) {
     if (const Linear* lin = std::get_if<Linear>(&l)) h = lin->forward(h);
+    else if (const Conv2d* conv = std::get_if<Conv2d>(&l)) h = conv->forward(h);
+    else if (const Flatten* fl = std::get_if<Flatten>(&l)) h = fl->forward(h);
     else h = activate(std::get<Activation>(l), h);
   }
   return h;
@@ -84,9 +132,13 @@ Tensor Sequential::forward(const Tensor& x) const {
 std::vector<Tensor> Sequential::parameters() const {
   std::vector<Tensor> ps;
   for (const Layer& l : layers_) {
-    if (const Linear* lin = std::get_if<Linear>(&l)) {
-      ps.push_back(lin->weight);
-      if (lin->bias.defined()) ps.push_back(lin->bias);
+    const Tensor* w = nullptr;
+    const Tensor* b = nullptr;
+    if (const Linear* lin = std::get_if<Linear>(&l)) w = &lin->weight, b = &lin->bias;
+    if (const Conv2d* conv = std::get_if<Conv2d>(&l)) w = &conv->weight, b = &conv->bias;
+    if (w) {
+      ps.push_back(*w);
+      if (b->defined()) ps.push_back(*b);
     }
   }
   return ps;
@@ -95,9 +147,12 @@ std::vector<Tensor> Sequential::parameters() const {
 std::vector<std::string> Sequential::parameter_names() const {
   std::vector<std::string> names;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
-    if (const Linear* lin = std::get_if<Linear>(&layers_[i])) {
+    const Tensor* b = nullptr;
+    if (const Linear* lin = std::get_if<Linear>(&layers_[i])) b = &lin->bias;
+    if (const Conv2d* conv = std::get_if<Conv2d>(&layers_[i])) b = &conv->bias;
+    if (b) {
       names.push_back(std::to_string(i) + ".weight");
-      if (lin->bias.defined()) names.push_back(std::to_string(i) + ".bias");
+      if (b->defined()) names.push_back(std::to_string(i) + ".bias");
     }
   }
   return names;
@@ -116,6 +171,17 @@ Sequential Sequential::clone() const {
         c.bias.requires_grad_(lin->bias.requires_grad());
       }
       s.add(std::move(c));
+    } else if (const Conv2d* conv = std::get_if<Conv2d>(&l)) {
+      Conv2d c = *conv;
+      c.weight = conv->weight.clone();
+      c.weight.requires_grad_(conv->weight.requires_grad());
+      if (conv->bias.defined()) {
+        c.bias = conv->bias.clone();
+        c.bias.requires_grad_(conv->bias.requires_grad());
+      }
+      s.add(std::move(c));
+    } else if (std::holds_alternative<Flatten>(l)) {
+      s.add(Flatten{});
     } else {
       s.add(std::get<Activation>(l));
     }

@@ -1,6 +1,7 @@
-// nn: Linear, activations, Sequential (a value-typed list of layers, no virtual calls) and the MLP
+// nn: Linear, Conv2d, Flatten, activations, Sequential (a value-typed list of layers, no virtual calls) and the MLP
 // builder; parameter lists, copy and Polyak averaging for target networks.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -27,14 +28,35 @@ struct Linear {
   Tensor forward(const Tensor& x) const;
 };
 
+// y = conv2d(x, weight, bias, stride, padding); x [N, C, H, W], weight [O, C, KH, KW], bias [O].
+// Init as Linear, with fan_in = C * KH * KW.
+struct Conv2d {
+  Tensor weight;
+  Tensor bias;
+  std::array<int, 2> stride{1, 1};
+  std::array<int, 2> padding{0, 0};
+  Conv2d() = default;
+  Conv2d(std::int64_t in_channels, std::int64_t out_channels, std::array<std::int64_t, 2> kernel, Generator& gen,
+         std::array<int, 2> stride = {1, 1}, std::array<int, 2> padding = {0, 0}, Init init = Init::TorchDefault,
+         double gain = 1.0, bool with_bias = true, DType dtype = DType::f32);
+  Tensor forward(const Tensor& x) const;
+};
+
+// [N, d1, d2, ...] -> [N, d1 * d2 * ...] (a view when contiguous), between conv and linear layers.
+struct Flatten {
+  Tensor forward(const Tensor& x) const;
+};
+
 enum class Activation : std::uint8_t { Identity, ReLU, LeakyReLU, ELU, Tanh, Sigmoid, Softplus };
 Tensor activate(Activation a, const Tensor& x);
 const char* activation_name(Activation a);
 
 class Sequential {
  public:
-  using Layer = std::variant<Linear, Activation>;
+  using Layer = std::variant<Linear, Conv2d, Flatten, Activation>;
   Sequential& add(Linear l);
+  Sequential& add(Conv2d c);
+  Sequential& add(Flatten f);
   Sequential& add(Activation a);
   Tensor forward(const Tensor& x) const;
   std::size_t size() const { return layers_.size(); }

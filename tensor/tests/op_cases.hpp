@@ -102,6 +102,11 @@ inline const std::vector<OpCase>& op_cases() {
       {"linear", {{{6, 4}}, {{3, 4}}, {{3}}}, [](V x) { return linear(x[0], x[1], x[2]); }},
       {"linear_no_bias", {{{6, 4}}, {{3, 4}}}, [](V x) { return linear(x[0], x[1], Tensor()); }},
       {"linear_xt", {{{4, 6}}, {{3, 4}}, {{3}}}, [](V x) { return linear(x[0].t(), x[1], x[2]); }},
+      {"conv2d", {{{2, 3, 6, 5}}, {{4, 3, 3, 3}}, {{4}}}, [](V x) { return conv2d(x[0], x[1], x[2]); }},
+      {"conv2d_stride2_pad1", {{{2, 2, 7, 6}}, {{3, 2, 3, 3}}, {{3}}},
+       [](V x) { return conv2d(x[0], x[1], x[2], {2, 2}, {1, 1}); }},
+      {"conv2d_rect_no_bias", {{{1, 2, 5, 6}}, {{2, 2, 2, 3}}},
+       [](V x) { return conv2d(x[0], x[1], Tensor(), {1, 2}, {0, 1}); }},
       // indexing and layout
       {"gather_q_sa", {{{5, 4}}, {{5, 1}, Domain::Index4}}, [](V x) { return gather(x[0], 1, x[1]); }},
       {"gather_axis0", {{{3, 4}}, {{2, 4}, Domain::Index3}}, [](V x) { return gather(x[0], 0, x[1]); }},

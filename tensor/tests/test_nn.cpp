@@ -155,3 +155,44 @@ TEST_CASE("an MLP classifies XOR quadrants plus a centre disc: cross-entropy < 0
   CHECK(loss < 0.1);
   CHECK(accuracy > 0.97);
 }
+
+TEST_CASE("a small CNN (conv, relu, flatten, linear) learns where the bright pixel is") {
+  Generator gen(13);
+  const std::int64_t n = 128;
+  // 1-channel 6x6 images with one lit pixel; label = its quadrant (0..3).
+  std::vector<float> img(n * 36, 0.0f);
+  std::vector<std::int64_t> label(n);
+  for (std::int64_t i = 0; i < n; ++i) {
+    const auto r = static_cast<std::int64_t>(gen.below(6)), c = static_cast<std::int64_t>(gen.below(6));
+    img[i * 36 + r * 6 + c] = 1.0f;
+    label[i] = (r >= 3 ? 2 : 0) + (c >= 3 ? 1 : 0);
+  }
+  const Tensor x = Tensor::from_data(std::span<const float>(img), {n, 1, 6, 6});
+  const Tensor y = Tensor::from_data(std::span<const std::int64_t>(label), {n, 1});
+  nn::Sequential net;
+  net.add(nn::Conv2d(1, 8, {3, 3}, gen, {1, 1}, {1, 1}))
+      .add(nn::Activation::ReLU)
+      .add(nn::Conv2d(8, 8, {3, 3}, gen, {2, 2}, {1, 1}))
+      .add(nn::Activation::ReLU)
+      .add(nn::Flatten{})
+      .add(nn::Linear(8 * 3 * 3, 4, gen));
+  CHECK(net.forward(x).shape() == TensorShape{n, 4});
+  CHECK(net.parameter_names() == std::vector<std::string>{"0.weight", "0.bias", "2.weight", "2.bias", "5.weight", "5.bias"});
+  nn::Sequential copy = net.clone();
+  CHECK(copy.forward(x).to_vector<float>() == net.forward(x).to_vector<float>());
+  optim::Adam opt(net.parameters(), {.lr = 1e-2});
+  double loss = 0;
+  for (int step = 0; step < 300; ++step) {
+    opt.zero_grad();
+    Tensor l = -mean(gather(log_softmax(net.forward(x), -1), 1, y));
+    l.backward();
+    opt.step();
+    loss = l.item();
+  }
+  NoGradGuard no_grad;
+  const Tensor logits = net.forward(x);
+  const double accuracy = mean(eq(gather(logits, 1, y), max(logits, 1, true))).item();
+  INFO("loss " << loss << " accuracy " << accuracy);
+  CHECK(loss < 0.1);
+  CHECK(accuracy > 0.97);
+}
