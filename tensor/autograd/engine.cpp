@@ -163,6 +163,14 @@ void run_backward(TensorImpl* root, const Tensor& seed) {
   struct Done {
     Sweep& s;
     ~Done() {
+      // After an exception (a finite check, a bad seed) some inner tensors still hold partial
+      // gradients; drop them so that a later backward over the same graph starts clean.
+      for (TensorImpl* t : s.order) {
+        if (t->pending) {
+          impl_release(t->pending);
+          t->pending = nullptr;
+        }
+      }
       s.busy = false;
       s.order.clear();
       s.stack.clear();

@@ -175,3 +175,16 @@ TEST_CASE("check_finite and the finite-check mode name the op that made NaN/Inf"
   CHECK_THROWS_WITH(sum(s).backward(), Contains("backward of 'sqrt'"));
   set_finite_check(false);
 }
+
+TEST_CASE("a backward that throws leaves no partial gradients behind") {
+  Tensor y = Tensor::from_data({0.0f, 4.0f}, {2});
+  y.requires_grad_();
+  const Tensor a = y * 1.0f;  // shared inner tensor: gets gradient from two paths
+  const Tensor root = sum(sqrt(a)) + sum(a * 2.0);
+  set_finite_check(true);
+  CHECK_THROWS_AS(root.backward(), NumericalError);  // d sqrt at 0 is inf
+  set_finite_check(false);
+  y.zero_grad();
+  root.backward();
+  CHECK(y.grad().to_vector<float>()[1] == 2.25f);  // 1 / (2 sqrt 4) + 2, counted once
+}
