@@ -1,6 +1,8 @@
 // bench_tensor: rlforge's tensor library side by side with LibTorch (1 thread) in one process --
 // per-op dispatch, MLP forward / forward+backward / +Adam at RL sizes, and GEMM GFLOP/s.
 // Usage: bench_tensor [--quick]. Prints a Markdown table with time ratios (torch / ours).
+#include <tbb/info.h>
+#include <tbb/task_arena.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -135,11 +137,18 @@ int main(int argc, char** argv) {
   std::printf("| %-44s | %13s | %13s | %8s |\n", "case", "rlforge", "LibTorch", "speedup");
   std::printf("|%s|%s|%s|%s|\n", std::string(46, '-').c_str(), std::string(15, '-').c_str(),
               std::string(15, '-').c_str(), std::string(10, '-').c_str());
-  bench_dispatch();
-  for (std::int64_t b : {1, 64, 256}) bench_mlp({4, 64, 64, 2}, b);
-  for (std::int64_t b : {1, 64, 256}) bench_mlp({8, 64, 64, 4}, b);
-  bench_mlp({17, 256, 256, 1}, 256);
-  bench_gemm(256);
+  // Both sides on one thread: our large GEMMs would otherwise spread over the caller's TBB arena.
+  tbb::task_arena one_thread(1);
+  one_thread.execute([] {
+    bench_dispatch();
+    for (std::int64_t b : {1, 64, 256}) bench_mlp({4, 64, 64, 2}, b);
+    for (std::int64_t b : {1, 64, 256}) bench_mlp({8, 64, 64, 4}, b);
+    bench_mlp({17, 256, 256, 1}, 256);
+    bench_gemm(256);
+    bench_gemm(1024);
+  });
+  std::printf("\nwith the default TBB arena (%d threads) for rlforge, LibTorch still 1 thread:\n",
+              tbb::info::default_concurrency());
   bench_gemm(1024);
   return 0;
 }

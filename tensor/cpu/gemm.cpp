@@ -9,6 +9,9 @@
 #include <immintrin.h>
 #endif
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
 #include "tensor/cpu/gemm.hpp"
 #include "tensor/detail/memory_pool.hpp"
 
@@ -60,6 +63,9 @@ constexpr int kNR = 2 * kVL;   // columns per register tile (two vectors)
 constexpr int64_t kKC = 256;   // depth of one packed B block (kKC x kNC floats fit in L2)
 constexpr int64_t kNC = 1024;  // width of one packed B block
 constexpr int64_t kMC = 120;   // rows of A swept per B block (multiple of kMR)
+// Multiply-adds per B block below which threads cost more than they save (RL layers at
+// batch <= 256 stay serial: 256 x 256 x 256 is 16.7M and does go parallel).
+constexpr int64_t kParallelWork = int64_t{1} << 22;
 
 // Packs B[k0:k0+kc, j0:j0+nc] (op applied) into panels of kNR columns: panel p holds, for each
 // k, kNR consecutive values (zero beyond column nc).
@@ -192,7 +198,10 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const 
       const int64_t kc = std::min(kKC, K - pc);
       pack_b(tb, B, ldb, pc, kc, jc, nc, bp.p);
       const bool first = pc == 0;
-      for (int64_t ic = 0; ic < M; ic += kMC) {
+      // One row block of C against the packed B block. Blocks touch disjoint rows of C and
+      // each element is summed in the same order whoever runs it, so results do not depend on
+      // the thread count.
+      auto row_block = [&](int64_t ic) {
         const int64_t mc = std::min(kMC, M - ic);
         for (int64_t jr = 0; jr < nc; jr += kNR) {
           const int64_t ncols = std::min<int64_t>(kNR, nc - jr);
@@ -204,6 +213,16 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const 
                            beta, first);
           }
         }
+      };
+      const int64_t blocks = (M + kMC - 1) / kMC;
+      if (blocks >= 2 && M * nc * kc >= kParallelWork) {
+        // Runs in the caller's TBB arena: a caller that wants this single-threaded runs it
+        // inside a one-thread tbb::task_arena.
+        tbb::parallel_for(tbb::blocked_range<int64_t>(0, blocks), [&](const tbb::blocked_range<int64_t>& r) {
+          for (int64_t b = r.begin(); b != r.end(); ++b) row_block(b * kMC);
+        });
+      } else {
+        for (int64_t ic = 0; ic < M; ic += kMC) row_block(ic);
       }
     }
   }

@@ -10,6 +10,8 @@
 #include "tensor/cpu/gemm.hpp"
 #include "tensor/random.hpp"
 
+#include <tbb/task_arena.h>
+
 using namespace rlforge::tensor;
 using std::int64_t;
 
@@ -86,4 +88,16 @@ TEST_CASE("beta == 0 overwrites C even when C holds NaN") {
   std::vector<float> A(4, 1.0f), B(4, 1.0f), C(4, std::numeric_limits<float>::quiet_NaN());
   cpu::gemm(false, false, 2, 2, 2, 1.0f, A.data(), 2, B.data(), 2, 0.0f, C.data(), 2);
   for (float c : C) CHECK(c == 2.0f);
+}
+
+TEST_CASE("a large GEMM gives bit-identical results with 1 thread and with the default arena") {
+  Generator gen(9);
+  const int64_t M = 600, N = 300, K = 400;
+  std::vector<float> A(M * K), B(K * N), C1(M * N), C2(M * N);
+  for (auto& v : A) v = static_cast<float>(gen.uniform(-1, 1));
+  for (auto& v : B) v = static_cast<float>(gen.uniform(-1, 1));
+  tbb::task_arena one(1);
+  one.execute([&] { cpu::gemm(false, false, M, N, K, 1.0f, A.data(), K, B.data(), N, 0.0f, C1.data(), N); });
+  cpu::gemm(false, false, M, N, K, 1.0f, A.data(), K, B.data(), N, 0.0f, C2.data(), N);
+  CHECK(C1 == C2);
 }
