@@ -1,0 +1,87 @@
+"""rlforge.Env: one C++ env as a gymnasium.Env (fresh numpy observations, gymnasium semantics)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, SupportsFloat
+
+import gymnasium
+import numpy as np
+
+from rlforge import _rlforge
+from rlforge._spaces import space_from_json
+from rlforge.errors import UnsupportedMode
+
+if TYPE_CHECKING:
+    from rlforge._rlforge import CppSpec
+
+
+def kwargs_json(kwargs: dict[str, Any]) -> str:
+    """Env kwargs as the JSON object the C++ registry takes (numpy scalars become numbers)."""
+    def plain(v: Any) -> Any:
+        if isinstance(v, np.generic):
+            return v.item()
+        if isinstance(v, np.ndarray):
+            return v.tolist()
+        raise TypeError(f"kwarg value {v!r} ({type(v).__name__}) is not JSON-serializable")
+
+    return json.dumps(kwargs, default=plain, allow_nan=True)
+
+
+def check_render_mode(env_id: str, render_mode: str | None) -> None:
+    """rlforge has no renderer yet: any render mode is refused, loudly, at construction."""
+    if render_mode is not None:
+        raise UnsupportedMode(
+            f"{env_id}: render_mode={render_mode!r} is not available: rlforge's renderer "
+            f"(render/) is not built yet, so no env can render; use render_mode=None"
+        )
+
+
+def metadata_for(spec: CppSpec) -> dict[str, Any]:
+    return {"render_modes": [], "render_fps": spec["render_fps"] or None}
+
+
+class Env(gymnasium.Env[np.ndarray, Any]):
+    """A registered rlforge env. Prefer ``rlforge.make(id)`` or ``gymnasium.make("rlforge/<id>")``.
+
+    ``step`` returns a new observation array each call (safe to keep). The TimeLimit is applied
+    in C++ (``time_limit=True``), or left to gymnasium's ``TimeLimit`` wrapper when made
+    through ``gymnasium.make``. Invalid actions raise ``rlforge.InvalidAction`` (a
+    ``ValueError``) or ``TypeError``, naming the value and the space.
+    """
+
+    def __init__(self, env_id: str, render_mode: str | None = None, *, time_limit: bool = True,
+                 **kwargs: Any) -> None:
+        check_render_mode(env_id, render_mode)
+        if not time_limit:
+            kwargs = {**kwargs, "max_episode_steps": 0}
+        self._env = _rlforge.Env(env_id, kwargs_json(kwargs))
+        self.observation_space = space_from_json(self._env.observation_space_json)
+        self.action_space = space_from_json(self._env.action_space_json)
+        self.metadata = metadata_for(self._env.spec)
+        self.render_mode = None
+
+    @property
+    def cpp_spec(self) -> CppSpec:
+        """The C++ EnvSpec this env was made with (resolved kwargs, TimeLimit)."""
+        return self._env.spec
+
+    def reset(self, *, seed: int | None = None,
+              options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict[str, Any]]:
+        """Starts an episode; ``seed`` reseeds the env's own RNG, ``options`` go to the C++ env as JSON."""
+        result = self._env.reset(seed, None if options is None else json.dumps(options))
+        super().reset(seed=seed)  # env.np_random, for code that samples with it
+        return result
+
+    def step(self, action: Any) -> tuple[np.ndarray, SupportsFloat, bool, bool, dict[str, Any]]:
+        return self._env.step(action)
+
+    def render(self) -> None:
+        check_render_mode(self._env.id, "rgb_array")
+
+    def get_state(self) -> list[float]:
+        """The env's dynamic state in float64 (e.g. CartPole's x, x_dot, theta, theta_dot)."""
+        return self._env.get_state()
+
+    def set_state(self, state: list[float] | np.ndarray) -> None:
+        self._env.set_state([float(x) for x in np.asarray(state, dtype=np.float64).ravel()])

@@ -1,0 +1,1 @@
+"""Example C++ env modules built with rlforge (see bindings/examples/)."""

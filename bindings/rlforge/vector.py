@@ -1,0 +1,108 @@
+"""rlforge.VectorEnv: the C++ TBB VectorEnv as a gymnasium.vector.VectorEnv, outputs without copies."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import gymnasium
+import numpy as np
+from gymnasium.vector import AutoresetMode
+from gymnasium.vector.utils import batch_space
+
+from rlforge import _rlforge
+from rlforge._spaces import space_from_json
+from rlforge.env import check_render_mode, kwargs_json, metadata_for
+
+
+def nest_infos(flat: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, Any]:
+    """{"episode.r": (values, present)} as gymnasium's vector info:
+    {"episode": {"r": values, "_r": present}, "_episode": present-any}."""
+    out: dict[str, Any] = {}
+    for key, (values, present) in flat.items():
+        present = present.view(np.bool_)
+        parts = key.split(".")
+        node = out
+        for part in parts[:-1]:
+            node[f"_{part}"] = node[f"_{part}"] | present if f"_{part}" in node else present.copy()
+            node = node.setdefault(part, {})
+        node[parts[-1]] = values
+        node[f"_{parts[-1]}"] = present
+    return out
+
+
+class VectorEnv(gymnasium.vector.VectorEnv[np.ndarray, np.ndarray, np.ndarray]):
+    """``num_envs`` copies of a registered rlforge env stepped in C++ by TBB threads.
+
+    ``reset``/``step`` return numpy arrays that are views of the C++ output buffers (no copy):
+    the same array objects every call, overwritten in place by the next ``step``/``reset``. An
+    array's values are therefore valid until the next ``step``/``reset`` call; use
+    ``np.copy`` to keep them longer (the memory itself stays valid as long as any view lives).
+    ``rewards`` are float64, ``terminations``/``truncations`` bool. The GIL is released while
+    the C++ envs step, so other Python threads run meanwhile.
+
+    Autoreset follows ``metadata["autoreset_mode"]`` exactly as gymnasium's vector envs:
+    NEXT_STEP (default) or SAME_STEP, whose infos carry ``final_obs``/``final_info`` with the
+    ``_final_obs``/``_final_info`` masks.
+    """
+
+    def __init__(self, env_id: str, num_envs: int, num_threads: int | None = None,
+                 autoreset_mode: AutoresetMode | str = AutoresetMode.NEXT_STEP,
+                 render_mode: str | None = None, **kwargs: Any) -> None:
+        check_render_mode(env_id, render_mode)
+        mode = AutoresetMode(autoreset_mode)
+        if mode not in (AutoresetMode.NEXT_STEP, AutoresetMode.SAME_STEP):
+            raise ValueError(f"{env_id}: autoreset_mode {mode} is not supported by rlforge's "
+                             f"VectorEnv; use AutoresetMode.NEXT_STEP or AutoresetMode.SAME_STEP")
+        if num_threads is not None and num_threads < 1:
+            raise ValueError(f"{env_id}: num_threads must be >= 1 or None, got {num_threads}")
+        self._vec = _rlforge.VectorEnv(env_id, int(num_envs), kwargs_json(kwargs),
+                                       num_threads or 0, mode == AutoresetMode.SAME_STEP)
+        self.num_envs = self._vec.num_envs
+        self.single_observation_space = space_from_json(self._vec.observation_space_json)
+        self.single_action_space = space_from_json(self._vec.action_space_json)
+        self.observation_space = batch_space(self.single_observation_space, self.num_envs)
+        self.action_space = batch_space(self.single_action_space, self.num_envs)
+        self.metadata = {"autoreset_mode": mode, **metadata_for(self._vec.spec)}
+        self.render_mode = None
+        (self._obs, self._rewards, self._terminated, self._truncated,
+         self._final_mask, self._final_obs) = self._vec.views()
+
+    @property
+    def num_threads(self) -> int:
+        return self._vec.num_threads
+
+    @property
+    def is_batched(self) -> bool:
+        """True when the env's native structure-of-arrays batch is used."""
+        return self._vec.is_batched
+
+    def reset(self, *, seed: int | list[int] | None = None,
+              options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict[str, Any]]:
+        """Resets every env; env i is seeded with ``seed + i`` (a list must be exactly that)."""
+        if isinstance(seed, (list, tuple)):
+            if len(seed) != self.num_envs or any(
+                    s != seed[0] + i for i, s in enumerate(seed)):
+                raise ValueError(f"seed list must be [s, s+1, ..., s+{self.num_envs - 1}] "
+                                 f"(env i is seeded with seed + i), got {seed!r}")
+            seed = seed[0]
+        if seed is not None:
+            self._np_random, self._np_random_seed = gymnasium.utils.seeding.np_random(seed)
+        self._vec.reset(seed, None if options is None else json.dumps(options))
+        return self._obs, nest_infos(self._vec.infos(False))
+
+    def step(self, actions: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                          dict[str, Any]]:
+        self._vec.step(actions)
+        infos = nest_infos(self._vec.infos(False))
+        if self._final_mask is not None and self._final_obs is not None and self._final_mask.any():
+            mask = self._final_mask.copy()
+            final_obs = np.full(self.num_envs, None, dtype=object)
+            for i in np.flatnonzero(mask):
+                final_obs[i] = self._final_obs[i].copy()
+            infos["final_obs"], infos["_final_obs"] = final_obs, mask
+            infos["final_info"], infos["_final_info"] = nest_infos(self._vec.infos(True)), mask.copy()
+        return self._obs, self._rewards, self._terminated, self._truncated, infos
+
+    def render(self) -> None:
+        check_render_mode(self._vec.spec["id"], "rgb_array")
