@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include <tbb/parallel_for.h>
+
 #include "tensor/autograd/grad_mode.hpp"
 #include "tensor/nn/init.hpp"
 #include "tensor/nn/mlp.hpp"
@@ -195,4 +197,25 @@ TEST_CASE("a small CNN (conv, relu, flatten, linear) learns where the bright pix
   INFO("loss " << loss << " accuracy " << accuracy);
   CHECK(loss < 0.1);
   CHECK(accuracy > 0.97);
+}
+
+TEST_CASE("concurrent no-grad inference on a shared network from TBB tasks matches serial") {
+  Generator gen(21);
+  nn::Sequential net = nn::mlp({8, 64, 64, 4}, gen);
+  const Tensor x = Tensor::randn({256, 8}, gen);
+  std::vector<std::vector<float>> serial(32), parallel(32);
+  {
+    NoGradGuard no_grad;
+    for (int i = 0; i < 32; ++i) serial[i] = net.forward(x.slice_rows(i * 8, i * 8 + 8)).to_vector<float>();
+  }
+  // Grad mode is per thread: each task sets its own guard. Outputs made on worker threads are
+  // released on the main thread (the pool takes blocks back on any thread).
+  std::vector<Tensor> outs(32);
+  tbb::parallel_for(0, 32, [&](int i) {
+    NoGradGuard no_grad;
+    outs[i] = net.forward(x.slice_rows(i * 8, i * 8 + 8));
+    parallel[i] = outs[i].to_vector<float>();
+  });
+  outs.clear();
+  for (int i = 0; i < 32; ++i) CHECK(parallel[i] == serial[i]);
 }
