@@ -100,7 +100,7 @@ Tensor unary(OpKind k, const Tensor& x, double p0 = 0, double p1 = 0) {
     detail::Node* n = detail::record(k, out, {&x});
     n->p[0] = p0;
     n->p[1] = p1;
-    n->saved[0] = detail::alias(out);
+    detail::save(n, out);
   }
   finish(k, out);
   return out;
@@ -112,7 +112,7 @@ Tensor binary(OpKind k, const Tensor& a, const Tensor& b) {
   cpu::binary_forward(k, I(a), I(b), out.impl());
   if (detail::wants_grad({&a, &b})) {
     detail::Node* n = detail::record(k, out, {&a, &b});
-    if (k == OpKind::Div || k == OpKind::Pow) n->saved[0] = detail::alias(out);
+    if (k == OpKind::Div || k == OpKind::Pow) detail::save(n, out);
   }
   finish(k, out);
   return out;
@@ -156,7 +156,7 @@ Tensor reduce(OpKind k, const Tensor& x, const Axes& axes, bool keepdim) {
     detail::Node* n = detail::record(k, out, {&x});
     n->i[0] = mask;
     n->i[1] = keepdim;
-    if (k == OpKind::Max) n->saved[0] = detail::alias(out);
+    if (k == OpKind::Max) detail::save(n, out);
   }
   finish(k, out);
   return out;
@@ -172,7 +172,7 @@ Tensor softmax_impl(const Tensor& x, int axis, bool log) {
   if (detail::wants_grad({&x})) {
     detail::Node* n = detail::record(k, out, {&x});
     n->i[0] = a;
-    n->saved[0] = detail::alias(out);
+    detail::save(n, out);
   }
   finish(k, out);
   return out;
@@ -299,7 +299,7 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   cpu::where(I(cond), I(a), I(b), out.impl());
   if (detail::wants_grad({&a, &b})) {
     detail::Node* n = detail::record(OpKind::Where, out, {&a, &b});
-    n->saved[0] = detail::alias(cond);
+    detail::save(n, cond);
   }
   finish(OpKind::Where, out);
   return out;
@@ -485,7 +485,7 @@ Tensor gather(const Tensor& x, int axis, const Tensor& index) {
   if (detail::wants_grad({&x})) {
     detail::Node* n = detail::record(OpKind::Gather, out, {&x});
     n->i[0] = a;
-    n->saved[0] = detail::alias(idx);
+    detail::save(n, idx);
   }
   finish(OpKind::Gather, out);
   return out;

@@ -379,7 +379,8 @@ Tensor Tensor::detach() const { return tensor::detach(*this); }
 
 Tensor Tensor::to(Device dev) const {
   need(*this, "to(Device)");
-  if (dev == device()) return *this;
+  // One CPU device: any CPU index means "here".
+  if (dev == device() || (dev.type == DeviceType::CPU && device().type == DeviceType::CPU)) return *this;
   throw DeviceError("to(" + dev.str() + "): this build has no CUDA runtime device, so the " +
                     dtype_name(dtype()) + " tensor of shape " + shape().str() + " stays on " +
                     device().str() + " (build with nvcc present and run on a machine with a GPU)");
@@ -456,7 +457,11 @@ void Tensor::copy_(const Tensor& src) {
                         ") while grad mode is on; wrap it in NoGradGuard");
   }
   cpu::copy(src.p_, p_);
+  bump_version();
 }
+
+void Tensor::bump_version() { need(*this, "bump_version").storage->version++; }
+std::uint32_t Tensor::version() const { return need(*this, "version").storage->version; }
 
 void Tensor::fill_(double v) {
   need(*this, "fill_");
@@ -465,6 +470,7 @@ void Tensor::fill_(double v) {
                         ") while grad mode is on; wrap it in NoGradGuard");
   }
   cpu::fill(p_, v);
+  bump_version();
 }
 
 }  // namespace rlforge::tensor

@@ -143,6 +143,10 @@ class Tensor {
   // mode is on and this tensor requires grad, since the tape would be invalidated).
   void copy_(const Tensor& src);  // same shape and dtype
   void fill_(double v);
+  // Writes through data<T>() are invisible to autograd: after one, call bump_version() so a
+  // graph that saved this tensor refuses to backward with stale values (AutogradError).
+  void bump_version();
+  std::uint32_t version() const;
 
   detail::TensorImpl* impl() const { return p_; }
   detail::TensorImpl* release() {

@@ -51,6 +51,31 @@ Tensor sum_batch(const Tensor& r) {
 
 }  // namespace
 
+bool rule_reads_input(OpKind op, int i) {
+  switch (op) {
+    case OpKind::Add:
+    case OpKind::Sub:
+    case OpKind::Sum:
+    case OpKind::Mean:
+    case OpKind::Softmax:     // reads its saved output
+    case OpKind::LogSoftmax:  // reads its saved output
+    case OpKind::Gather:      // reads its saved index
+    case OpKind::Concat:
+    case OpKind::Reshape:
+    case OpKind::Transpose:
+    case OpKind::Narrow:
+    case OpKind::Contiguous:
+    case OpKind::Cast:
+    case OpKind::Where:  // reads its saved condition
+      return false;
+    case OpKind::Linear:
+    case OpKind::Conv2d:
+      return i < 2;  // x and weight; the bias is never read
+    default:
+      return true;
+  }
+}
+
 void apply_backward_rule(const Node& n, const Tensor& g, std::span<Tensor> grads) {
   switch (n.op) {
     // ---- element-wise binary: d/da and d/db over the broadcast shape, summed back ----

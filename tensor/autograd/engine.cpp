@@ -95,6 +95,7 @@ void hold(Node* node, int i, const Tensor& t) {
   if (t.defined()) {
     impl_retain(t.impl());
     node->inputs[i] = t.impl();
+    if (i < kInlineInputs) node->in_version[i] = t.impl()->storage->version;
   }
 }
 }  // namespace
@@ -116,6 +117,30 @@ TensorImpl* alias(const Tensor& t) {
   const TensorImpl* s = t.impl();
   return impl_view(s, s->shape, s->strides, s->offset);
 }
+
+void save(Node* node, const Tensor& t) {
+  node->saved[0] = alias(t);
+  node->saved_version = t.impl()->storage->version;
+}
+
+namespace {
+// Refuses to run a rule whose saved values were overwritten in place since the forward.
+void check_versions(const Node& n) {
+  for (int i = 0; i < n.n_inputs && i < kInlineInputs; ++i) {
+    const TensorImpl* in = n.inputs[i];
+    if (in && in->storage->version != n.in_version[i] && rule_reads_input(n.op, i)) {
+      throw AutogradError(std::string("backward of '") + op_name(n.op) + "': input " + std::to_string(i) + " (" +
+                          in->shape.str() + ") was modified in place after the forward used it (version " +
+                          std::to_string(in->storage->version) + ", recorded " + std::to_string(n.in_version[i]) +
+                          "); run the optimizer step after backward, or clone() the tensor before the op");
+    }
+  }
+  if (n.saved[0] && n.saved[0]->storage->version != n.saved_version) {
+    throw AutogradError(std::string("backward of '") + op_name(n.op) +
+                        "': a tensor it saved (its output or index) was modified in place after the forward");
+  }
+}
+}  // namespace
 
 namespace {
 
@@ -208,6 +233,7 @@ void run_backward(TensorImpl* root, const Tensor& seed) {
     t->pending = nullptr;
     const Node& n = *t->grad_fn;
     sw.grads.assign(static_cast<std::size_t>(n.n_inputs), Tensor());
+    check_versions(n);
     apply_backward_rule(n, g, sw.grads);
     for (int i = 0; i < n.n_inputs; ++i) {
       TensorImpl* in = n.inputs[i];

@@ -15,6 +15,9 @@ struct alignas(64) Storage {
   Device device;
   std::size_t bytes = 0;  // usable bytes after the header
   void* data = nullptr;
+  // Bumped by every tracked in-place write (copy_, fill_, optimizer steps, Polyak updates);
+  // backward compares it with the value recorded when an op saved this storage.
+  std::uint32_t version = 0;
 };
 Storage* storage_new(std::size_t bytes, Device dev);
 inline void storage_retain(Storage* s) { s->refs.fetch_add(1, std::memory_order_relaxed); }
@@ -62,6 +65,8 @@ struct Node {
   TensorImpl** inputs = inline_inputs;  // points at inline_inputs or a pool block (concat)
   TensorImpl* inline_inputs[kInlineInputs] = {};
   TensorImpl* saved[2] = {};  // owned; meaning per op (see backward_rules.cpp)
+  std::uint32_t in_version[kInlineInputs] = {};  // inputs' storage versions when recorded
+  std::uint32_t saved_version = 0;                 // saved[0]'s storage version when recorded
   double p[2] = {0, 0};       // scalar parameters (alpha, exponent, clamp bounds, delta)
   std::int64_t i[4] = {0, 0, 0, 0};  // integer parameters (axis mask, keepdim, dims, start)
   TensorShape shape;                 // a shape the rule needs (e.g. the input's)

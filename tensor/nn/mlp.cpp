@@ -251,6 +251,7 @@ void polyak_update(std::span<const Tensor> src, std::span<const Tensor> dst, dou
       const double* s = src[i].data<double>();
       for (std::int64_t k = 0; k < n; ++k) p[k] = (1.0 - tau) * p[k] + tau * s[k];
     }
+    d.bump_version();
   }
 }
 

@@ -85,6 +85,7 @@ void Adam::step() {
     } else {
       adam_elems(p.data<double>(), g.data<double>(), m_[i].data<double>(), v_[i].data<double>(), p.numel(), opt_, t);
     }
+    p.bump_version();
   }
 }
 
@@ -115,6 +116,7 @@ void Sgd::step() {
     started_[i] = true;
     if (p.dtype() == DType::f32) sgd_elems(p.data<float>(), g.data<float>(), buf_[i].data<float>(), first, p.numel(), opt_);
     else sgd_elems(p.data<double>(), g.data<double>(), buf_[i].data<double>(), first, p.numel(), opt_);
+    p.bump_version();
   }
 }
 

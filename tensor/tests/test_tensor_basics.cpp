@@ -188,3 +188,31 @@ TEST_CASE("a backward that throws leaves no partial gradients behind") {
   root.backward();
   CHECK(y.grad().to_vector<float>()[1] == 2.25f);  // 1 / (2 sqrt 4) + 2, counted once
 }
+
+TEST_CASE("backward refuses when a saved input was changed in place after the forward") {
+  // The SAC pitfall: the actor loss goes through the critic, the critic is stepped, then the
+  // actor loss is backpropagated through the updated critic weights.
+  Generator gen(3);
+  Tensor w = Tensor::randn({4, 3}, gen);
+  w.requires_grad_();
+  const Tensor x = Tensor::randn({2, 3}, gen);
+  const Tensor loss = sum(linear(x, w, Tensor()));
+  {
+    NoGradGuard no_grad;
+    w.fill_(0.5);
+  }
+  CHECK_THROWS_AS(loss.backward(), AutogradError);
+  CHECK_THROWS_WITH(loss.backward(), Contains("'linear'") && Contains("modified in place"));
+  // Ops whose rule never reads the changed input are unaffected (d(a + b)/da = 1).
+  Tensor a = Tensor::ones({2});
+  a.requires_grad_();
+  const Tensor s = sum(a + Tensor::ones({2}));
+  {
+    NoGradGuard no_grad;
+    a.fill_(3.0);
+  }
+  CHECK_NOTHROW(s.backward());
+  const std::uint32_t v = a.version();
+  a.bump_version();
+  CHECK(a.version() == v + 1);
+}
