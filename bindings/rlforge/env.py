@@ -70,7 +70,9 @@ class Env(gymnasium.Env[np.ndarray, Any]):
               options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict[str, Any]]:
         """Starts an episode; ``seed`` reseeds the env's own RNG, ``options`` go to the C++ env as JSON."""
         result = self._env.reset(seed, None if options is None else json.dumps(options))
-        super().reset(seed=seed)  # env.np_random, for code that samples with it
+        # env.np_random, for code that samples with it; C++ has checked the seed (numpy
+        # integers are accepted, as everywhere in rlforge).
+        super().reset(seed=None if seed is None else int(seed))
         return result
 
     def step(self, action: Any) -> tuple[np.ndarray, SupportsFloat, bool, bool, dict[str, Any]]:

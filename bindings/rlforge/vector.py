@@ -86,9 +86,9 @@ class VectorEnv(gymnasium.vector.VectorEnv[np.ndarray, np.ndarray, np.ndarray]):
                 raise ValueError(f"seed list must be [s, s+1, ..., s+{self.num_envs - 1}] "
                                  f"(env i is seeded with seed + i), got {seed!r}")
             seed = seed[0]
-        if seed is not None:
-            self._np_random, self._np_random_seed = gymnasium.utils.seeding.np_random(seed)
         self._vec.reset(seed, None if options is None else json.dumps(options))
+        if seed is not None:
+            self._np_random, self._np_random_seed = gymnasium.utils.seeding.np_random(int(seed))
         return self._obs, nest_infos(self._vec.infos(False))
 
     def step(self, actions: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,

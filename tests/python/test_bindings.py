@@ -246,6 +246,7 @@ def test_state_errors_and_bad_seeds():
     with pytest.raises(TypeError, match="seed"):
         env.reset(seed="1")
     env.reset(seed=2**64 - 1)
+    np.testing.assert_array_equal(env.reset(seed=np.int64(3))[0], env.reset(seed=3)[0])
     with pytest.raises(ValueError, match="low.*must be a number"):
         env.reset(options={"low": "zero"})
     with pytest.raises(ValueError, match="lower than high"):
