@@ -67,16 +67,7 @@ Tensor Categorical::sample(Generator& gen) const {
   });
 }
 
-Tensor Categorical::mode() const {
-  NoGradGuard no_grad;
-  return per_row_index(log_probs_, [](const auto* row, std::int64_t A) {
-    std::int64_t best = 0;
-    for (std::int64_t a = 1; a < A; ++a) {
-      if (row[a] > row[best]) best = a;
-    }
-    return best;
-  });
-}
+Tensor Categorical::mode() const { return argmax(log_probs_, -1); }
 
 Normal::Normal(const Tensor& mean, const Tensor& log_std) : mean_(mean), log_std_(log_std) {
   if (!mean.defined() || !log_std.defined() || mean.ndim() != 2) {

@@ -310,6 +310,16 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
 Tensor sum(const Tensor& x, Axes axes, bool keepdim) { return reduce(OpKind::Sum, x, axes, keepdim); }
 Tensor mean(const Tensor& x, Axes axes, bool keepdim) { return reduce(OpKind::Mean, x, axes, keepdim); }
 Tensor max(const Tensor& x, Axes axes, bool keepdim) { return reduce(OpKind::Max, x, axes, keepdim); }
+Tensor argmax(const Tensor& x, int axis, bool keepdim) {
+  need_float("argmax", x);
+  const int a = norm_axis("argmax", axis, x.ndim());
+  if (x.shape()[a] == 0) throw ShapeError("argmax: axis " + std::to_string(a) + " of " + x.shape().str() + " is empty");
+  const Tensor xc = contiguous_nograd(x);
+  Tensor out = new_tensor(reduced_shape(x.shape(), 1u << a, keepdim), DType::i64);
+  cpu::argmax(I(xc), a, out.impl());
+  return out;
+}
+
 Tensor softmax(const Tensor& x, int axis) { return softmax_impl(x, axis, false); }
 Tensor log_softmax(const Tensor& x, int axis) { return softmax_impl(x, axis, true); }
 

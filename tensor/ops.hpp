@@ -77,6 +77,9 @@ Tensor sum(const Tensor& x, Axes axes = {}, bool keepdim = false);
 Tensor mean(const Tensor& x, Axes axes = {}, bool keepdim = false);
 // Max values; the gradient is shared equally among tied maxima.
 Tensor max(const Tensor& x, Axes axes = {}, bool keepdim = false);
+// Index of the largest value along `axis` (first on ties; NaN counts as largest, as torch),
+// as an i64 tensor; never recorded (DQN's greedy action, Categorical's mode).
+Tensor argmax(const Tensor& x, int axis = -1, bool keepdim = false);
 Tensor softmax(const Tensor& x, int axis = -1);
 Tensor log_softmax(const Tensor& x, int axis = -1);
 

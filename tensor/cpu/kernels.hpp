@@ -40,6 +40,9 @@ void add_inplace(TensorImpl* dst, const TensorImpl* src);
 // First flat index holding NaN or Inf, or -1.
 std::int64_t find_non_finite(const TensorImpl* t);
 
+// out (i64, contiguous, x's shape without `axis`) = argmax of contiguous x along axis.
+void argmax(const TensorImpl* x, int axis, TensorImpl* out);
+
 // Softmax / log-softmax of contiguous x along `axis`; and their backward (y = forward output).
 void softmax(const TensorImpl* x, int axis, bool log, TensorImpl* out);
 void softmax_backward(const TensorImpl* g, const TensorImpl* y, int axis, bool log, TensorImpl* dx);

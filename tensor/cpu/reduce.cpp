@@ -111,6 +111,26 @@ void softmax_t(const TensorImpl* x, int axis, bool log, TensorImpl* out) {
 }
 
 template <class T>
+void argmax_t(const TensorImpl* x, int axis, TensorImpl* out) {
+  int64_t outer, len, inner;
+  split_axis(x->shape, axis, outer, len, inner);
+  const T* xp = x->ptr<T>();
+  int64_t* o = out->ptr<int64_t>();
+  for (int64_t a = 0; a < outer; ++a) {
+    for (int64_t b = 0; b < inner; ++b) {
+      const T* px = xp + a * len * inner + b;
+      int64_t best = 0;
+      for (int64_t k = 1; k < len; ++k) {
+        const T v = px[k * inner], m = px[best * inner];
+        if (m != m) break;  // a NaN already holds the max
+        if (v > m || v != v) best = k;
+      }
+      o[a * inner + b] = best;
+    }
+  }
+}
+
+template <class T>
 void softmax_backward_t(const TensorImpl* g, const TensorImpl* y, int axis, bool log, TensorImpl* dx) {
   int64_t outer, len, inner;
   split_axis(y->shape, axis, outer, len, inner);
@@ -213,6 +233,11 @@ void reduce_max(const TensorImpl* x, std::uint32_t mask, TensorImpl* out) {
 void softmax(const TensorImpl* x, int axis, bool log, TensorImpl* out) {
   if (x->dtype == DType::f32) softmax_t<float>(x, axis, log, out);
   else softmax_t<double>(x, axis, log, out);
+}
+
+void argmax(const TensorImpl* x, int axis, TensorImpl* out) {
+  if (x->dtype == DType::f32) argmax_t<float>(x, axis, out);
+  else argmax_t<double>(x, axis, out);
 }
 
 void softmax_backward(const TensorImpl* g, const TensorImpl* y, int axis, bool log, TensorImpl* dx) {

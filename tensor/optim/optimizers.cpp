@@ -101,10 +101,15 @@ Sgd::Sgd(std::vector<Tensor> params, SgdOptions opt) : params_(std::move(params)
   if (opt.nesterov && (opt.momentum <= 0 || opt.dampening != 0)) {
     throw std::invalid_argument("Sgd: nesterov needs momentum > 0 and dampening == 0");
   }
-  for (const Tensor& p : params_) {
-    buf_.push_back(Tensor::zeros(p.shape(), p.dtype()));
-    started_.push_back(false);
-  }
+  for (const Tensor& p : params_) buf_.push_back(Tensor::zeros(p.shape(), p.dtype()));
+  started_ = Tensor::zeros({static_cast<std::int64_t>(params_.size())}, DType::i64);
+}
+
+std::vector<NamedTensor> Sgd::state() const {
+  std::vector<NamedTensor> s;
+  for (std::size_t i = 0; i < params_.size(); ++i) s.push_back({"momentum_buffer." + std::to_string(i), buf_[i]});
+  s.push_back({"started", started_});
+  return s;
 }
 
 void Sgd::step() {
@@ -112,8 +117,9 @@ void Sgd::step() {
     Tensor& p = params_[i];
     const Tensor g = p.grad();
     if (!g.defined()) continue;
-    const bool first = !started_[i];
-    started_[i] = true;
+    std::int64_t& started = started_.data<std::int64_t>()[i];
+    const bool first = started == 0;
+    started = 1;
     if (p.dtype() == DType::f32) sgd_elems(p.data<float>(), g.data<float>(), buf_[i].data<float>(), first, p.numel(), opt_);
     else sgd_elems(p.data<double>(), g.data<double>(), buf_[i].data<double>(), first, p.numel(), opt_);
     p.bump_version();

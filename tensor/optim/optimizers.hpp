@@ -57,10 +57,13 @@ class Sgd {
   void zero_grad();
   void set_lr(double lr) { opt_.lr = lr; }
   double lr() const { return opt_.lr; }
+  // State for checkpoints, as handles: "momentum_buffer.<i>" and "started" (i64 [n], 1 once
+  // parameter i has had its first step).
+  std::vector<NamedTensor> state() const;
 
  private:
   std::vector<Tensor> params_, buf_;
-  std::vector<bool> started_;
+  Tensor started_;  // i64 [n]
   SgdOptions opt_;
 };
 

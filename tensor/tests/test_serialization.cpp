@@ -75,6 +75,31 @@ TEST_CASE("parameters and Adam state round-trip; training resumes bit-exactly") 
   fs::remove(op);
 }
 
+TEST_CASE("SGD momentum state round-trips") {
+  Generator gen(3);
+  const Tensor x = Tensor::randn({8, 3}, gen), y = Tensor::randn({8, 1}, gen);
+  nn::Sequential a = nn::mlp({3, 8, 1}, gen);
+  nn::Sequential b = a.clone();
+  optim::Sgd sa(a.parameters(), {.lr = 0.05, .momentum = 0.9});
+  optim::Sgd sb(b.parameters(), {.lr = 0.05, .momentum = 0.9});
+  auto step = [&](nn::Sequential& net, optim::Sgd& opt) {
+    opt.zero_grad();
+    mse_loss(net.forward(x), y).backward();
+    opt.step();
+  };
+  step(a, sa);
+  step(a, sa);
+  const std::string p = temp_path("sgd.bin");
+  save_tensors(p, sa.state());
+  const auto ap = a.parameters(), bp = b.parameters();
+  nn::copy_parameters(ap, bp);
+  load_tensors_into(p, sb.state());
+  step(a, sa);
+  step(b, sb);
+  for (std::size_t i = 0; i < ap.size(); ++i) CHECK(ap[i].to_vector<float>() == bp[i].to_vector<float>());
+  fs::remove(p);
+}
+
 TEST_CASE("bad tensor files are rejected with the file name and the reason") {
   Generator gen(2);
   const std::string p = temp_path("bad.bin");

@@ -216,3 +216,11 @@ TEST_CASE("backward refuses when a saved input was changed in place after the fo
   a.bump_version();
   CHECK(a.version() == v + 1);
 }
+
+TEST_CASE("argmax: first index on ties, i64 output, errors name the shape") {
+  const Tensor q = Tensor::from_data({1.0f, 3.0f, 3.0f, -1.0f, -2.0f, -0.5f}, {2, 3});
+  CHECK(argmax(q, 1).to_vector<std::int64_t>() == std::vector<std::int64_t>{1, 2});
+  CHECK(argmax(q, 0, true).shape() == TensorShape{1, 3});
+  CHECK(argmax(q, 1).dtype() == DType::i64);
+  CHECK_THROWS_WITH(argmax(q, 2), Contains("argmax") && Contains("2-D"));
+}

@@ -265,3 +265,18 @@ TEST_CASE("clip_grad_norm equals torch::nn::utils::clip_grad_norm_") {
   CHECK(ours == Approx(theirs).epsilon(1e-12));
   for (std::size_t i = 0; i < ps.size(); ++i) expect_close("clipped grad", ps[i].grad(), tps[i].grad(), 1e-12, 1e-12);
 }
+
+TEST_CASE("argmax equals torch.argmax on random data, any axis, keepdim") {
+  rt::Generator gen(17);
+  for (int axis : {0, 1, 2, -1}) {
+    for (bool keep : {false, true}) {
+      const rt::Tensor x = rt::Tensor::randn({3, 4, 5}, gen);
+      const auto ours = rt::argmax(x, axis, keep);
+      const auto theirs = torch::argmax(to_torch(x), axis, keep);
+      REQUIRE(theirs.sizes().vec() == std::vector<int64_t>(ours.shape().begin(), ours.shape().end()));
+      const torch::Tensor t = theirs.contiguous();
+      const auto v = ours.to_vector<std::int64_t>();
+      for (std::size_t i = 0; i < v.size(); ++i) CHECK(v[i] == t.data_ptr<int64_t>()[i]);
+    }
+  }
+}
