@@ -54,7 +54,7 @@ Tensor log(const Tensor& x);
 Tensor sqrt(const Tensor& x);
 Tensor abs(const Tensor& x);
 Tensor pow(const Tensor& x, double exponent);
-Tensor clamp(const Tensor& x, double lo, double hi);  // throws ShapeError-free TensorError if lo > hi
+Tensor clamp(const Tensor& x, double lo, double hi);  // throws TensorError if lo > hi
 Tensor relu(const Tensor& x);
 Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);
 Tensor elu(const Tensor& x, double alpha = 1.0);

@@ -127,6 +127,18 @@ inline const std::vector<OpCase>& op_cases() {
       {"mse_loss", {{{6, 2}}, {{6, 2}}}, [](V x) { return mse_loss(x[0], x[1]); }},
       {"huber_loss", {{{6, 2}, Domain::Wide}, {{6, 2}}}, [](V x) { return huber_loss(x[0], x[1], 1.0); }},
       {"huber_loss_delta", {{{6, 2}, Domain::Wide}, {{6, 2}}}, [](V x) { return huber_loss(x[0], x[1], 0.5); }},
+      // strided inputs (views) through the general kernels, and 4-D broadcasting
+      {"mul_4d_bcast", {{{2, 1, 3, 1}}, {{1, 4, 1, 5}}}, [](V x) { return x[0] * x[1]; }},
+      {"exp_of_transposed", {{{3, 4}}}, [](V x) { return exp(x[0].t()); }},
+      {"div_of_narrowed", {{{4, 5}}, {{4, 2}, Domain::Positive}}, [](V x) { return narrow(x[0], 1, 2, 2) / x[1]; }},
+      {"sum_of_transposed_axis1", {{{3, 4}}}, [](V x) { return sum(x[0].t(), 1); }},
+      {"max_of_narrowed", {{{4, 6}}}, [](V x) { return max(narrow(x[0], 1, 1, 4), 1, true); }},
+      {"softmax_of_transposed", {{{3, 4}}}, [](V x) { return softmax(x[0].t(), -1); }},
+      {"gather_of_transposed", {{{4, 5}}, {{5, 1}, Domain::Index4}}, [](V x) { return gather(x[0].t(), 1, x[1]); }},
+      {"mse_of_transposed", {{{3, 2}}, {{2, 3}}}, [](V x) { return mse_loss(x[0].t(), x[1]); }},
+      {"where_of_views", {{{3, 4}}, {{4, 3}}}, [](V x) {
+         return where(lt(x[0], x[1].t()), x[0], x[1].t() * 2.0);
+       }},
       // compositions agents use
       {"logp_of_action", {{{5, 4}}, {{5, 1}, Domain::Index4}},
        [](V x) { return gather(log_softmax(x[0], -1), 1, x[1]); }},
