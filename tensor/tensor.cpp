@@ -2,6 +2,7 @@
 // element access, device transfer and the autograd entry points.
 #include "tensor/tensor.hpp"
 
+#include <cstdio>
 #include <cstring>
 #include <type_traits>
 #include <new>
@@ -306,6 +307,36 @@ std::int64_t Tensor::stride(int dim) const {
 std::string Tensor::str() const {
   if (!p_) return "Tensor(undefined)";
   return std::string("Tensor(") + dtype_name(p_->dtype) + ", " + p_->shape.str() + ", " + device().str() + ")";
+}
+
+std::string Tensor::format(int edge) const {
+  if (!p_) return str();
+  const std::vector<double> v = to_vector<double>();
+  const TensorShape& s = p_->shape;
+  std::string out = str() + " ";
+  // Recursive walk over dims with the flat offset of the current row-major block.
+  auto walk = [&](auto& self, int dim, std::int64_t base, std::int64_t block) -> void {
+    if (dim >= s.ndim() || dim >= kMaxDims) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.6g", v[static_cast<std::size_t>(base)]);
+      out += buf;
+      return;
+    }
+    const std::int64_t n = s[dim], inner = n == 0 ? 0 : block / n;
+    out += "[";
+    for (std::int64_t i = 0; i < n; ++i) {
+      if (n > 2 * edge && i == edge) {
+        out += "..., ";
+        i = n - edge - 1;
+        continue;
+      }
+      self(self, dim + 1, base + i * inner, inner);
+      if (i + 1 < n) out += ", ";
+    }
+    out += "]";
+  };
+  walk(walk, 0, 0, s.numel());
+  return out;
 }
 
 namespace {

@@ -100,6 +100,9 @@ class Tensor {
   Device device() const;
   bool is_contiguous() const;
   std::string str() const;  // "Tensor(f32, [2, 3], cpu)"
+  // str() plus the values, nested by dim, eliding the middle of dims longer than 2*edge
+  // ("[[1, 2, ..., 9, 10], ...]"); for logs and test failure messages.
+  std::string format(int edge = 3) const;
 
   // ---- element access (CPU). data<T>() throws DTypeError if T is not the dtype. ----
   template <class T>

@@ -224,3 +224,10 @@ TEST_CASE("argmax: first index on ties, i64 output, errors name the shape") {
   CHECK(argmax(q, 1).dtype() == DType::i64);
   CHECK_THROWS_WITH(argmax(q, 2), Contains("argmax") && Contains("2-D"));
 }
+
+TEST_CASE("format prints values nested by dim and elides long dims") {
+  CHECK(Tensor::from_data({1, 2, 3, 4, 5, 6}, {2, 3}).format() == "Tensor(f32, [2, 3], cpu) [[1, 2, 3], [4, 5, 6]]");
+  CHECK(Tensor::arange(10).format(2) == "Tensor(f32, [10], cpu) [0, 1, ..., 8, 9]");
+  CHECK(Tensor::scalar(2.5).format() == "Tensor(f32, [], cpu) 2.5");
+  CHECK(Tensor::from_data({1, 2, 3, 4}, {2, 2}).t().format() == "Tensor(f32, [2, 2], cpu) [[1, 3], [2, 4]]");
+}
