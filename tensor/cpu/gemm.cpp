@@ -73,16 +73,23 @@ void pack_b(bool tb, const float* B, int64_t ldb, int64_t k0, int64_t kc, int64_
   for (int64_t jp = 0; jp < nc; jp += kNR) {
     const int64_t w = std::min<int64_t>(kNR, nc - jp);
     float* panel = dst + jp * kc;
-    for (int64_t k = 0; k < kc; ++k) {
-      float* row = panel + k * kNR;
-      if (!tb) {
+    if (!tb) {
+      for (int64_t k = 0; k < kc; ++k) {
+        float* row = panel + k * kNR;
         const float* src = B + (k0 + k) * ldb + j0 + jp;
         for (int64_t j = 0; j < w; ++j) row[j] = src[j];
-      } else {
-        const float* src = B + (j0 + jp) * ldb + k0 + k;
-        for (int64_t j = 0; j < w; ++j) row[j] = src[j * ldb];
+        for (int64_t j = w; j < kNR; ++j) row[j] = 0.0f;
       }
-      for (int64_t j = w; j < kNR; ++j) row[j] = 0.0f;
+    } else {
+      // B^T: read each stored row of B contiguously and scatter it down a panel column (the
+      // panel, kc x kNR floats, stays in L1); gathering along columns was 5x slower.
+      for (int64_t j = 0; j < w; ++j) {
+        const float* src = B + (j0 + jp + j) * ldb + k0;
+        for (int64_t k = 0; k < kc; ++k) panel[k * kNR + j] = src[k];
+      }
+      for (int64_t j = w; j < kNR; ++j) {
+        for (int64_t k = 0; k < kc; ++k) panel[k * kNR + j] = 0.0f;
+      }
     }
   }
 }
@@ -159,6 +166,53 @@ struct Scratch {
   Scratch& operator=(const Scratch&) = delete;
 };
 
+// Few rows of A (batch-1 inference, M <= 4): packing B would copy the whole weight matrix to
+// use it once, so read B in place. trans_b (B stored [N, K], a Linear weight): one vector dot
+// product per output; else C[i, :] accumulates A(i, k) * B[k, :] vector by vector.
+inline float hsum(vf v) {
+  alignas(64) float t[kVL];
+  vstore(t, v);
+  float s = 0.0f;
+  for (int i = 0; i < kVL; ++i) s += t[i];
+  return s;
+}
+
+void gemm_few_rows(bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+                   const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  for (int64_t i = 0; i < M; ++i) {
+    const float* a = A + i * lda;
+    float* c = C + i * ldc;
+    if (tb) {
+      for (int64_t j = 0; j < N; ++j) {
+        const float* b = B + j * ldb;
+        vf acc0 = vzero(), acc1 = vzero();
+        int64_t k = 0;
+        for (; k + 2 * kVL <= K; k += 2 * kVL) {
+          acc0 = vfma(vload(a + k), vload(b + k), acc0);
+          acc1 = vfma(vload(a + k + kVL), vload(b + k + kVL), acc1);
+        }
+        float dot = hsum(vadd(acc0, acc1));
+        for (; k < K; ++k) dot += a[k] * b[k];
+        c[j] = beta == 0.0f ? alpha * dot : alpha * dot + beta * c[j];
+      }
+    } else {
+      int64_t j = 0;
+      for (; j + kVL <= N; j += kVL) {
+        vf acc = vzero();
+        for (int64_t k = 0; k < K; ++k) acc = vfma(vset1(a[k]), vload(B + k * ldb + j), acc);
+        vf out = vmul(vset1(alpha), acc);
+        if (beta != 0.0f) out = vadd(out, vmul(vset1(beta), vload(c + j)));
+        vstore(c + j, out);
+      }
+      for (; j < N; ++j) {
+        float acc = 0.0f;
+        for (int64_t k = 0; k < K; ++k) acc += a[k] * B[k * ldb + j];
+        c[j] = beta == 0.0f ? alpha * acc : alpha * acc + beta * c[j];
+      }
+    }
+  }
+}
+
 template <class T>
 void gemm_simple(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda, const T* B,
                  int64_t ldb, T beta, T* C, int64_t ldc) {
@@ -186,6 +240,10 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const 
     for (int64_t i = 0; i < M; ++i) {
       for (int64_t j = 0; j < N; ++j) C[i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[i * ldc + j];
     }
+    return;
+  }
+  if (M <= 4 && !ta) {
+    gemm_few_rows(tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     return;
   }
   const int64_t rs = ta ? 1 : lda, cs = ta ? lda : 1;  // A(i, k) = A[i * rs + k * cs]
