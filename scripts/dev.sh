@@ -30,11 +30,12 @@ install_debs() {
   fi
 }
 
-# --- Python test venv (numpy, gymnasium, pytest from PyPI), rebuilt only when the list changes ---
+# --- Python test venv from PyPI, reinstalled only when the lists change: numpy, gymnasium,
+# pytest, the package's build tools, and stable-baselines3 (which brings torch: ~3 GB) ---
 setup_venv() {
-  local req=$ROOT/tests/python/requirements.txt stamp=$VENV/.requirements.sha
+  local req=$ROOT/tests/python/requirements-sb3.txt stamp=$VENV/.requirements.sha
   local want
-  want=$(sha256sum "$req" | cut -d' ' -f1)
+  want=$(cat "$ROOT"/tests/python/requirements*.txt | sha256sum | cut -d' ' -f1)
   if [ ! -x "$VENV/bin/python" ]; then
     say "creating $VENV"
     /usr/bin/python3 -m venv "$VENV"
@@ -68,6 +69,9 @@ case "${1:-}" in
     build
     say "C++ tests (ctest)"
     (cd "$BUILD" && ctest --output-on-failure -j"$JOBS")
+    say "Python package rlforge (pip install . into $VENV; build folder build-py/)"
+    CMAKE_BUILD_PARALLEL_LEVEL="$JOBS" "$VENV/bin/pip" install -q --disable-pip-version-check \
+      --no-build-isolation --no-deps "$ROOT"
     say "Python tests (pytest)"
     RLFORGE_BUILD_DIR=$BUILD "$VENV/bin/python" -m pytest -q "$ROOT/tests/python"
     ;;
