@@ -1,9 +1,8 @@
 // Example: a user-defined env in the user's own .cpp — subclass rlforge::Env, register it
 // with one line, then make it by id and step it in a TBB VectorEnv like any built-in env.
 //
-// Corridor-v0: an agent on cells 0..length-1 starts in cell 0 (or a random cell with
-// {"random_start": true}); actions 0 = left, 1 = right; reward -1 per step, 0 on reaching
-// the last cell, which terminates the episode. Observation: one-hot position (float32).
+// The env class itself (Corridor-v0, a 1-D corridor) is in corridor.hpp, shared with the
+// Python example module bindings/examples/corridor_env.cpp.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -15,49 +14,9 @@
 #include "core/error.hpp"
 #include "core/registry.hpp"
 #include "core/vector_env.hpp"
+#include "experiments/examples/corridor.hpp"
 
-namespace {
-
-class Corridor : public rlforge::Env {
- public:
-  explicit Corridor(const rlforge::JsonObject& kw)
-      : Env(rlforge::Space::box(0.0, 1.0, rlforge::Shape{kw.get_int("length")}),
-            rlforge::Space::discrete(2)),
-        length_(static_cast<int>(kw.get_int("length"))),
-        random_start_(kw.get_bool("random_start")) {
-    if (length_ < 2)
-      throw rlforge::InvalidArgument("Corridor-v0: length must be >= 2, got " +
-                                     std::to_string(length_));
-  }
-
- protected:
-  void do_reset(rlforge::Rng& rng, const rlforge::JsonObject*, std::span<std::byte> obs,
-                rlforge::Info&) override {
-    pos_ = random_start_ ? static_cast<int>(rng.below(static_cast<std::uint64_t>(length_ - 1))) : 0;
-    write(obs);
-  }
-  rlforge::StepResult do_step(const void* action, std::span<std::byte> obs,
-                              rlforge::Info& info) override {
-    const auto a = *static_cast<const std::int64_t*>(action);  // validated: 0 or 1
-    pos_ = a == 1 ? pos_ + 1 : (pos_ > 0 ? pos_ - 1 : 0);
-    write(obs);
-    info.set("position", pos_);
-    const bool goal = pos_ == length_ - 1;
-    return {goal ? 0.0 : -1.0, goal, false};
-  }
-
- private:
-  void write(std::span<std::byte> obs) const {
-    auto* o = reinterpret_cast<float*>(obs.data());
-    std::fill(o, o + length_, 0.0f);
-    o[pos_] = 1.0f;
-  }
-  int length_;
-  bool random_start_;
-  int pos_ = 0;
-};
-
-}  // namespace
+using rlforge_examples::Corridor;  // the env class, in corridor.hpp
 
 // The one line: id, TimeLimit, threshold, and the accepted kwargs with their defaults.
 RLFORGE_REGISTER_ENV(Corridor, {.id = "Corridor-v0", .max_episode_steps = 50,
