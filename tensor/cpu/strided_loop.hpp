@@ -13,6 +13,7 @@ constexpr int kMaxOperands = 4;
 struct StridedLoop {
   int nd = 0;  // dims after merging (0 means a single element)
   int nops = 0;
+  bool empty = false;  // some dim is 0: nothing to visit
   std::int64_t shape[kMaxDims] = {1, 1, 1, 1};
   std::int64_t st[kMaxOperands][kMaxDims] = {};  // elements; 0 where an operand broadcasts
 
@@ -21,7 +22,9 @@ struct StridedLoop {
   void init(const TensorShape& s, int n_operands, const std::int64_t (*strides)[kMaxDims]) {
     nops = n_operands;
     nd = 0;
+    empty = false;
     for (int d = 0; d < s.ndim(); ++d) {
+      if (s[d] == 0) empty = true;
       if (s[d] == 1) continue;
       if (nd > 0) {
         bool merge = true;
@@ -43,6 +46,7 @@ struct StridedLoop {
   // Calls f(offsets, n, inner_strides) for every innermost run; offsets are per operand.
   template <class F>
   void run(F&& f) const {
+    if (empty) return;
     std::int64_t off[kMaxOperands] = {0, 0, 0, 0};
     if (nd == 0) {
       const std::int64_t one[kMaxOperands] = {0, 0, 0, 0};

@@ -231,3 +231,22 @@ TEST_CASE("format prints values nested by dim and elides long dims") {
   CHECK(Tensor::scalar(2.5).format() == "Tensor(f32, [], cpu) 2.5");
   CHECK(Tensor::from_data({1, 2, 3, 4}, {2, 2}).t().format() == "Tensor(f32, [2, 2], cpu) [[1, 3], [2, 4]]");
 }
+
+TEST_CASE("empty tensors flow through broadcasting, reductions and matmul") {
+  const Tensor e = Tensor::zeros({0, 3});
+  CHECK((e + Tensor::ones({3})).shape() == TensorShape{0, 3});
+  CHECK((exp(e.t()) * 2.0).shape() == TensorShape{3, 0});
+  const Tensor s = sum(e, 0);
+  CHECK(s.to_vector<float>() == std::vector<float>{0, 0, 0});
+  CHECK(matmul(e, Tensor::ones({3, 2})).shape() == TensorShape{0, 2});
+  CHECK(matmul(Tensor::ones({2, 0}), Tensor::ones({0, 4})).to_vector<float>() == std::vector<float>(8, 0.0f));
+  CHECK(concat({e, Tensor::ones({2, 3})}, 0).shape() == TensorShape{2, 3});
+}
+
+TEST_CASE("gather rejects out-of-range indices naming the value and the axis size") {
+  const Tensor q = Tensor::zeros({2, 3});
+  const Tensor bad = Tensor::from_data(std::vector<std::int64_t>{1, 3}, {2, 1});
+  CHECK_THROWS_WITH(gather(q, 1, bad), Contains("index 3") && Contains("size 3"));
+  CHECK_THROWS_AS(gather(q, 1, Tensor::zeros({2, 1})), DTypeError);
+  CHECK_THROWS_AS(gather(q, 1, Tensor::from_data(std::vector<std::int64_t>{0, 1}, {2})), ShapeError);
+}
