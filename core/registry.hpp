@@ -64,7 +64,11 @@ std::vector<std::string> close_matches(const std::vector<std::string>& ids, std:
 // EnvSpec given by the remaining arguments, at static-initialization time:
 //   RLFORGE_REGISTER_ENV(MyEnv, {.id = "MyEnv-v0", .max_episode_steps = 100});
 // Put it in a .cpp file that is linked into the program (not into an unused static library).
+// The pragmas keep -Wextra quiet about EnvSpec fields the designated initializer leaves at
+// their defaults, which is the point of designated initializers here.
 #define RLFORGE_REGISTER_ENV(EnvClass, ...)                                                 \
+  _Pragma("GCC diagnostic push")                                                           \
+  _Pragma("GCC diagnostic ignored \"-Wmissing-field-initializers\"")                       \
   static const bool RLFORGE_CONCAT(rlforge_registered_, __LINE__) =                        \
       ::rlforge::Registry::global().add(                                                    \
           [] {                                                                              \
@@ -74,4 +78,5 @@ std::vector<std::string> close_matches(const std::vector<std::string>& ids, std:
           }(),                                                                              \
           [](const ::rlforge::JsonObject& kw) -> std::unique_ptr<::rlforge::Env> {          \
             return std::make_unique<EnvClass>(kw);                                          \
-          })
+          });                                                                               \
+  _Pragma("GCC diagnostic pop")

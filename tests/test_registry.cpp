@@ -36,12 +36,14 @@ TEST_CASE("unknown ids and kwargs fail with the id, the value and what is accept
   CHECK_THROWS_WITH(make("TestWalk-v0", R"({"limit": "far"})"),
                     Catch::Contains("'limit' must be a number, got string"));
   CHECK_THROWS_AS(make("TestWalk-v0", "{not json"), ConfigError);
-  CHECK_THROWS_AS(Registry::global().add({.id = "TestWalk-v0"}, [](const JsonObject& kw) {
-    return std::make_unique<WalkEnv>(kw);
-  }), InvalidArgument);
-  CHECK_THROWS_AS(Registry::global().add({.id = "bad id!"}, [](const JsonObject& kw) {
-    return std::make_unique<WalkEnv>(kw);
-  }), InvalidArgument);
+  const EnvFactory factory = [](const JsonObject& kw) { return std::make_unique<WalkEnv>(kw); };
+  EnvSpec duplicate, malformed;
+  duplicate.id = "TestWalk-v0";
+  malformed.id = "bad id!";
+  CHECK_THROWS_WITH(Registry::global().add(duplicate, factory),
+                    Catch::Contains("already registered"));
+  CHECK_THROWS_WITH(Registry::global().add(malformed, factory),
+                    Catch::Contains("'bad id!'") && Catch::Contains("Name-vN"));
 }
 
 TEST_CASE("close_matches prefers other versions of the same env, then spelling") {
