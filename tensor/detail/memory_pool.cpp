@@ -49,6 +49,15 @@ ThreadCache& cache() {
 
 }  // namespace
 
+#if defined(RLFORGE_TENSOR_POOL_OFF)
+// Sanitizer builds: every block straight from the system at its exact size, so AddressSanitizer
+// sees out-of-bounds and use-after-free that recycling would hide.
+void* pool_alloc(std::size_t bytes) {
+  cache().stats.system_allocs++;
+  return ::operator new(bytes, std::align_val_t{kAlign});
+}
+void pool_free(void* p, std::size_t) noexcept { ::operator delete(p, std::align_val_t{kAlign}); }
+#else
 void* pool_alloc(std::size_t bytes) {
   const int c = size_class(bytes);
   const std::size_t block = std::size_t{1} << c;
@@ -80,6 +89,8 @@ void pool_free(void* p, std::size_t bytes) noexcept {
   tc.heads[c] = b;
   tc.stats.cached_bytes += block;
 }
+
+#endif
 
 PoolStats pool_stats() { return cache().stats; }
 

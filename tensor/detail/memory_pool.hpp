@@ -6,6 +6,8 @@
 
 namespace rlforge::tensor::detail {
 
+// Compile with -DRLFORGE_TENSOR_POOL_OFF (sanitizer builds) to bypass the pool entirely.
+
 // Returns a 64-byte aligned block of at least `bytes` bytes (bytes > 0). A block freed on
 // any thread may be reused by that thread; blocks cached by a thread are returned to the
 // system when the thread exits.

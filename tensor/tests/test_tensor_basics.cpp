@@ -97,8 +97,12 @@ TEST_CASE("storage is recycled by the pool: no system allocation in a steady loo
   const auto before = detail::pool_stats();
   for (int i = 0; i < 10; ++i) step();
   const auto after = detail::pool_stats();
+#if !defined(RLFORGE_TENSOR_POOL_OFF)
   CHECK(after.system_allocs == before.system_allocs);
   CHECK(after.reuses > before.reuses);
+#else
+  CHECK(after.system_allocs > before.system_allocs);  // the pool is bypassed on purpose
+#endif
 }
 
 TEST_CASE("backward: scalar seed, non-scalar needs a seed, accumulation and zero_grad") {
