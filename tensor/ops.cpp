@@ -501,6 +501,27 @@ Tensor gather(const Tensor& x, int axis, const Tensor& index) {
   return out;
 }
 
+Tensor index_select(const Tensor& x, int axis, const Tensor& index) {
+  need_float("index_select", x);
+  need_defined("index_select", index);
+  if (index.dtype() != DType::i64 || index.ndim() != 1) {
+    throw DTypeError("index_select: index must be a 1-D i64 tensor, got " + index.str());
+  }
+  const int a = norm_axis("index_select", axis, x.ndim());
+  const Tensor xc = contiguous_nograd(x), idx = contiguous_nograd(index);
+  TensorShape s = x.shape();
+  s[a] = index.numel();
+  Tensor out = new_tensor(s, x.dtype());
+  cpu::index_select(I(xc), a, I(idx), out.impl());
+  if (detail::wants_grad({&x})) {
+    detail::Node* n = detail::record(OpKind::IndexSelect, out, {&x});
+    n->i[0] = a;
+    detail::save(n, idx);
+  }
+  finish(OpKind::IndexSelect, out);
+  return out;
+}
+
 Tensor concat(std::span<const Tensor> xs, int axis) {
   if (xs.empty()) throw ShapeError("concat: needs at least one tensor");
   need_float("concat", xs[0]);

@@ -101,6 +101,9 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, std::ar
 // torch.gather: out[i][j] = x[i][index[i][j]] for axis 1 (likewise for any axis). index is
 // i64, with x's ndim, and index.size(d) <= x.size(d) for d != axis; out has index's shape.
 Tensor gather(const Tensor& x, int axis, const Tensor& index);
+// torch.index_select: the slices of x along `axis` named by i64 [K] `index` (repeats allowed),
+// e.g. a minibatch of rows; out has x's shape with size K on `axis`.
+Tensor index_select(const Tensor& x, int axis, const Tensor& index);
 Tensor concat(std::span<const Tensor> xs, int axis);
 Tensor concat(std::initializer_list<Tensor> xs, int axis);
 Tensor stack(std::span<const Tensor> xs, int axis);  // new axis; all shapes equal

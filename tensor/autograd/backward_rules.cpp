@@ -60,6 +60,7 @@ bool rule_reads_input(OpKind op, int i) {
     case OpKind::Softmax:     // reads its saved output
     case OpKind::LogSoftmax:  // reads its saved output
     case OpKind::Gather:      // reads its saved index
+    case OpKind::IndexSelect: // reads its saved index
     case OpKind::Concat:
     case OpKind::Reshape:
     case OpKind::Transpose:
@@ -209,6 +210,13 @@ void apply_backward_rule(const Node& n, const Tensor& g, std::span<Tensor> grads
       Tensor dx = Tensor::zeros(n.inputs[0]->shape, g.dtype());
       const Tensor gc = g.contiguous();
       cpu::scatter_add(gc.impl(), static_cast<int>(n.i[0]), n.saved[0], dx.impl());
+      grads[0] = dx;
+      return;
+    }
+    case OpKind::IndexSelect: {
+      Tensor dx = Tensor::zeros(n.inputs[0]->shape, g.dtype());
+      const Tensor gc = g.contiguous();
+      cpu::index_add(gc.impl(), static_cast<int>(n.i[0]), n.saved[0], dx.impl());
       grads[0] = dx;
       return;
     }

@@ -50,6 +50,7 @@ const char* op_name(OpKind k) {
     case OpKind::Linear: return "linear";
     case OpKind::Conv2d: return "conv2d";
     case OpKind::Gather: return "gather";
+    case OpKind::IndexSelect: return "index_select";
     case OpKind::Concat: return "concat";
     case OpKind::Reshape: return "reshape";
     case OpKind::Transpose: return "transpose";

@@ -17,7 +17,7 @@ enum class OpKind : std::uint8_t {
   // linear algebra
   Matmul, Linear, Conv2d,
   // indexing and layout
-  Gather, Concat, Reshape, Transpose, Narrow, Contiguous, Where, Cast,
+  Gather, IndexSelect, Concat, Reshape, Transpose, Narrow, Contiguous, Where, Cast,
   // losses (mean reduction)
   MseLoss, HuberLoss,
   // comparisons (never recorded: their outputs carry no gradient, listed for error messages)

@@ -51,6 +51,11 @@ void softmax_backward(const TensorImpl* g, const TensorImpl* y, int axis, bool l
 void gather(const TensorImpl* x, int axis, const TensorImpl* index, TensorImpl* out);
 void scatter_add(const TensorImpl* g, int axis, const TensorImpl* index, TensorImpl* dx);
 
+// out = slices of contiguous x along axis picked by i64 [K] `index` (torch.index_select);
+// index_add is its adjoint (dx zero-filled by the caller, contiguous).
+void index_select(const TensorImpl* x, int axis, const TensorImpl* index, TensorImpl* out);
+void index_add(const TensorImpl* g, int axis, const TensorImpl* index, TensorImpl* dx);
+
 // Loss values (mean over all elements) and the gradient wrt pred scaled by `gscale`.
 void mse_loss(const TensorImpl* pred, const TensorImpl* target, TensorImpl* out);
 void huber_loss(const TensorImpl* pred, const TensorImpl* target, double delta, TensorImpl* out);

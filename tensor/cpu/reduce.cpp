@@ -191,6 +191,35 @@ void gather_t(const TensorImpl* x_or_dx, int axis, const TensorImpl* index, cons
   });
 }
 
+template <class T, bool kAdd>
+void index_rows_t(const TensorImpl* big, int axis, const TensorImpl* index, const TensorImpl* small) {
+  // select: small[o, k, i] = big[o, index[k], i]; add: big[o, index[k], i] += small[o, k, i].
+  int64_t outer, len, inner;
+  split_axis(big->shape, axis, outer, len, inner);
+  const int64_t K = index->shape.numel();
+  const int64_t* ip = index->ptr<int64_t>();
+  for (int64_t k = 0; k < K; ++k) {
+    if (ip[k] < 0 || ip[k] >= len) {
+      throw ShapeError(std::string(kAdd ? "index_select backward" : "index_select") + ": index " +
+                       std::to_string(ip[k]) + " at position " + std::to_string(k) + " is out of range for axis " +
+                       std::to_string(axis) + " of size " + std::to_string(len) + " (input shape " +
+                       big->shape.str() + ")");
+    }
+  }
+  T* bp = big->ptr<T>();
+  T* sp = small->ptr<T>();
+  for (int64_t o = 0; o < outer; ++o) {
+    for (int64_t k = 0; k < K; ++k) {
+      T* b = bp + (o * len + ip[k]) * inner;
+      T* s = sp + (o * K + k) * inner;
+      for (int64_t i = 0; i < inner; ++i) {
+        if constexpr (kAdd) b[i] += s[i];
+        else s[i] = b[i];
+      }
+    }
+  }
+}
+
 template <class T>
 double loss_value(OpKind op, const TensorImpl* p, const TensorImpl* t, double delta) {
   const T* pp = p->ptr<T>();
@@ -253,6 +282,16 @@ void gather(const TensorImpl* x, int axis, const TensorImpl* index, TensorImpl* 
 void scatter_add(const TensorImpl* g, int axis, const TensorImpl* index, TensorImpl* dx) {
   if (dx->dtype == DType::f32) gather_t<float, true>(dx, axis, index, g);
   else gather_t<double, true>(dx, axis, index, g);
+}
+
+void index_select(const TensorImpl* x, int axis, const TensorImpl* index, TensorImpl* out) {
+  if (x->dtype == DType::f32) index_rows_t<float, false>(x, axis, index, out);
+  else index_rows_t<double, false>(x, axis, index, out);
+}
+
+void index_add(const TensorImpl* g, int axis, const TensorImpl* index, TensorImpl* dx) {
+  if (dx->dtype == DType::f32) index_rows_t<float, true>(dx, axis, index, g);
+  else index_rows_t<double, true>(dx, axis, index, g);
 }
 
 void mse_loss(const TensorImpl* pred, const TensorImpl* target, TensorImpl* out) {

@@ -111,6 +111,12 @@ inline const std::vector<OpCase>& op_cases() {
       {"gather_q_sa", {{{5, 4}}, {{5, 1}, Domain::Index4}}, [](V x) { return gather(x[0], 1, x[1]); }},
       {"gather_axis0", {{{3, 4}}, {{2, 4}, Domain::Index3}}, [](V x) { return gather(x[0], 0, x[1]); }},
       {"gather_repeat", {{{2, 4}}, {{2, 6}, Domain::Index4}}, [](V x) { return gather(x[0], 1, x[1]); }},
+      {"index_select_rows", {{{5, 3}}}, [](V x) {
+         return index_select(x[0], 0, Tensor::from_data(std::vector<std::int64_t>{4, 0, 4, 2}, {4}));
+       }},
+      {"index_select_axis1_3d", {{{2, 4, 3}}}, [](V x) {
+         return index_select(x[0], 1, Tensor::from_data(std::vector<std::int64_t>{3, 1}, {2}));
+       }},
       {"concat_axis0", {{{2, 3}}, {{4, 3}}}, [](V x) { return concat({x[0], x[1]}, 0); }},
       {"concat_axis1_three", {{{2, 3}}, {{2, 1}}, {{2, 2}}}, [](V x) { return concat({x[0], x[1], x[2]}, 1); }},
       {"stack_axis1", {{{2, 3}}, {{2, 3}}}, [](V x) { return stack({x[0], x[1]}, 1); }},

@@ -77,6 +77,8 @@ const std::map<std::string, std::function<torch::Tensor(TV)>>& torch_cases() {
       {"gather_q_sa", [](TV x) { return torch::gather(x[0], 1, x[1]); }},
       {"gather_axis0", [](TV x) { return torch::gather(x[0], 0, x[1]); }},
       {"gather_repeat", [](TV x) { return torch::gather(x[0], 1, x[1]); }},
+      {"index_select_rows", [](TV x) { return torch::index_select(x[0], 0, torch::tensor({4, 0, 4, 2}, torch::kLong)); }},
+      {"index_select_axis1_3d", [](TV x) { return torch::index_select(x[0], 1, torch::tensor({3, 1}, torch::kLong)); }},
       {"concat_axis0", [](TV x) { return torch::cat({x[0], x[1]}, 0); }},
       {"concat_axis1_three", [](TV x) { return torch::cat({x[0], x[1], x[2]}, 1); }},
       {"stack_axis1", [](TV x) { return torch::stack({x[0], x[1]}, 1); }},
