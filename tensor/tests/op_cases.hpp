@@ -100,6 +100,8 @@ inline const std::vector<OpCase>& op_cases() {
       {"matmul_4d", {{{2, 2, 3, 4}}, {{2, 2, 4, 2}}}, [](V x) { return matmul(x[0], x[1]); }},
       {"matmul_batched_bt", {{{2, 3, 4}}, {{2, 5, 4}}}, [](V x) { return matmul(x[0], transpose(x[1], 1, 2)); }},
       {"linear", {{{6, 4}}, {{3, 4}}, {{3}}}, [](V x) { return linear(x[0], x[1], x[2]); }},
+      {"linear_batch1", {{{1, 5}}, {{3, 5}}, {{3}}}, [](V x) { return linear(x[0], x[1], x[2]); }},
+      {"matmul_row_vector", {{{1, 4}}, {{4, 6}}}, [](V x) { return matmul(x[0], x[1]); }},
       {"linear_no_bias", {{{6, 4}}, {{3, 4}}}, [](V x) { return linear(x[0], x[1], Tensor()); }},
       {"linear_xt", {{{4, 6}}, {{3, 4}}, {{3}}}, [](V x) { return linear(x[0].t(), x[1], x[2]); }},
       {"conv2d", {{{2, 3, 6, 5}}, {{4, 3, 3, 3}}, {{4}}}, [](V x) { return conv2d(x[0], x[1], x[2]); }},

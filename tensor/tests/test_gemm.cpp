@@ -84,10 +84,27 @@ TEST_CASE("blocked gemm: alpha, beta and padded leading dims") {
   }
 }
 
+TEST_CASE("few-row GEMM (M <= 4, B read in place): alpha, beta, padding, every transpose") {
+  Generator gen(8);
+  for (int64_t M : {1, 2, 3, 4, 5}) {
+    for (bool ta : {false, true}) {
+      for (bool tb : {false, true}) {
+        for (float beta : {0.0f, 1.0f, -0.5f}) {
+          for (int64_t K : {1, 15, 16, 33, 64, 70}) check_gemm(ta, tb, M, 37, K, 1.5f, beta, 3, gen);
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE("beta == 0 overwrites C even when C holds NaN") {
-  std::vector<float> A(4, 1.0f), B(4, 1.0f), C(4, std::numeric_limits<float>::quiet_NaN());
-  cpu::gemm(false, false, 2, 2, 2, 1.0f, A.data(), 2, B.data(), 2, 0.0f, C.data(), 2);
-  for (float c : C) CHECK(c == 2.0f);
+  for (int64_t M : {2, 8}) {  // the few-row path and the packed path
+    for (bool tb : {false, true}) {
+      std::vector<float> A(M * 2, 1.0f), B(4, 1.0f), C(M * 2, std::numeric_limits<float>::quiet_NaN());
+      cpu::gemm(false, tb, M, 2, 2, 1.0f, A.data(), 2, B.data(), 2, 0.0f, C.data(), 2);
+      for (float c : C) CHECK(c == 2.0f);
+    }
+  }
 }
 
 TEST_CASE("a large GEMM gives bit-identical results with 1 thread and with the default arena") {

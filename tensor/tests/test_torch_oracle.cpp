@@ -69,6 +69,8 @@ const std::map<std::string, std::function<torch::Tensor(TV)>>& torch_cases() {
       {"matmul_4d", [](TV x) { return torch::matmul(x[0], x[1]); }},
       {"matmul_batched_bt", [](TV x) { return torch::matmul(x[0], x[1].transpose(1, 2)); }},
       {"linear", [](TV x) { return torch::linear(x[0], x[1], x[2]); }},
+      {"linear_batch1", [](TV x) { return torch::linear(x[0], x[1], x[2]); }},
+      {"matmul_row_vector", [](TV x) { return torch::matmul(x[0], x[1]); }},
       {"linear_no_bias", [](TV x) { return torch::linear(x[0], x[1]); }},
       {"linear_xt", [](TV x) { return torch::linear(x[0].t(), x[1], x[2]); }},
       {"conv2d", [](TV x) { return torch::conv2d(x[0], x[1], x[2]); }},
