@@ -34,6 +34,8 @@ std::string Device::str() const {
   return type == DeviceType::CPU ? std::string("cpu") : "cuda:" + std::to_string(index);
 }
 
+void release_cached_memory() noexcept { detail::pool_trim(); }
+
 // ---------------- TensorShape ----------------
 
 TensorShape::TensorShape(std::initializer_list<std::int64_t> dims) {

@@ -162,4 +162,9 @@ class Tensor {
   detail::TensorImpl* p_ = nullptr;
 };
 
+// Tensor storage, tensors and tape nodes are recycled through a per-thread pool that keeps the
+// thread's peak working set. This returns the calling thread's cached blocks to the system
+// (e.g. after a large evaluation batch); blocks still in use are unaffected.
+void release_cached_memory() noexcept;
+
 }  // namespace rlforge::tensor

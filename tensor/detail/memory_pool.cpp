@@ -30,15 +30,20 @@ thread_local bool t_cache_destroyed = false;
 struct ThreadCache {
   FreeBlock* heads[kClasses] = {};
   PoolStats stats;
-  ~ThreadCache() {
-    t_cache_destroyed = true;
+  void trim() noexcept {
     for (int c = 0; c < kClasses; ++c) {
       for (FreeBlock* b = heads[c]; b != nullptr;) {
         FreeBlock* next = b->next;
         ::operator delete(static_cast<void*>(b), std::align_val_t{kAlign});
         b = next;
       }
+      heads[c] = nullptr;
     }
+    stats.cached_bytes = 0;
+  }
+  ~ThreadCache() {
+    t_cache_destroyed = true;
+    trim();
   }
 };
 
@@ -91,6 +96,10 @@ void pool_free(void* p, std::size_t bytes) noexcept {
 }
 
 #endif
+
+void pool_trim() noexcept {
+  if (!t_cache_destroyed) cache().trim();
+}
 
 PoolStats pool_stats() { return cache().stats; }
 

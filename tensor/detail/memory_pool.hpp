@@ -15,6 +15,10 @@ void* pool_alloc(std::size_t bytes);
 // `bytes` must be the size passed to pool_alloc for this block.
 void pool_free(void* p, std::size_t bytes) noexcept;
 
+// Returns every block cached by the calling thread to the system (the pool otherwise keeps
+// each thread's peak working set per size class for reuse).
+void pool_trim() noexcept;
+
 // Counters of the calling thread, for tests that demand no system allocation per op.
 struct PoolStats {
   std::uint64_t system_allocs = 0;  // blocks obtained from operator new

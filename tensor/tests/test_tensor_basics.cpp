@@ -105,6 +105,17 @@ TEST_CASE("storage is recycled by the pool: no system allocation in a steady loo
 #endif
 }
 
+TEST_CASE("release_cached_memory empties the calling thread's pool") {
+  { Tensor big = Tensor::zeros({1024, 1024}); }  // 4 MB block returns to the cache
+#if !defined(RLFORGE_TENSOR_POOL_OFF)
+  CHECK(detail::pool_stats().cached_bytes >= 4u << 20);
+#endif
+  release_cached_memory();
+  CHECK(detail::pool_stats().cached_bytes == 0);
+  Tensor again = Tensor::ones({4});  // the pool keeps working afterwards
+  CHECK(again.to_vector<float>() == std::vector<float>(4, 1.0f));
+}
+
 TEST_CASE("backward: scalar seed, non-scalar needs a seed, accumulation and zero_grad") {
   Tensor x = Tensor::from_data({1.0f, 2.0f, 3.0f}, {3});
   x.requires_grad_();
