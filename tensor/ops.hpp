@@ -108,10 +108,11 @@ Tensor concat(std::span<const Tensor> xs, int axis);
 Tensor concat(std::initializer_list<Tensor> xs, int axis);
 Tensor stack(std::span<const Tensor> xs, int axis);  // new axis; all shapes equal
 Tensor stack(std::initializer_list<Tensor> xs, int axis);
+// Views sharing x's storage (reshape copies only a non-contiguous x; one dim may be -1).
 Tensor reshape(const Tensor& x, const TensorShape& s);
 Tensor transpose(const Tensor& x, int d0, int d1);
 Tensor narrow(const Tensor& x, int dim, std::int64_t start, std::int64_t length);
-Tensor detach(const Tensor& x);
+Tensor detach(const Tensor& x);  // no history, requires_grad false
 
 // ---- losses (mean over all elements; pred and target shapes must be equal) ----
 Tensor mse_loss(const Tensor& pred, const Tensor& target);
