@@ -87,6 +87,14 @@ void Env::set_state(std::span<const double>) {
   throw InvalidArgument(id() + ": this env does not expose its state (set_state)");
 }
 
+std::vector<double> BatchedEnv::get_state(int) const {
+  throw InvalidArgument("this batched env does not expose its lanes' state (get_state)");
+}
+
+void BatchedEnv::set_state(int, std::span<const double>) {
+  throw InvalidArgument("this batched env does not expose its lanes' state (set_state)");
+}
+
 std::unique_ptr<BatchedEnv> Env::make_batched(int) const { return nullptr; }
 
 }  // namespace rlforge

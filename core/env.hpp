@@ -133,6 +133,10 @@ class BatchedEnv {
   // Called concurrently on disjoint ranges.
   virtual void step(int begin, int end, const std::byte* actions, std::byte* obs,
                     double* reward, std::uint8_t* terminated) = 0;
+  // Lane i's full dynamic state as numbers, and its restore (checkpoints: VectorEnv::save_state).
+  // Default: throws InvalidArgument saying the env does not expose its state.
+  virtual std::vector<double> get_state(int i) const;
+  virtual void set_state(int i, std::span<const double> state);
 };
 
 }  // namespace rlforge

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -72,6 +73,14 @@ class VectorEnv {
   const std::uint8_t* has_final() const { return has_final_.data(); }
   std::span<const std::byte> final_observations() const { return final_obs_; }
   const Info& final_info(int i) const { return final_infos_[static_cast<std::size_t>(i)]; }
+
+  // Everything that determines future outputs (per-env dynamic state, RNGs, TimeLimit
+  // counters, pending autoresets, the current output arrays) as an opaque byte string, and
+  // its restore into a VectorEnv built with the same id, kwargs, num_envs and autoreset mode.
+  // Only the batched path can be captured; the single-env path throws InvalidArgument, as does
+  // load_state for a blob of another shape (naming what differs).
+  std::string save_state() const;
+  void load_state(std::string_view blob);
 
   // The single envs (empty when the batched path is used).
   Env& env(int i);

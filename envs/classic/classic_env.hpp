@@ -87,6 +87,17 @@ class ClassicBatched final : public BatchedEnv {
       lanes<false>(begin, end, actions, obs, reward, terminated);
   }
 
+  // All kStateDim values of lane i (internal ones included), for checkpoints.
+  std::vector<double> get_state(int i) const override {
+    std::vector<double> v(kDim);
+    for (int j = 0; j < kDim; ++j) v[static_cast<std::size_t>(j)] = cols_[static_cast<std::size_t>(j)][static_cast<std::size_t>(i)];
+    return v;
+  }
+  void set_state(int i, std::span<const double> state) override {
+    check_state_size(id_, state.size(), static_cast<std::size_t>(kDim));
+    for (int j = 0; j < kDim; ++j) cols_[static_cast<std::size_t>(j)][static_cast<std::size_t>(i)] = state[static_cast<std::size_t>(j)];
+  }
+
  private:
   State load(std::size_t i) const {
     double v[kDim];

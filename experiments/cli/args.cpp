@@ -25,13 +25,25 @@ Args Args::parse(std::span<const OptionSpec> specs, std::span<char* const> argv)
       out.help_ = true;
       continue;
     }
-    if (!word.starts_with("--"))
-      throw UsageError("unexpected argument '" + std::string(word) + "' (options start with --)");
+    if (!word.starts_with("--")) {
+      const OptionSpec* slot = nullptr;
+      for (const auto& s : specs)
+        if (!s.name.starts_with("-") && !out.has(s.name)) {
+          slot = &s;
+          break;
+        }
+      if (!slot)
+        throw UsageError("unexpected argument '" + std::string(word) + "' (options start with --)");
+      out.values_[std::string(slot->name)] = std::string(word);
+      continue;
+    }
     const auto eq = word.find('=');
     const std::string_view name = word.substr(0, eq);
     const OptionSpec* spec = find_spec(specs, name);
     if (!spec) throw UsageError("unknown option '" + std::string(name) + "'");
-    if (out.has(name)) throw UsageError("option '" + std::string(name) + "' given twice");
+    const bool repeatable = spec->value_name.ends_with("...");
+    if (out.has(name) && !repeatable)
+      throw UsageError("option '" + std::string(name) + "' given twice");
     std::string value;
     if (spec->value_name.empty()) {
       if (eq != std::string_view::npos)
@@ -47,13 +59,15 @@ Args Args::parse(std::span<const OptionSpec> specs, std::span<char* const> argv)
                          std::string(spec->value_name));
       value = argv[++i];
     }
+    out.all_[std::string(name)].push_back(value);
     out.values_[std::string(name)] = std::move(value);
   }
   if (out.help_) return out;
   for (const auto& s : specs)
     if (s.required && !out.has(s.name))
-      throw UsageError("missing required option " + std::string(s.name) + " " +
-                       std::string(s.value_name));
+      throw UsageError(s.name.starts_with("-") ? "missing required option " + std::string(s.name) +
+                                                     " " + std::string(s.value_name)
+                                               : "missing required argument " + std::string(s.name));
   return out;
 }
 
@@ -73,6 +87,11 @@ std::int64_t Args::get_int(std::string_view name, std::int64_t min, std::int64_t
     throw UsageError("option " + std::string(name) + " must be in [" + std::to_string(min) +
                      ", " + std::to_string(max) + "], got " + text);
   return v;
+}
+
+std::vector<std::string> Args::get_all(std::string_view name) const {
+  if (auto it = all_.find(std::string(name)); it != all_.end()) return it->second;
+  return {};
 }
 
 std::string format_options(std::span<const OptionSpec> specs) {

@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace rlforge::cli {
 
@@ -15,6 +16,9 @@ struct UsageError : std::runtime_error {
 };
 
 // One option a command accepts. A switch has an empty value_name and takes no value.
+// A value_name ending in "..." ("KEY=VALUE...") marks an option that may be repeated (get_all).
+// A name without leading dashes ("CONFIG") is a positional slot: positional words fill these
+// slots in order, and get("CONFIG") returns the word.
 struct OptionSpec {
   std::string_view name;           // "--env"
   std::string_view value_name;     // "ID" (shown in help); "" for a switch
@@ -37,10 +41,13 @@ class Args {
   std::string get(std::string_view name) const;
   // The value as an integer in [min, max]; throws UsageError naming the flag otherwise.
   std::int64_t get_int(std::string_view name, std::int64_t min, std::int64_t max) const;
+  // Every value of a repeatable option, in command-line order (empty when absent).
+  std::vector<std::string> get_all(std::string_view name) const;
 
  private:
   std::span<const OptionSpec> specs_;
   std::map<std::string, std::string> values_;
+  std::map<std::string, std::vector<std::string>> all_;
   bool help_ = false;
 };
 

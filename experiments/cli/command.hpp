@@ -22,5 +22,7 @@ struct Command {
 const Command& list_command();
 const Command& rollout_command();
 const Command& bench_command();
+const Command& train_command();
+const Command& eval_command();
 
 }  // namespace rlforge::cli

@@ -17,11 +17,13 @@ namespace {
 using rlforge::cli::Command;
 
 // New subcommands (train, eval, watch) add a line here and a cmd_<name>.cpp.
-const std::array<const Command*, 3>& commands() {
-  static const std::array<const Command*, 3> table = {
+const std::array<const Command*, 5>& commands() {
+  static const std::array<const Command*, 5> table = {
       &rlforge::cli::list_command(),
       &rlforge::cli::rollout_command(),
       &rlforge::cli::bench_command(),
+      &rlforge::cli::train_command(),
+      &rlforge::cli::eval_command(),
   };
   return table;
 }

@@ -1,0 +1,250 @@
+// PpoConfig from and to JSON: a strict reader that tracks the key path and rejects unknown keys.
+#include "agents/config.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include "core/error.hpp"
+
+namespace rlforge::agents {
+
+namespace {
+
+std::string fmt(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+// One JSON object of the config: typed, range-checked reads that remember which keys were
+// read, so finish() can reject the ones nobody reads (typos).
+class Section {
+ public:
+  Section(JsonObject obj, std::string path) : obj_(std::move(obj)), path_(std::move(path)) {}
+
+  std::string key_path(std::string_view key) const {
+    return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+  }
+  [[noreturn]] void fail(std::string_view key, const std::string& expected, const std::string& got) const {
+    throw ConfigError(obj_.where() + ": key '" + key_path(key) + "' must be " + expected + ", got " + got);
+  }
+
+  double number(std::string_view key, double fallback, double lo, double hi) {
+    seen_.insert(std::string(key));
+    const double v = obj_.get_double(key, fallback);
+    if (!(v >= lo && v <= hi)) fail(key, "a number in [" + fmt(lo) + ", " + fmt(hi) + "]", fmt(v));
+    return v;
+  }
+  std::optional<double> optional_number(std::string_view key, std::optional<double> fallback,
+                                        double lo, double hi) {
+    seen_.insert(std::string(key));
+    if (!obj_.has(key)) return fallback;
+    if (obj_.type_of(key) == "null") return std::nullopt;
+    return number(key, 0.0, lo, hi);
+  }
+  std::int64_t integer(std::string_view key, std::int64_t fallback, std::int64_t lo, std::int64_t hi) {
+    seen_.insert(std::string(key));
+    const std::int64_t v = obj_.get_int(key, fallback);
+    if (v < lo || v > hi)
+      fail(key, "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]", std::to_string(v));
+    return v;
+  }
+  bool boolean(std::string_view key, bool fallback) {
+    seen_.insert(std::string(key));
+    return obj_.get_bool(key, fallback);
+  }
+  std::string choice(std::string_view key, std::string fallback, std::initializer_list<const char*> allowed) {
+    seen_.insert(std::string(key));
+    std::string v = obj_.has(key) ? obj_.get_string(key) : fallback;
+    std::string list;
+    for (const char* a : allowed) {
+      if (v == a) return v;
+      list += (list.empty() ? "" : ", ") + std::string("\"") + a + "\"";
+    }
+    fail(key, "one of " + list, "\"" + v + "\"");
+  }
+  std::string string(std::string_view key, std::string fallback) {
+    seen_.insert(std::string(key));
+    return obj_.has(key) ? obj_.get_string(key) : fallback;
+  }
+  std::string object_text(std::string_view key, std::string fallback) {
+    seen_.insert(std::string(key));
+    return obj_.has(key) ? obj_.get_object(key).dump() : fallback;
+  }
+  std::vector<std::int64_t> integers(std::string_view key, std::vector<std::int64_t> fallback,
+                                     std::int64_t lo, std::int64_t hi) {
+    seen_.insert(std::string(key));
+    if (!obj_.has(key)) return fallback;
+    if (obj_.type_of(key) != "array") fail(key, "an array of integers", obj_.type_of(key));
+    std::vector<std::int64_t> out;
+    for (double d : obj_.get_doubles(key)) {
+      if (d != std::floor(d) || d < static_cast<double>(lo) || d > static_cast<double>(hi))
+        fail(key, "an array of integers in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]", fmt(d));
+      out.push_back(static_cast<std::int64_t>(d));
+    }
+    if (out.empty()) fail(key, "a non-empty array of integers", "[]");
+    return out;
+  }
+  Section section(std::string_view key) {
+    seen_.insert(std::string(key));
+    if (!obj_.has(key)) return Section(JsonObject::parse("{}", obj_.where()), key_path(key));
+    return Section(obj_.get_object(key), key_path(key));
+  }
+  void finish() const {
+    for (const std::string& k : obj_.keys())
+      if (!seen_.count(k)) {
+        std::string known;
+        for (const std::string& s : seen_) known += (known.empty() ? "" : ", ") + s;
+        throw ConfigError(obj_.where() + ": unknown key '" + key_path(k) + "' (known keys here: " + known + ")");
+      }
+  }
+
+ private:
+  JsonObject obj_;
+  std::string path_;
+  std::set<std::string> seen_;
+};
+
+constexpr std::int64_t kBig = std::numeric_limits<std::int32_t>::max();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+}  // namespace
+
+std::int64_t PpoConfig::num_updates() const {
+  return std::max<std::int64_t>(1, total_steps / batch_size());
+}
+
+PpoConfig ppo_config_from_json(const JsonObject& root_obj) {
+  PpoConfig c;
+  Section root(root_obj, "");
+  root.choice("algo", "ppo", {"ppo"});
+  c.seed = static_cast<std::uint64_t>(root.integer("seed", 1, 0, std::numeric_limits<std::int64_t>::max() / 2));
+  c.total_steps = root.integer("total_steps", c.total_steps, 1, std::int64_t{1} << 50);
+  c.target_return = root.optional_number("target_return", c.target_return, -kInf, kInf);
+
+  Section env = root.section("env");
+  c.env_id = env.string("id", c.env_id);
+  c.env_kwargs = env.object_text("kwargs", c.env_kwargs);
+  c.num_envs = static_cast<int>(env.integer("num_envs", c.num_envs, 1, 1 << 20));
+  c.num_threads = static_cast<int>(env.integer("num_threads", c.num_threads, 1, 1024));
+  env.finish();
+
+  Section ev = root.section("eval");
+  c.eval_every_steps = ev.integer("every_steps", c.eval_every_steps, 1, std::int64_t{1} << 50);
+  c.eval_episodes = static_cast<int>(ev.integer("episodes", c.eval_episodes, 1, 100000));
+  ev.finish();
+
+  Section p = root.section("ppo");
+  c.num_steps = static_cast<int>(p.integer("num_steps", c.num_steps, 1, kBig));
+  c.gamma = p.number("gamma", c.gamma, 0.0, 1.0);
+  c.gae_lambda = p.number("gae_lambda", c.gae_lambda, 0.0, 1.0);
+  c.epochs = static_cast<int>(p.integer("epochs", c.epochs, 1, 10000));
+  c.minibatches = static_cast<int>(p.integer("minibatches", c.minibatches, 1, kBig));
+  c.clip_coef = p.number("clip_coef", c.clip_coef, 0.0, 10.0);
+  c.clip_vloss = p.boolean("clip_vloss", c.clip_vloss);
+  c.vf_coef = p.number("vf_coef", c.vf_coef, 0.0, 1e6);
+  c.ent_coef = p.number("ent_coef", c.ent_coef, -1e6, 1e6);
+  c.max_grad_norm = p.number("max_grad_norm", c.max_grad_norm, 0.0, kInf);
+  c.lr = p.number("lr", c.lr, 0.0, 10.0);
+  c.lr_end = p.number("lr_end", c.lr_end, 0.0, 10.0);
+  c.anneal_lr = p.boolean("anneal_lr", c.anneal_lr);
+  c.norm_adv = p.boolean("norm_adv", c.norm_adv);
+  c.adam_eps = p.number("adam_eps", c.adam_eps, 1e-20, 1.0);
+  c.target_kl = p.optional_number("target_kl", c.target_kl, 0.0, kInf);
+  p.finish();
+  if (c.batch_size() % c.minibatches != 0)
+    throw ConfigError(root_obj.where() + ": key 'ppo.minibatches' must divide env.num_envs * ppo.num_steps = " +
+                      std::to_string(c.batch_size()) + ", got " + std::to_string(c.minibatches));
+
+  Section pol = root.section("policy");
+  c.hidden = pol.integers("hidden", c.hidden, 1, 1 << 16);
+  c.activation = pol.choice("activation", c.activation, {"tanh", "relu"});
+  c.ortho_init = pol.boolean("ortho_init", c.ortho_init);
+  c.log_std_init = pol.number("log_std_init", c.log_std_init, -20.0, 5.0);
+  pol.finish();
+
+  Section n = root.section("normalize");
+  c.norm_obs = n.boolean("observation", c.norm_obs);
+  c.norm_reward = n.boolean("reward", c.norm_reward);
+  c.clip_obs = n.number("clip_observation", c.clip_obs, 1e-6, kInf);
+  c.clip_reward = n.number("clip_reward", c.clip_reward, 1e-6, kInf);
+  n.finish();
+  root.finish();
+  return c;
+}
+
+std::string to_json(const PpoConfig& c) {
+  auto b = [](bool v) { return v ? "true" : "false"; };
+  auto opt = [](const std::optional<double>& v) { return v ? fmt(*v) : std::string("null"); };
+  std::string hidden;
+  for (auto h : c.hidden) hidden += (hidden.empty() ? "" : ", ") + std::to_string(h);
+  std::ostringstream o;
+  o << "{\n  \"algo\": \"ppo\",\n  \"seed\": " << c.seed << ",\n  \"total_steps\": " << c.total_steps
+    << ",\n  \"target_return\": " << opt(c.target_return) << ",\n"
+    << "  \"env\": {\"id\": \"" << c.env_id << "\", \"kwargs\": " << c.env_kwargs
+    << ", \"num_envs\": " << c.num_envs << ", \"num_threads\": " << c.num_threads << "},\n"
+    << "  \"eval\": {\"every_steps\": " << c.eval_every_steps << ", \"episodes\": " << c.eval_episodes << "},\n"
+    << "  \"ppo\": {\n    \"num_steps\": " << c.num_steps << ", \"gamma\": " << fmt(c.gamma)
+    << ", \"gae_lambda\": " << fmt(c.gae_lambda) << ", \"epochs\": " << c.epochs
+    << ", \"minibatches\": " << c.minibatches << ",\n    \"clip_coef\": " << fmt(c.clip_coef)
+    << ", \"clip_vloss\": " << b(c.clip_vloss) << ", \"vf_coef\": " << fmt(c.vf_coef)
+    << ", \"ent_coef\": " << fmt(c.ent_coef) << ", \"max_grad_norm\": " << fmt(c.max_grad_norm)
+    << ",\n    \"lr\": " << fmt(c.lr) << ", \"lr_end\": " << fmt(c.lr_end) << ", \"anneal_lr\": " << b(c.anneal_lr)
+    << ", \"norm_adv\": " << b(c.norm_adv) << ", \"adam_eps\": " << fmt(c.adam_eps)
+    << ", \"target_kl\": " << opt(c.target_kl) << "\n  },\n"
+    << "  \"policy\": {\"hidden\": [" << hidden << "], \"activation\": \"" << c.activation
+    << "\", \"ortho_init\": " << b(c.ortho_init) << ", \"log_std_init\": " << fmt(c.log_std_init) << "},\n"
+    << "  \"normalize\": {\"observation\": " << b(c.norm_obs) << ", \"reward\": " << b(c.norm_reward)
+    << ", \"clip_observation\": " << fmt(c.clip_obs) << ", \"clip_reward\": " << fmt(c.clip_reward) << "}\n}\n";
+  return o.str();
+}
+
+void set_json_path(JsonObject& root, std::string_view key_path, std::string_view value_json) {
+  const auto dot = key_path.find('.');
+  const std::string key(key_path.substr(0, dot));
+  if (key.empty() || key.find_first_of("\"\\") != std::string::npos)
+    throw ConfigError(root.where() + ": bad override key path '" + std::string(key_path) + "'");
+  std::string value(value_json);
+  if (dot != std::string_view::npos) {
+    JsonObject sub = root.has(key) && root.type_of(key) == "object" ? root.get_object(key)
+                                                                    : JsonObject::parse("{}", root.where());
+    // get_object returns a view-path copy; re-parse so it can be merged into.
+    JsonObject owned = JsonObject::parse(sub.dump(), root.where());
+    set_json_path(owned, key_path.substr(dot + 1), value_json);
+    value = owned.dump();
+  }
+  root.merge_from(JsonObject::parse("{\"" + key + "\": " + value + "}", root.where()));
+}
+
+PpoConfig load_ppo_config(const std::string& path, const std::vector<std::string>& overrides) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path + ": cannot open the config file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  JsonObject root = JsonObject::parse(ss.str(), path);
+  for (const std::string& o : overrides) {
+    const auto eq = o.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw ConfigError(path + ": override '" + o + "' must look like key.path=value");
+    std::string value = o.substr(eq + 1);
+    // A value that is not JSON by itself (CartPole-v1) is taken as a string.
+    try {
+      (void)JsonObject::parse("{\"v\": " + value + "}", "override");
+    } catch (const ConfigError&) {
+      std::string quoted = "\"";
+      for (char ch : value) {
+        if (ch == '"' || ch == '\\') quoted += '\\';
+        quoted += ch;
+      }
+      value = quoted + "\"";
+    }
+    set_json_path(root, o.substr(0, eq), value);
+  }
+  return ppo_config_from_json(root);
+}
+
+}  // namespace rlforge::agents

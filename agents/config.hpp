@@ -1,0 +1,80 @@
+// PpoConfig: every PPO hyperparameter with its default, read from a JSON config with strict
+// checks (unknown keys, wrong types and out-of-range values throw ConfigError naming the file,
+// the key path and what was expected), and written back as fully resolved JSON.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/json.hpp"
+
+namespace rlforge::agents {
+
+// JSON layout (every key optional; the defaults below fill the rest):
+// {"algo": "ppo", "seed": 1, "total_steps": 50000, "target_return": 475,
+//  "env": {"id", "kwargs": {...}, "num_envs", "num_threads"},
+//  "eval": {"every_steps", "episodes"},
+//  "ppo": {"num_steps", "gamma", "gae_lambda", "epochs", "minibatches", "clip_coef",
+//          "clip_vloss", "vf_coef", "ent_coef", "max_grad_norm", "lr", "lr_end",
+//          "anneal_lr", "norm_adv", "adam_eps", "target_kl"},
+//  "policy": {"hidden": [64, 64], "activation": "tanh", "ortho_init", "log_std_init"},
+//  "normalize": {"observation", "reward", "clip_observation", "clip_reward"}}
+struct PpoConfig {
+  // env
+  std::string env_id = "CartPole-v1";
+  std::string env_kwargs = "{}";          // JSON object passed to make()
+  int num_envs = 8;                       // training envs, stepped together
+  int num_threads = 1;                    // TBB threads stepping them (never changes results)
+  std::uint64_t seed = 1;
+  std::int64_t total_steps = 100000;      // env steps (all envs) before training stops
+  std::optional<double> target_return;    // stop once an evaluation's mean return reaches it
+  // eval: deterministic policy on separate envs, one episode per env
+  std::int64_t eval_every_steps = 4096;
+  int eval_episodes = 10;
+  // ppo
+  int num_steps = 32;                     // rollout length per env; batch = num_envs * num_steps
+  double gamma = 0.99;
+  double gae_lambda = 0.95;
+  int epochs = 10;
+  int minibatches = 4;
+  double clip_coef = 0.2;
+  bool clip_vloss = false;
+  double vf_coef = 0.5;
+  double ent_coef = 0.0;
+  double max_grad_norm = 0.5;
+  double lr = 3e-4;
+  double lr_end = 0.0;                    // with anneal_lr: linear from lr to lr_end over the run
+  bool anneal_lr = true;
+  bool norm_adv = true;
+  double adam_eps = 1e-5;
+  std::optional<double> target_kl;        // stop an update's epochs once approx KL exceeds it
+  // policy (separate actor and critic MLPs)
+  std::vector<std::int64_t> hidden = {64, 64};
+  std::string activation = "tanh";        // tanh | relu
+  bool ortho_init = true;                 // orthogonal init, gains sqrt 2 / 0.01 (actor) / 1 (critic)
+  double log_std_init = 0.0;              // Box actions: initial state-independent log std
+  // normalize (vector-level running statistics, as gymnasium's wrappers)
+  bool norm_obs = false;
+  bool norm_reward = false;
+  double clip_obs = 10.0;
+  double clip_reward = 10.0;
+
+  std::int64_t batch_size() const { return static_cast<std::int64_t>(num_envs) * num_steps; }
+  // Updates in the run: total_steps / batch_size, at least 1.
+  std::int64_t num_updates() const;
+};
+
+// Reads and checks a config; `where` names the source in errors (usually the file path).
+PpoConfig ppo_config_from_json(const JsonObject& root);
+// The fully resolved config as pretty JSON (parses back to an equal config).
+std::string to_json(const PpoConfig& c);
+
+// Reads a config file and applies "key.path=value" overrides (value parsed as JSON, else taken
+// as a string) before checking it. Throws ConfigError naming the file (and the override).
+PpoConfig load_ppo_config(const std::string& path, const std::vector<std::string>& overrides = {});
+// Sets `key.path` inside `root` to the JSON `value_json` (creating objects on the way).
+void set_json_path(JsonObject& root, std::string_view key_path, std::string_view value_json);
+
+}  // namespace rlforge::agents

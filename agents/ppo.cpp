@@ -1,0 +1,523 @@
+// Ppo: rollouts over a SameStep VectorEnv, GAE, and the clipped-surrogate minibatch updates.
+#include "agents/ppo.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <type_traits>
+#include <variant>
+
+#include "agents/binary_io.hpp"
+#include "agents/gae.hpp"
+#include "core/error.hpp"
+#include "tensor/autograd/grad_mode.hpp"
+#include "tensor/distributions.hpp"
+#include "tensor/ops.hpp"
+
+namespace rlforge::agents {
+
+namespace T = rlforge::tensor;
+
+namespace {
+
+constexpr double kLog2Pi = 1.8378770664093453;
+constexpr std::uint32_t kStateMagic = 0x50504F31;  // "PPO1"
+
+T::nn::Sequential make_net(const PpoConfig& c, std::int64_t in, std::int64_t out, double out_gain,
+                           T::Generator& gen) {
+  std::vector<std::int64_t> sizes{in};
+  sizes.insert(sizes.end(), c.hidden.begin(), c.hidden.end());
+  sizes.push_back(out);
+  T::nn::MlpOptions o;
+  o.hidden = c.activation == "relu" ? T::nn::Activation::ReLU : T::nn::Activation::Tanh;
+  o.init = c.ortho_init ? T::nn::Init::Orthogonal : T::nn::Init::TorchDefault;
+  o.hidden_gain = std::sqrt(2.0);
+  o.output_gain = out_gain;
+  return T::nn::mlp(sizes, gen, o);
+}
+
+// Sequential::forward, except that tanh layers run as 2 sigmoid(2x) - 1: tensor's tanh kernel
+// calls libm's scalar tanhf per element, which made tanh 70% of a CartPole PPO run; sigmoid's
+// kernel (expf) is several times cheaper. Same function, rounding differs by a few ulps.
+T::Tensor forward(const T::nn::Sequential& net, T::Tensor x) {
+  for (std::size_t i = 0; i < net.size(); ++i) {
+    const auto& layer = net.layer(i);
+    if (const auto* a = std::get_if<T::nn::Activation>(&layer); a && *a == T::nn::Activation::Tanh)
+      x = 1.0 - 2.0 / (T::exp(2.0 * x) + 1.0);
+    else
+      x = std::visit([&](const auto& l) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(l)>, T::nn::Activation>)
+          return T::nn::activate(l, x);
+        else
+          return l.forward(x);
+      }, layer);
+  }
+  return x;
+}
+
+void write_tensor(ByteWriter& w, const T::Tensor& t) {
+  w.pod(static_cast<std::uint8_t>(t.dtype()));
+  w.pod(static_cast<std::uint64_t>(t.numel()));
+  if (t.dtype() == T::DType::i64) {
+    const auto v = t.to_vector<std::int64_t>();
+    w.bytes(v.data(), v.size() * sizeof(std::int64_t));
+  } else {
+    const auto v = t.to_vector<float>();
+    w.bytes(v.data(), v.size() * sizeof(float));
+  }
+}
+
+void read_tensor_into(ByteReader& r, T::Tensor& t, const std::string& name) {
+  const auto dtype = r.pod<std::uint8_t>();
+  const auto n = r.pod<std::uint64_t>();
+  if (dtype != static_cast<std::uint8_t>(t.dtype()) || n != static_cast<std::uint64_t>(t.numel()))
+    throw ConfigError("checkpoint tensor '" + name + "' has " + std::to_string(n) +
+                      " values, the agent built from the config expects " + t.str());
+  if (!t.is_contiguous()) throw ConfigError("checkpoint: tensor '" + name + "' is not contiguous");
+  if (t.dtype() == T::DType::i64)
+    r.bytes(t.data<std::int64_t>(), n * sizeof(std::int64_t));
+  else
+    r.bytes(t.data<float>(), n * sizeof(float));
+  t.bump_version();
+}
+
+}  // namespace
+
+Ppo::Ppo(PpoConfig config) : cfg_(std::move(config)), rng_(cfg_.seed) {
+  VectorEnvOptions vo;
+  vo.num_threads = cfg_.num_threads;
+  vo.autoreset = AutoresetMode::SameStep;
+  envs_ = std::make_unique<VectorEnv>(cfg_.env_id, cfg_.num_envs, cfg_.env_kwargs, vo);
+  const Space& os = envs_->single_observation_space();
+  const Space& as = envs_->single_action_space();
+  if (os.kind() != Space::Kind::Box || os.dtype() != DType::float32 || os.shape().ndim() != 1)
+    throw InvalidArgument(cfg_.env_id + ": PPO needs a 1-D float32 Box observation space, got " + os.repr());
+  obs_dim_ = static_cast<int>(os.numel());
+  if (as.kind() == Space::Kind::Discrete) {
+    discrete_ = true;
+    act_dim_ = static_cast<int>(as.n());
+  } else if (as.kind() == Space::Kind::Box && as.dtype() == DType::float32 && as.shape().ndim() == 1) {
+    discrete_ = false;
+    act_dim_ = static_cast<int>(as.numel());
+    for (int j = 0; j < act_dim_; ++j) {
+      act_low_.push_back(static_cast<float>(as.low()[static_cast<std::size_t>(j)]));
+      act_high_.push_back(static_cast<float>(as.high()[static_cast<std::size_t>(j)]));
+    }
+  } else {
+    throw InvalidArgument(cfg_.env_id + ": PPO supports Discrete or 1-D float32 Box actions, got " + as.repr());
+  }
+  T::Generator gen(cfg_.seed ^ 0x5DEECE66DULL);
+  actor_ = make_net(cfg_, obs_dim_, act_dim_, 0.01, gen);
+  critic_ = make_net(cfg_, obs_dim_, 1, 1.0, gen);
+  std::vector<T::Tensor> params = actor_.parameters();
+  for (auto& p : critic_.parameters()) params.push_back(p);
+  if (!discrete_) {
+    log_std_ = T::Tensor::full({act_dim_}, cfg_.log_std_init);
+    log_std_.requires_grad_(true);
+    params.push_back(log_std_);
+  }
+  T::optim::AdamOptions ao;
+  ao.lr = cfg_.lr;
+  ao.eps = cfg_.adam_eps;
+  opt_ = std::make_unique<T::optim::Adam>(params, ao);
+  schedule_ = cfg_.anneal_lr ? T::optim::LrSchedule::linear(cfg_.lr, cfg_.lr_end, cfg_.num_updates())
+                             : T::optim::LrSchedule::constant(cfg_.lr);
+  obs_rms_ = RunningMeanStd(static_cast<std::size_t>(obs_dim_));
+  ret_rms_ = RunningMeanStd(1);
+  const auto n = static_cast<std::size_t>(cfg_.num_envs);
+  disc_return_.assign(n, 0.0);
+  ep_return_.assign(n, 0.0);
+  const std::size_t tn = n * static_cast<std::size_t>(cfg_.num_steps);
+  b_obs_.resize(tn * static_cast<std::size_t>(obs_dim_));
+  if (discrete_)
+    b_act_i_.resize(tn);
+  else
+    b_act_.resize(tn * static_cast<std::size_t>(act_dim_));
+  for (auto* v : {&b_logp_, &b_val_, &b_rew_, &b_done_, &b_adv_, &b_ret_}) v->resize(tn);
+  envs_->reset(cfg_.seed);
+}
+
+Ppo::~Ppo() = default;
+
+void Ppo::normalize_obs(std::span<const float> raw, int n, std::span<float> out) const {
+  const auto d = static_cast<std::size_t>(obs_dim_);
+  if (!cfg_.norm_obs) {
+    std::copy(raw.begin(), raw.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(n) * d), out.begin());
+    return;
+  }
+  const auto& m = obs_rms_.mean();
+  const auto& v = obs_rms_.var();
+  for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i)
+    for (std::size_t j = 0; j < d; ++j) {
+      const double z = (raw[i * d + j] - m[j]) / std::sqrt(v[j] + 1e-8);
+      out[i * d + j] = static_cast<float>(std::clamp(z, -cfg_.clip_obs, cfg_.clip_obs));
+    }
+}
+
+T::Tensor Ppo::obs_tensor(std::span<const float> raw, int n, bool update_stats) {
+  const auto count = static_cast<std::size_t>(n) * static_cast<std::size_t>(obs_dim_);
+  if (update_stats && cfg_.norm_obs) {
+    std::vector<double> rows(raw.begin(), raw.begin() + static_cast<std::ptrdiff_t>(count));
+    obs_rms_.update(rows, static_cast<std::size_t>(n));
+  }
+  scratch_obs_.resize(count);
+  normalize_obs(raw, n, scratch_obs_);
+  return T::Tensor::from_data(std::span<const float>(scratch_obs_), {n, obs_dim_});
+}
+
+T::Tensor Ppo::values_of(const T::Tensor& obs) const {
+  return forward(critic_, obs).reshape({obs.size(0)});
+}
+
+UpdateStats Ppo::update() {
+  const int N = cfg_.num_envs, Tn = cfg_.num_steps;
+  const auto D = static_cast<std::size_t>(obs_dim_), A = static_cast<std::size_t>(act_dim_);
+  UpdateStats st;
+  st.lr = schedule_.at(updates_);
+  opt_->set_lr(st.lr);
+  double return_sum = 0;
+  std::vector<std::int64_t> act_i(static_cast<std::size_t>(N));
+  std::vector<float> act_f(static_cast<std::size_t>(N) * A), act_env(static_cast<std::size_t>(N) * A);
+  const std::int64_t action_start = discrete_ ? envs_->single_action_space().start() : 0;
+  Shape act_shape{N};
+  if (!discrete_) act_shape.push_back(act_dim_);
+
+  // ---- rollout ----
+  for (int t = 0; t < Tn; ++t) {
+    const std::size_t row0 = static_cast<std::size_t>(t) * static_cast<std::size_t>(N);
+    const float* raw = envs_->observations_as<float>();
+    T::Tensor x = obs_tensor(std::span<const float>(raw, static_cast<std::size_t>(N) * D), N, true);
+    std::copy(scratch_obs_.begin(), scratch_obs_.end(), b_obs_.begin() + static_cast<std::ptrdiff_t>(row0 * D));
+    {
+      T::NoGradGuard ng;
+      T::Tensor out = forward(actor_, x);
+      T::Tensor v = values_of(x);
+      const float* o = out.data<float>();
+      const float* vv = v.data<float>();
+      for (int i = 0; i < N; ++i) b_val_[row0 + static_cast<std::size_t>(i)] = vv[i];
+      if (discrete_) {
+        for (std::size_t i = 0; i < static_cast<std::size_t>(N); ++i) {
+          const float* l = o + i * A;
+          const double mx = *std::max_element(l, l + A);
+          double z = 0;
+          for (std::size_t a = 0; a < A; ++a) z += std::exp(l[a] - mx);
+          const double logz = mx + std::log(z);
+          double u = rng_.uniform(), c = 0;
+          std::size_t pick = A - 1;
+          for (std::size_t a = 0; a < A; ++a) {
+            c += std::exp(l[a] - logz);
+            if (u < c) {
+              pick = a;
+              break;
+            }
+          }
+          b_act_i_[row0 + i] = static_cast<std::int64_t>(pick);
+          b_logp_[row0 + i] = static_cast<float>(l[pick] - logz);
+          act_i[i] = action_start + static_cast<std::int64_t>(pick);
+        }
+      } else {
+        const auto ls = log_std_.to_vector<float>();
+        for (std::size_t i = 0; i < static_cast<std::size_t>(N); ++i) {
+          double lp = 0;
+          for (std::size_t a = 0; a < A; ++a) {
+            const double eps = rng_.normal();
+            const float s = static_cast<float>(o[i * A + a] + std::exp(static_cast<double>(ls[a])) * eps);
+            act_f[i * A + a] = s;
+            b_act_[(row0 + i) * A + a] = s;
+            act_env[i * A + a] = std::clamp(s, act_low_[a], act_high_[a]);
+            lp += -0.5 * eps * eps - ls[a] - 0.5 * kLog2Pi;
+          }
+          b_logp_[row0 + i] = static_cast<float>(lp);
+        }
+      }
+    }
+    if (discrete_)
+      envs_->step(ConstArray{act_i.data(), DType::int64, act_shape});
+    else
+      envs_->step(ConstArray{act_env.data(), DType::float32, act_shape});
+    global_step_ += N;
+
+    const double* r = envs_->rewards();
+    const std::uint8_t* term = envs_->terminated();
+    const std::uint8_t* trunc = envs_->truncated();
+    double scale = 1.0;
+    if (cfg_.norm_reward) {
+      for (std::size_t i = 0; i < static_cast<std::size_t>(N); ++i)
+        disc_return_[i] = disc_return_[i] * cfg_.gamma * (1.0 - term[i]) + r[i];
+      ret_rms_.update(disc_return_, static_cast<std::size_t>(N));
+      scale = 1.0 / std::sqrt(ret_rms_.var()[0] + 1e-8);
+    }
+    std::vector<int> truncated_envs;
+    for (std::size_t i = 0; i < static_cast<std::size_t>(N); ++i) {
+      double rn = r[i] * scale;
+      if (cfg_.norm_reward) rn = std::clamp(rn, -cfg_.clip_reward, cfg_.clip_reward);
+      b_rew_[row0 + i] = static_cast<float>(rn);
+      b_done_[row0 + i] = (term[i] || trunc[i]) ? 1.0f : 0.0f;
+      ep_return_[i] += r[i];
+      if (term[i] || trunc[i]) {
+        return_sum += ep_return_[i];
+        ++st.episodes;
+        ep_return_[i] = 0;
+      }
+      if (trunc[i] && !term[i]) truncated_envs.push_back(static_cast<int>(i));
+    }
+    if (!truncated_envs.empty()) {
+      // Bootstrap: the episode was cut by the TimeLimit, not ended by the dynamics.
+      const float* fin = reinterpret_cast<const float*>(envs_->final_observations().data());
+      std::vector<float> rows;
+      for (int i : truncated_envs) rows.insert(rows.end(), fin + static_cast<std::size_t>(i) * D, fin + static_cast<std::size_t>(i + 1) * D);
+      std::vector<float> norm(rows.size());
+      normalize_obs(rows, static_cast<int>(truncated_envs.size()), norm);
+      T::NoGradGuard ng;
+      T::Tensor v = values_of(T::Tensor::from_data(std::span<const float>(norm), {static_cast<std::int64_t>(truncated_envs.size()), obs_dim_}));
+      const float* vv = v.data<float>();
+      for (std::size_t k = 0; k < truncated_envs.size(); ++k)
+        b_rew_[row0 + static_cast<std::size_t>(truncated_envs[k])] += static_cast<float>(cfg_.gamma * vv[k]);
+    }
+  }
+  st.mean_return = st.episodes ? return_sum / st.episodes : 0.0;
+
+  // ---- advantages ----
+  std::vector<float> last_values(static_cast<std::size_t>(N));
+  {
+    const float* raw = envs_->observations_as<float>();
+    T::Tensor x = obs_tensor(std::span<const float>(raw, static_cast<std::size_t>(N) * D), N, false);
+    T::NoGradGuard ng;
+    const auto v = values_of(x).to_vector<float>();
+    std::copy(v.begin(), v.end(), last_values.begin());
+  }
+  compute_gae(b_rew_, b_val_, b_done_, last_values, Tn, N, cfg_.gamma, cfg_.gae_lambda, b_adv_, b_ret_);
+
+  // ---- epochs of minibatch updates ----
+  const std::size_t B = static_cast<std::size_t>(N) * static_cast<std::size_t>(Tn);
+  const std::size_t M = B / static_cast<std::size_t>(cfg_.minibatches);
+  std::vector<std::size_t> perm(B);
+  for (std::size_t i = 0; i < B; ++i) perm[i] = i;
+  std::vector<float> mb_obs(M * D), mb_act(discrete_ ? 0 : M * A), mb_logp(M), mb_adv(M), mb_ret(M), mb_val(M);
+  std::vector<std::int64_t> mb_act_i(discrete_ ? M : 0);
+  const auto params = opt_->params();
+  int n_mb = 0;
+  const auto Mi = static_cast<std::int64_t>(M);
+  for (int epoch = 0; epoch < cfg_.epochs; ++epoch) {
+    for (std::size_t i = B - 1; i > 0; --i) std::swap(perm[i], perm[rng_.below(i + 1)]);
+    double epoch_kl = 0;
+    int epoch_mb = 0;
+    for (int mb = 0; mb < cfg_.minibatches; ++mb) {
+      for (std::size_t k = 0; k < M; ++k) {
+        const std::size_t j = perm[static_cast<std::size_t>(mb) * M + k];
+        std::copy_n(b_obs_.begin() + static_cast<std::ptrdiff_t>(j * D), D, mb_obs.begin() + static_cast<std::ptrdiff_t>(k * D));
+        if (discrete_)
+          mb_act_i[k] = b_act_i_[j];
+        else
+          std::copy_n(b_act_.begin() + static_cast<std::ptrdiff_t>(j * A), A, mb_act.begin() + static_cast<std::ptrdiff_t>(k * A));
+        mb_logp[k] = b_logp_[j];
+        mb_adv[k] = b_adv_[j];
+        mb_ret[k] = b_ret_[j];
+        mb_val[k] = b_val_[j];
+      }
+      if (cfg_.norm_adv && M > 1) {
+        double mean = 0, var = 0;
+        for (float a : mb_adv) mean += a;
+        mean /= static_cast<double>(M);
+        for (float a : mb_adv) var += (a - mean) * (a - mean);
+        const double sd = std::sqrt(var / static_cast<double>(M - 1));
+        for (float& a : mb_adv) a = static_cast<float>((a - mean) / (sd + 1e-8));
+      }
+      T::Tensor x = T::Tensor::from_data(std::span<const float>(mb_obs), {Mi, obs_dim_});
+      T::Tensor out = forward(actor_, x);
+      T::Tensor newlogp, entropy;
+      if (discrete_) {
+        T::dist::Categorical d(out);
+        newlogp = d.log_prob(T::Tensor::from_data(std::span<const std::int64_t>(mb_act_i), {Mi}));
+        entropy = d.entropy();
+      } else {
+        T::dist::Normal d(out, log_std_);
+        newlogp = d.log_prob(T::Tensor::from_data(std::span<const float>(mb_act), {Mi, act_dim_}));
+        entropy = d.entropy();
+      }
+      const T::Tensor oldlogp = T::Tensor::from_data(std::span<const float>(mb_logp), {Mi});
+      const T::Tensor adv = T::Tensor::from_data(std::span<const float>(mb_adv), {Mi});
+      const T::Tensor ret = T::Tensor::from_data(std::span<const float>(mb_ret), {Mi});
+      T::Tensor logratio = newlogp - oldlogp;
+      T::Tensor ratio = T::exp(logratio);
+      T::Tensor pg_loss = -T::mean(T::minimum(ratio * adv, T::clamp(ratio, 1.0 - cfg_.clip_coef, 1.0 + cfg_.clip_coef) * adv));
+      T::Tensor v = values_of(x);
+      T::Tensor v_loss;
+      if (cfg_.clip_vloss) {
+        const T::Tensor oldv = T::Tensor::from_data(std::span<const float>(mb_val), {Mi});
+        T::Tensor v_clipped = oldv + T::clamp(v - oldv, -cfg_.clip_coef, cfg_.clip_coef);
+        v_loss = 0.5 * T::mean(T::maximum(T::pow(v - ret, 2.0), T::pow(v_clipped - ret, 2.0)));
+      } else {
+        v_loss = 0.5 * T::mse_loss(v, ret);
+      }
+      T::Tensor ent = T::mean(entropy);
+      T::Tensor loss = pg_loss + cfg_.vf_coef * v_loss;
+      if (cfg_.ent_coef != 0.0) loss = loss - cfg_.ent_coef * ent;
+      opt_->zero_grad();
+      loss.backward();
+      if (cfg_.max_grad_norm > 0) T::optim::clip_grad_norm(params, cfg_.max_grad_norm);
+      opt_->step();
+
+      const auto lr_v = logratio.to_vector<float>();
+      double kl = 0, clipped = 0;
+      for (float l : lr_v) {
+        kl += std::expm1(static_cast<double>(l)) - l;
+        clipped += std::abs(std::expm1(static_cast<double>(l))) > cfg_.clip_coef;
+      }
+      kl /= static_cast<double>(M);
+      st.policy_loss += pg_loss.item();
+      st.value_loss += v_loss.item();
+      st.entropy += ent.item();
+      st.approx_kl += kl;
+      st.clip_fraction += clipped / static_cast<double>(M);
+      epoch_kl += kl;
+      ++epoch_mb;
+      ++n_mb;
+    }
+    if (cfg_.target_kl && epoch_kl / epoch_mb > *cfg_.target_kl) break;
+  }
+  for (double* s : {&st.policy_loss, &st.value_loss, &st.entropy, &st.approx_kl, &st.clip_fraction}) *s /= n_mb;
+  ++updates_;
+  return st;
+}
+
+void Ppo::act(std::span<const float> obs, int n, std::span<std::int64_t> out_discrete,
+              std::span<float> out_box) const {
+  const auto D = static_cast<std::size_t>(obs_dim_), A = static_cast<std::size_t>(act_dim_);
+  if (obs.size() != static_cast<std::size_t>(n) * D)
+    throw InvalidArgument("Ppo::act: obs has " + std::to_string(obs.size()) + " values, expected n * obs_dim = " +
+                          std::to_string(static_cast<std::size_t>(n) * D));
+  if (discrete_ ? out_discrete.size() < static_cast<std::size_t>(n) : out_box.size() < static_cast<std::size_t>(n) * A)
+    throw InvalidArgument("Ppo::act: the output span is too small for " + std::to_string(n) + " actions");
+  std::vector<float> norm(obs.size());
+  normalize_obs(obs, n, norm);
+  T::NoGradGuard ng;
+  T::Tensor out = forward(actor_, T::Tensor::from_data(std::span<const float>(norm), {n, obs_dim_}));
+  const float* o = out.data<float>();
+  if (discrete_) {
+    const std::int64_t start = envs_->single_action_space().start();
+    for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i)
+      out_discrete[i] = start + (std::max_element(o + i * A, o + (i + 1) * A) - (o + i * A));
+  } else {
+    for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i)
+      for (std::size_t a = 0; a < A; ++a) out_box[i * A + a] = std::clamp(o[i * A + a], act_low_[a], act_high_[a]);
+  }
+}
+
+EvalResult Ppo::evaluate(int episodes, std::uint64_t seed) const {
+  VectorEnvOptions vo;
+  vo.num_threads = cfg_.num_threads;
+  VectorEnv envs(cfg_.env_id, episodes, cfg_.env_kwargs, vo);
+  envs.reset(seed);
+  const auto n = static_cast<std::size_t>(episodes);
+  std::vector<double> ret(n, 0.0);
+  std::vector<std::uint8_t> done(n, 0);
+  std::vector<std::int64_t> ai(discrete_ ? n : 0);
+  std::vector<float> af(discrete_ ? 0 : n * static_cast<std::size_t>(act_dim_));
+  Shape shape{episodes};
+  if (!discrete_) shape.push_back(act_dim_);
+  std::size_t remaining = n;
+  while (remaining > 0) {
+    act(std::span<const float>(envs.observations_as<float>(), n * static_cast<std::size_t>(obs_dim_)), episodes, ai, af);
+    if (discrete_)
+      envs.step(ConstArray{ai.data(), DType::int64, shape});
+    else
+      envs.step(ConstArray{af.data(), DType::float32, shape});
+    for (std::size_t i = 0; i < n; ++i) {
+      if (done[i]) continue;
+      ret[i] += envs.rewards()[i];
+      if (envs.terminated()[i] || envs.truncated()[i]) {
+        done[i] = 1;
+        --remaining;
+      }
+    }
+  }
+  EvalResult r;
+  r.returns = ret;
+  for (double v : ret) r.mean += v;
+  r.mean /= static_cast<double>(n);
+  for (double v : ret) r.std += (v - r.mean) * (v - r.mean);
+  r.std = std::sqrt(r.std / static_cast<double>(n));
+  return r;
+}
+
+std::vector<T::NamedTensor> Ppo::named_parameters() const {
+  std::vector<T::NamedTensor> out;
+  const auto an = actor_.parameter_names(), cn = critic_.parameter_names();
+  const auto ap = actor_.parameters(), cp = critic_.parameters();
+  for (std::size_t i = 0; i < ap.size(); ++i) out.push_back({"actor." + an[i], ap[i]});
+  for (std::size_t i = 0; i < cp.size(); ++i) out.push_back({"critic." + cn[i], cp[i]});
+  if (!discrete_) out.push_back({"log_std", log_std_});
+  return out;
+}
+
+std::string Ppo::save_state() const {
+  ByteWriter w;
+  w.pod(kStateMagic);
+  w.pod(updates_);
+  w.pod(global_step_);
+  w.bytes(rng_.state(), 4 * sizeof(std::uint64_t));
+  for (const RunningMeanStd* r : {&obs_rms_, &ret_rms_}) {
+    w.vec(r->mean());
+    w.vec(r->var());
+    w.pod(r->count());
+  }
+  w.vec(disc_return_);
+  w.vec(ep_return_);
+  const auto params = named_parameters();
+  w.pod(static_cast<std::uint64_t>(params.size()));
+  for (const auto& p : params) {
+    w.str(p.name);
+    write_tensor(w, p.value);
+  }
+  const auto ost = opt_->state();
+  w.pod(static_cast<std::uint64_t>(ost.size()));
+  for (const auto& s : ost) {
+    w.str(s.name);
+    write_tensor(w, s.value);
+  }
+  w.str(envs_->save_state());
+  return w.data();
+}
+
+void Ppo::load_state(std::string_view blob) {
+  ByteReader r(blob);
+  if (r.pod<std::uint32_t>() != kStateMagic) throw ConfigError("checkpoint: not a PPO agent state");
+  updates_ = r.pod<std::int64_t>();
+  global_step_ = r.pod<std::int64_t>();
+  r.bytes(rng_.state(), 4 * sizeof(std::uint64_t));
+  for (RunningMeanStd* rms : {&obs_rms_, &ret_rms_}) {
+    auto mean = r.vec<double>();
+    auto var = r.vec<double>();
+    const double count = r.pod<double>();
+    if (mean.size() != rms->size() || var.size() != rms->size())
+      throw ConfigError("checkpoint: normalizer statistics have " + std::to_string(mean.size()) +
+                        " values, the config's env needs " + std::to_string(rms->size()));
+    rms->set(std::move(mean), std::move(var), count);
+  }
+  auto disc = r.vec<double>(), ep = r.vec<double>();
+  if (disc.size() != disc_return_.size() || ep.size() != ep_return_.size())
+    throw ConfigError("checkpoint: holds " + std::to_string(disc.size()) + " envs, the config has " +
+                      std::to_string(disc_return_.size()));
+  disc_return_ = std::move(disc);
+  ep_return_ = std::move(ep);
+  for (auto list : {named_parameters(), opt_->state()}) {
+    const auto n = r.pod<std::uint64_t>();
+    if (n != list.size())
+      throw ConfigError("checkpoint: holds " + std::to_string(n) + " tensors where the agent has " +
+                        std::to_string(list.size()));
+    for (auto& p : list) {
+      const std::string name = r.str();
+      if (name != p.name) throw ConfigError("checkpoint: found tensor '" + name + "' where '" + p.name + "' was expected");
+      read_tensor_into(r, p.value, name);
+    }
+  }
+  try {
+    envs_->load_state(r.str());
+  } catch (const InvalidArgument& e) {
+    throw ConfigError(std::string("checkpoint: ") + e.what());
+  }
+  if (!r.at_end()) throw ConfigError("checkpoint: unexpected bytes after the agent state");
+}
+
+}  // namespace rlforge::agents

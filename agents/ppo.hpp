@@ -1,0 +1,104 @@
+// Ppo: proximal policy optimization over a VectorEnv (Discrete: Categorical policy; Box:
+// diagonal Gaussian with a state-independent log std), with GAE, the clipped surrogate,
+// optional value clipping, an entropy bonus, advantage normalization, minibatch epochs,
+// global grad-norm clipping, LR annealing and vector-level observation/reward normalization.
+//
+// Rollouts use SameStep autoreset: a step that ends an episode returns the next episode's
+// first observation, and a truncated step's reward gets + gamma * V(final observation), so
+// truncation is bootstrapped, never treated as terminal. All randomness comes from one Rng
+// seeded by the config, and the envs give identical results for any thread count, so the same
+// config and seed give bit-identical parameters whatever env.num_threads is.
+// Throws: rlforge::InvalidArgument for unsupported spaces (obs must be a 1-D float32 Box;
+// actions Discrete or a 1-D float32 Box), ConfigError for a bad checkpoint.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agents/config.hpp"
+#include "core/rng.hpp"
+#include "core/running_mean_std.hpp"
+#include "core/vector_env.hpp"
+#include "tensor/nn/mlp.hpp"
+#include "tensor/optim/optimizers.hpp"
+#include "tensor/serialization.hpp"
+
+namespace rlforge::agents {
+
+// What one update did (losses averaged over its minibatches).
+struct UpdateStats {
+  double policy_loss = 0, value_loss = 0, entropy = 0, approx_kl = 0, clip_fraction = 0;
+  double lr = 0;
+  int episodes = 0;              // training episodes that ended during the rollout
+  double mean_return = 0;        // their mean undiscounted return (raw rewards); 0 if none
+};
+
+struct EvalResult {
+  double mean = 0, std = 0;
+  std::vector<double> returns;   // one per episode
+};
+
+class Ppo {
+ public:
+  explicit Ppo(PpoConfig config);
+  ~Ppo();
+  Ppo(const Ppo&) = delete;
+  Ppo& operator=(const Ppo&) = delete;
+
+  const PpoConfig& config() const { return cfg_; }
+  std::int64_t global_step() const { return global_step_; }   // env steps so far (all envs)
+  std::int64_t updates_done() const { return updates_; }
+  bool is_discrete() const { return discrete_; }
+  int obs_dim() const { return obs_dim_; }
+  int act_dim() const { return act_dim_; }  // Discrete: number of actions; Box: its size
+
+  // One rollout of num_steps on every env, then the epochs of minibatch updates.
+  UpdateStats update();
+
+  // `episodes` episodes (one per env) of the deterministic policy on fresh envs seeded with
+  // seed + i; observation statistics are used frozen. Rewards are raw.
+  EvalResult evaluate(int episodes, std::uint64_t seed) const;
+
+  // Deterministic actions for raw observations obs [n, obs_dim] (normalized here with the
+  // current statistics). Discrete: out_discrete [n]; Box: out_box [n, act_dim], clipped to the
+  // bounds. The other output may be empty.
+  void act(std::span<const float> obs, int n, std::span<std::int64_t> out_discrete,
+           std::span<float> out_box) const;
+
+  // Parameters (actor, critic, log_std) with names, as shared handles.
+  std::vector<tensor::NamedTensor> named_parameters() const;
+  // Everything needed to continue exactly: parameters, Adam state, RNG, normalizers, env
+  // states, counters. load_state needs an agent built from the same config.
+  std::string save_state() const;
+  void load_state(std::string_view blob);
+
+ private:
+  tensor::Tensor obs_tensor(std::span<const float> raw, int n, bool update_stats);
+  void normalize_obs(std::span<const float> raw, int n, std::span<float> out) const;
+  tensor::Tensor values_of(const tensor::Tensor& obs) const;  // [n]
+
+  PpoConfig cfg_;
+  bool discrete_ = true;
+  int obs_dim_ = 0, act_dim_ = 0;
+  std::vector<float> act_low_, act_high_;
+  std::unique_ptr<VectorEnv> envs_;
+  tensor::nn::Sequential actor_, critic_;
+  tensor::Tensor log_std_;  // [act_dim], Box only
+  std::unique_ptr<tensor::optim::Adam> opt_;
+  tensor::optim::LrSchedule schedule_;
+  Rng rng_;
+  RunningMeanStd obs_rms_, ret_rms_;
+  std::vector<double> disc_return_;  // per env, for reward normalization
+  std::vector<double> ep_return_;    // per env, raw, for statistics
+  std::int64_t global_step_ = 0, updates_ = 0;
+
+  // Rollout storage, [T, N, ...] time-major.
+  std::vector<float> b_obs_, b_act_, b_logp_, b_val_, b_rew_, b_done_, b_adv_, b_ret_;
+  std::vector<std::int64_t> b_act_i_;
+  std::vector<float> scratch_obs_;
+};
+
+}  // namespace rlforge::agents

@@ -1,0 +1,263 @@
+// train_ppo / resume_ppo: the update loop with evaluation, metrics, checkpoints and progress.
+#include "agents/trainer.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "agents/binary_io.hpp"
+#include "core/error.hpp"
+#include "core/state_file.hpp"
+
+namespace rlforge::agents {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kCheckpointKind = "rlforge.checkpoint.ppo/1";
+constexpr std::size_t kRecentEpisodes = 20;
+constexpr const char* kMetricsHeader =
+    "step,wall_seconds,updates,train_return,eval_return,eval_std,policy_loss,value_loss,entropy,"
+    "approx_kl,clip_fraction,lr\n";
+
+// Everything the loop keeps besides the agent; saved in every checkpoint.
+struct RunState {
+  std::int64_t evals_done = 0;
+  std::int64_t next_eval_step = 0;
+  double best_eval = -std::numeric_limits<double>::infinity();
+  double seconds = 0;
+  std::uint8_t reached_target = 0;
+  std::int64_t steps_to_target = -1;
+  double seconds_to_target = -1;
+  double last_eval_mean = 0, last_eval_std = 0;
+  std::int64_t last_eval_step = -1;
+  std::vector<double> recent;  // last kRecentEpisodes-ish training episode returns (means per update)
+  std::string metrics = kMetricsHeader;
+};
+
+std::string encode(const PpoConfig& cfg, const RunState& rs, const Ppo& agent) {
+  ByteWriter w;
+  w.str(to_json(cfg));
+  w.pod(rs.evals_done);
+  w.pod(rs.next_eval_step);
+  w.pod(rs.best_eval);
+  w.pod(rs.seconds);
+  w.pod(rs.reached_target);
+  w.pod(rs.steps_to_target);
+  w.pod(rs.seconds_to_target);
+  w.pod(rs.last_eval_mean);
+  w.pod(rs.last_eval_std);
+  w.pod(rs.last_eval_step);
+  w.vec(rs.recent);
+  w.str(rs.metrics);
+  w.str(agent.save_state());
+  return w.data();
+}
+
+struct Loaded {
+  PpoConfig cfg;
+  RunState rs;
+  std::unique_ptr<Ppo> agent;
+};
+
+Loaded decode(const std::string& path) {
+  const std::string payload = load_state_file(path, kCheckpointKind);
+  try {
+    ByteReader r(payload);
+    Loaded l;
+    const std::string config_text = r.str();
+    l.cfg = ppo_config_from_json(JsonObject::parse(config_text, path + " (config inside the checkpoint)"));
+    l.rs.evals_done = r.pod<std::int64_t>();
+    l.rs.next_eval_step = r.pod<std::int64_t>();
+    l.rs.best_eval = r.pod<double>();
+    l.rs.seconds = r.pod<double>();
+    l.rs.reached_target = r.pod<std::uint8_t>();
+    l.rs.steps_to_target = r.pod<std::int64_t>();
+    l.rs.seconds_to_target = r.pod<double>();
+    l.rs.last_eval_mean = r.pod<double>();
+    l.rs.last_eval_std = r.pod<double>();
+    l.rs.last_eval_step = r.pod<std::int64_t>();
+    l.rs.recent = r.vec<double>();
+    l.rs.metrics = r.str();
+    l.agent = std::make_unique<Ppo>(l.cfg);
+    l.agent->load_state(r.str());
+    if (!r.at_end()) throw ConfigError("unexpected bytes after the agent state");
+    return l;
+  } catch (const ConfigError& e) {
+    const std::string msg = e.what();
+    if (msg.rfind(path, 0) == 0) throw;
+    throw ConfigError(path + ": " + msg);
+  }
+}
+
+void save_checkpoint(const std::string& path, const PpoConfig& cfg, const RunState& rs, const Ppo& agent) {
+  save_state_file(path, kCheckpointKind, encode(cfg, rs, agent));
+}
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+std::string duration(double s) {
+  if (!std::isfinite(s) || s < 0) return "?";
+  if (s < 60) return fmt("%.1fs", s);
+  if (s < 3600) return fmt("%.0fm", std::floor(s / 60)) + fmt("%02.0fs", std::fmod(s, 60));
+  return fmt("%.0fh", std::floor(s / 3600)) + fmt("%02.0fm", std::fmod(s / 60, 60));
+}
+
+double mean_of(const std::vector<double>& v) {
+  double s = 0;
+  for (double x : v) s += x;
+  return v.empty() ? std::nan("") : s / static_cast<double>(v.size());
+}
+
+TrainResult run_loop(const PpoConfig& cfg, RunState& rs, Ppo& agent, const TrainOptions& opt) {
+  const fs::path dir(opt.out_dir);
+  const std::string latest = (dir / "checkpoints" / "latest.ckpt").string();
+  const std::string best = (dir / "checkpoints" / "best.ckpt").string();
+  const bool tty = opt.progress && isatty(2);
+  const auto start = std::chrono::steady_clock::now();
+  const double base_seconds = rs.seconds;
+  auto now_s = [&] {
+    return base_seconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  const std::int64_t step0 = agent.global_step();
+  const std::int64_t total = cfg.num_updates();
+  std::int64_t done_here = 0;
+  TrainResult res;
+  std::deque<double> recent(rs.recent.begin(), rs.recent.end());
+  double last_print = -1;
+
+  auto checkpoint = [&] {
+    rs.seconds = now_s();
+    rs.recent.assign(recent.begin(), recent.end());
+    save_checkpoint(latest, cfg, rs, agent);
+    write_file_atomic((dir / "metrics.csv").string(), rs.metrics);
+  };
+
+  while (agent.updates_done() < total && !rs.reached_target) {
+    if (opt.interrupt && opt.interrupt->load()) {
+      res.stopped = true;
+      break;
+    }
+    const UpdateStats us = agent.update();
+    ++done_here;
+    if (us.episodes > 0) {
+      recent.push_back(us.mean_return);
+      while (recent.size() > kRecentEpisodes) recent.pop_front();
+    }
+    const double train_return = mean_of({recent.begin(), recent.end()});
+    const bool last = agent.updates_done() == total;
+    std::string eval_cols = ",";
+    bool evaluated = false;
+    if (agent.global_step() >= rs.next_eval_step || last) {
+      const EvalResult ev = agent.evaluate(cfg.eval_episodes, eval_seed(cfg.seed, rs.evals_done));
+      ++rs.evals_done;
+      while (rs.next_eval_step <= agent.global_step()) rs.next_eval_step += cfg.eval_every_steps;
+      rs.last_eval_mean = ev.mean;
+      rs.last_eval_std = ev.std;
+      rs.last_eval_step = agent.global_step();
+      eval_cols = fmt("%.4f", ev.mean) + "," + fmt("%.4f", ev.std);
+      evaluated = true;
+      if (cfg.target_return && ev.mean >= *cfg.target_return) {
+        rs.reached_target = 1;
+        rs.steps_to_target = agent.global_step();
+        rs.seconds_to_target = now_s();
+      }
+    }
+    rs.metrics += std::to_string(agent.global_step()) + "," + fmt("%.4f", now_s()) + "," +
+                  std::to_string(agent.updates_done()) + "," +
+                  (std::isnan(train_return) ? std::string() : fmt("%.4f", train_return)) + "," + eval_cols + "," +
+                  fmt("%.6g", us.policy_loss) + "," + fmt("%.6g", us.value_loss) + "," + fmt("%.6g", us.entropy) +
+                  "," + fmt("%.6g", us.approx_kl) + "," + fmt("%.6g", us.clip_fraction) + "," +
+                  fmt("%.6g", us.lr) + "\n";
+    if (evaluated) {
+      const bool improved = rs.last_eval_mean > rs.best_eval;
+      if (improved) rs.best_eval = rs.last_eval_mean;
+      checkpoint();
+      if (improved) save_checkpoint(best, cfg, rs, agent);
+    }
+    const double t = now_s();
+    if (opt.progress && (evaluated || (tty && t - last_print > 0.2))) {
+      last_print = t;
+      const double sps = static_cast<double>(agent.global_step() - step0) / std::max(1e-9, t - base_seconds);
+      const double eta = static_cast<double>(total * cfg.batch_size() - agent.global_step()) / std::max(1e-9, sps);
+      std::string line = "step " + std::to_string(agent.global_step()) + "/" +
+                         std::to_string(total * cfg.batch_size()) + "  " + fmt("%.0f", sps) + " steps/s  return " +
+                         (std::isnan(train_return) ? std::string("-") : fmt("%.1f", train_return)) + "  eval " +
+                         (rs.last_eval_step < 0 ? std::string("-") : fmt("%.1f", rs.last_eval_mean)) + "  ETA " +
+                         duration(eta);
+      if (tty)
+        std::cerr << "\r" << line << "\033[K" << std::flush;
+      else if (evaluated)
+        std::cerr << line << "\n";
+    }
+    if (opt.stop_after_updates > 0 && done_here >= opt.stop_after_updates && agent.updates_done() < total &&
+        !rs.reached_target) {
+      res.stopped = true;
+      break;
+    }
+  }
+  if (tty) std::cerr << "\n";
+  checkpoint();
+  if (!res.stopped) {
+    tensor::save_tensors((dir / "policy.rlft").string(), agent.named_parameters());
+    EvalResult fe;
+    fe.mean = rs.last_eval_mean;
+    fe.std = rs.last_eval_std;
+    res.final_eval = fe;
+  }
+  res.steps = agent.global_step();
+  res.updates = agent.updates_done();
+  res.seconds = rs.seconds;
+  res.reached_target = rs.reached_target != 0;
+  res.steps_to_target = rs.steps_to_target;
+  res.seconds_to_target = rs.seconds_to_target;
+  return res;
+}
+
+}  // namespace
+
+std::uint64_t eval_seed(std::uint64_t seed, std::int64_t k) {
+  return seed * 0x9E3779B97F4A7C15ULL + 1000003ULL * static_cast<std::uint64_t>(k + 1);
+}
+
+TrainResult train_ppo(const PpoConfig& config, const TrainOptions& options) {
+  const fs::path dir(options.out_dir);
+  fs::create_directories(dir / "checkpoints");
+  std::error_code ec;
+  fs::remove(dir / "checkpoints" / "best.ckpt", ec);
+  fs::remove(dir / "policy.rlft", ec);
+  write_file_atomic((dir / "config.json").string(), to_json(config));
+  Ppo agent(config);
+  RunState rs;
+  rs.next_eval_step = config.eval_every_steps;
+  return run_loop(config, rs, agent, options);
+}
+
+TrainResult resume_ppo(const TrainOptions& options) {
+  const std::string latest = (fs::path(options.out_dir) / "checkpoints" / "latest.ckpt").string();
+  Loaded l = decode(latest);
+  return run_loop(l.cfg, l.rs, *l.agent, options);
+}
+
+std::unique_ptr<Ppo> load_ppo_checkpoint(const std::string& path) { return std::move(decode(path).agent); }
+
+std::string resolve_checkpoint(const std::string& path) {
+  const fs::path p(path);
+  if (!fs::is_directory(p)) return path;
+  for (const char* name : {"best.ckpt", "latest.ckpt"})
+    if (fs::exists(p / "checkpoints" / name)) return (p / "checkpoints" / name).string();
+  throw ConfigError(path + ": no checkpoints/best.ckpt or checkpoints/latest.ckpt in this run folder");
+}
+
+}  // namespace rlforge::agents

@@ -1,0 +1,55 @@
+// The training run around an agent: run folder, evaluation schedule, metrics CSV, checkpoints
+// (latest and best; atomic, versioned, checksummed state files), resume, stop at the target.
+//
+// Run folder DIR: config.json (fully resolved), metrics.csv (one row per update: step,
+// wall_seconds, updates, train_return, eval_return, eval_std, policy_loss, value_loss, entropy,
+// approx_kl, clip_fraction, lr; eval columns empty between evaluations),
+// checkpoints/latest.ckpt and checkpoints/best.ckpt, policy.rlft (final parameters, a
+// tensor/serialization file). A checkpoint holds the config, the trainer's counters and
+// metrics, and the agent's whole state (parameters, Adam, RNG, normalizers, env states), so a
+// resumed run ends with exactly the parameters of an uninterrupted one.
+// Throws ConfigError naming the file for a missing, corrupt or mismatched checkpoint.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "agents/config.hpp"
+#include "agents/ppo.hpp"
+
+namespace rlforge::agents {
+
+struct TrainOptions {
+  std::string out_dir;                          // created if missing
+  std::int64_t stop_after_updates = 0;          // > 0: stop after this many updates in this call (checkpointed)
+  const std::atomic<bool>* interrupt = nullptr; // set asynchronously (Ctrl-C): checkpoint and stop
+  bool progress = true;                         // live progress line on stderr
+};
+
+struct TrainResult {
+  std::int64_t steps = 0, updates = 0;
+  double seconds = 0;                 // wall-clock of the run, summed over resumes, evals included
+  std::optional<EvalResult> final_eval;
+  bool reached_target = false;
+  std::int64_t steps_to_target = -1;  // env steps at the evaluation that reached the target
+  double seconds_to_target = -1;
+  bool stopped = false;               // interrupted or stop_after_updates: resumable
+};
+
+// Starts a new run in options.out_dir (its files are overwritten).
+TrainResult train_ppo(const PpoConfig& config, const TrainOptions& options);
+// Continues the run in options.out_dir from checkpoints/latest.ckpt.
+TrainResult resume_ppo(const TrainOptions& options);
+
+// A checkpoint's agent (built from the config inside it, its state loaded).
+std::unique_ptr<Ppo> load_ppo_checkpoint(const std::string& path);
+// `path` is a checkpoint file or a run folder (its best checkpoint, else the latest).
+std::string resolve_checkpoint(const std::string& path);
+
+// Seed of the k-th evaluation's envs (k = 0, 1, ...): fixed by the config seed alone.
+std::uint64_t eval_seed(std::uint64_t seed, std::int64_t k);
+
+}  // namespace rlforge::agents

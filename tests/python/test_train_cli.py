@@ -1,0 +1,100 @@
+"""Tests of `rlforge train` / `rlforge eval`: run folder, config errors, resume equality, corrupt checkpoints."""
+import csv
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+BUILD_DIR = Path(os.environ.get("RLFORGE_BUILD_DIR", "/work/main/build"))
+RLFORGE = BUILD_DIR / "rlforge"
+REPO = Path(__file__).resolve().parents[2]
+CARTPOLE = REPO / "experiments" / "configs" / "cartpole_ppo.json"
+SMALL = ["--set", "total_steps=1536", "--set", "eval.every_steps=512", "--set", "eval.episodes=3",
+         "--set", "target_return=null", "--quiet"]
+
+pytestmark = pytest.mark.skipif(not RLFORGE.exists(), reason=f"{RLFORGE} not built")
+
+
+def run(*args, rc=None):
+    p = subprocess.run([str(RLFORGE), *map(str, args)], capture_output=True, text=True, timeout=300)
+    assert p.returncode in (0, 1, 2), (p.returncode, p.stderr)
+    assert "terminate called" not in p.stderr
+    if rc is not None:
+        assert p.returncode == rc, (p.stdout, p.stderr)
+    return p
+
+
+def test_train_writes_the_run_folder(tmp_path):
+    out = tmp_path / "run"
+    p = run("train", CARTPOLE, *SMALL, "--seed", 3, "--out", out, rc=0)
+    assert "final eval:" in p.stdout
+    cfg = json.loads((out / "config.json").read_text())
+    assert cfg["seed"] == 3 and cfg["total_steps"] == 1536 and cfg["target_return"] is None
+    assert cfg["ppo"]["gamma"] == 0.98 and "clip_vloss" in cfg["ppo"]  # resolved: defaults written too
+    rows = list(csv.DictReader((out / "metrics.csv").open()))
+    assert [int(r["step"]) for r in rows] == [256 * (i + 1) for i in range(6)]
+    assert sum(1 for r in rows if r["eval_return"]) == 3
+    assert all(r["policy_loss"] and r["value_loss"] for r in rows)
+    assert (out / "checkpoints" / "latest.ckpt").exists() and (out / "checkpoints" / "best.ckpt").exists()
+    assert (out / "policy.rlft").exists()
+    e = run("eval", out, "--episodes", 4, rc=0)
+    assert "±" in e.stdout and "over 4 episodes" in e.stdout
+
+
+def test_resume_ends_bit_identical(tmp_path):
+    full, part = tmp_path / "full", tmp_path / "part"
+    run("train", CARTPOLE, *SMALL, "--out", full, rc=0)
+    p = run("train", CARTPOLE, *SMALL, "--out", part, "--stop-after-updates", 2, rc=0)
+    assert "--resume" in p.stdout
+    assert not (part / "policy.rlft").exists()
+    run("train", "--resume", part, "--quiet", rc=0)
+    assert (part / "policy.rlft").read_bytes() == (full / "policy.rlft").read_bytes()
+    strip = lambda path: [r[:1] + r[2:] for r in csv.reader(path.open())]  # drop wall seconds
+    assert strip(part / "metrics.csv") == strip(full / "metrics.csv")
+
+
+def test_stops_at_the_target(tmp_path):
+    out = tmp_path / "t"
+    p = run("train", CARTPOLE, "--set", "target_return=-1", "--quiet", "--out", out, rc=0)
+    assert "target reached at step 2048" in p.stdout
+    assert len(list(csv.DictReader((out / "metrics.csv").open()))) == 8
+
+
+@pytest.mark.parametrize("override, needle", [
+    ("ppo.gamma=1.5", "'ppo.gamma' must be a number in [0, 1]"),
+    ("ppo.gama=0.9", "unknown key 'ppo.gama'"),
+    ("env.num_envs=eight", "'env.num_envs' must be an integer"),
+])
+def test_bad_config_names_file_and_key(tmp_path, override, needle):
+    p = run("train", CARTPOLE, "--set", override, "--out", tmp_path / "x", rc=1)
+    assert str(CARTPOLE) in p.stderr and needle in p.stderr
+
+
+def test_bad_config_file(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"env": {"id": "CartPole-v1"}, "eval": {"episodes": 0}}')
+    p = run("train", bad, "--out", tmp_path / "x", rc=1)
+    assert "bad.json" in p.stderr and "'eval.episodes'" in p.stderr
+
+
+def test_corrupt_checkpoint_is_rejected(tmp_path):
+    out = tmp_path / "run"
+    run("train", CARTPOLE, *SMALL, "--out", out, rc=0)
+    ck = out / "checkpoints" / "latest.ckpt"
+    data = bytearray(ck.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    ck.write_bytes(bytes(data))
+    p = run("eval", ck, rc=1)
+    assert str(ck) in p.stderr and "checksum" in p.stderr
+    p = run("train", "--resume", out, rc=1)
+    assert "latest.ckpt" in p.stderr
+
+
+def test_usage_errors(tmp_path):
+    assert run("train", rc=2).stderr.startswith("usage: rlforge train")
+    run("train", CARTPOLE, "--resume", tmp_path, rc=2)
+    run("eval", rc=2)
+    assert "--set KEY=VALUE..." in run("train", "--help", rc=0).stdout
+    assert "no checkpoints" in run("eval", tmp_path, rc=1).stderr
