@@ -98,3 +98,22 @@ def test_usage_errors(tmp_path):
     run("eval", rc=2)
     assert "--set KEY=VALUE..." in run("train", "--help", rc=0).stdout
     assert "no checkpoints" in run("eval", tmp_path, rc=1).stderr
+
+
+def test_ctrl_c_writes_a_checkpoint_and_resume_matches(tmp_path):
+    import signal
+    args = ["--set", "total_steps=12800", "--set", "target_return=null", "--set", "eval.every_steps=512",
+            "--set", "eval.episodes=2"]
+    full, part = tmp_path / "full", tmp_path / "part"
+    run("train", CARTPOLE, *args, "--quiet", "--out", full, rc=0)
+    p = subprocess.Popen([str(RLFORGE), "train", str(CARTPOLE), *args, "--out", str(part)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p.stderr.readline()  # the first evaluation's progress line: training is under way
+    p.send_signal(signal.SIGINT)
+    out, _ = p.communicate(timeout=120)
+    if p.returncode == 0:
+        pytest.skip("the run finished before the signal arrived")
+    assert p.returncode == 130 and "--resume" in out
+    assert (part / "checkpoints" / "latest.ckpt").exists() and not (part / "policy.rlft").exists()
+    run("train", "--resume", part, "--quiet", rc=0)
+    assert (part / "policy.rlft").read_bytes() == (full / "policy.rlft").read_bytes()
