@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Runs issue 4's learning table (the rows whose configs exist) for 3 seeds; writes CSV and Markdown.
+
+Usage: python3 experiments/run_learning_table.py [--build-dir build] [--seeds 1,2,3] [--out runs/table]
+Each run is `rlforge train CONFIG --seed S` in its own run folder; steps and seconds to target are
+read from that run's metrics.csv (the first evaluation at or above the target; seconds are the
+trainer's wall clock, evaluation and checkpoints included). A row holds when every seed reaches
+the target within the step budget (and the time budget, where the issue sets one).
+"""
+import argparse
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+# task, algo, config, target, max env steps, max seconds (None: no time target)
+ROWS = [
+    ("CartPole-v1", "PPO", "cartpole_ppo.json", 475.0, 50_000, 1.0),
+    ("CartPole-v1", "DQN", "cartpole_dqn.json", 475.0, 50_000, 5.0),
+    ("Acrobot-v1", "PPO", "acrobot_ppo.json", -100.0, 200_000, None),
+    ("Acrobot-v1", "DQN", "acrobot_dqn.json", -100.0, 200_000, None),
+    ("MountainCar-v0", "DQN", "mountaincar_dqn.json", -110.0, 150_000, None),
+    ("MountainCarContinuous-v0", "SAC", "mountaincarcontinuous_sac.json", 90.0, 50_000, None),
+    ("Pendulum-v1", "SAC", "pendulum_sac.json", -200.0, 10_000, 1.5),
+    ("Pendulum-v1", "PPO", "pendulum_ppo.json", -200.0, 3_000_000, 2.5),
+]
+
+
+def run_one(rlforge, config, seed, out, target):
+    p = subprocess.run([str(rlforge), "train", str(config), "--seed", str(seed), "--out", str(out), "--quiet",
+                        "--set", f"target_return={target}"], capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"rlforge train {config} --seed {seed} failed:\n{p.stderr}")
+    rows = list(csv.DictReader((out / "metrics.csv").open()))
+    evals = [r for r in rows if r["eval_return"]]
+    hit = next((r for r in evals if float(r["eval_return"]) >= target), None)
+    return {
+        "steps_to_target": int(hit["step"]) if hit else None,
+        "seconds_to_target": float(hit["wall_seconds"]) if hit else None,
+        "final_return": float(evals[-1]["eval_return"]),
+        "steps": int(rows[-1]["step"]),
+        "seconds": float(rows[-1]["wall_seconds"]),
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build-dir", default=str(REPO / "build"))
+    ap.add_argument("--seeds", default="1,2,3")
+    ap.add_argument("--out", default=str(REPO / "runs" / "learning_table"))
+    args = ap.parse_args()
+    rlforge = Path(args.build_dir) / "rlforge"
+    seeds = [int(s) for s in args.seeds.split(",")]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    results = []
+    for task, algo, cfg, target, max_steps, max_s in ROWS:
+        config = REPO / "experiments" / "configs" / cfg
+        if not config.exists():
+            print(f"skip {task} {algo}: no {config.relative_to(REPO)}", file=sys.stderr)
+            continue
+        for seed in seeds:
+            r = run_one(rlforge, config, seed, out / f"{cfg[:-5]}-seed{seed}", target)
+            ok = r["steps_to_target"] is not None and r["steps_to_target"] <= max_steps and (
+                max_s is None or r["seconds_to_target"] <= max_s)
+            results.append(dict(task=task, algo=algo, seed=seed, target=target, max_steps=max_steps,
+                                max_seconds=max_s if max_s is not None else "", holds=ok, **r))
+            print(f"{task} {algo} seed {seed}: steps {r['steps_to_target']} seconds {r['seconds_to_target']} "
+                  f"final {r['final_return']:.1f} {'ok' if ok else 'MISSED'}", file=sys.stderr, flush=True)
+    fields = ["task", "algo", "seed", "target", "max_steps", "max_seconds", "steps_to_target",
+              "seconds_to_target", "final_return", "steps", "seconds", "holds"]
+    with (out / "learning_table.csv").open("w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields)
+        w.writeheader()
+        w.writerows(results)
+    lines = ["| task | algo | seed | steps to target | seconds to target | final eval return | holds |",
+             "| --- | --- | ---: | ---: | ---: | ---: | --- |"]
+    for r in results:
+        steps = f"{r['steps_to_target']:,}" if r["steps_to_target"] is not None else f"not within {r['steps']:,}"
+        secs = f"{r['seconds_to_target']:.2f}" if r["seconds_to_target"] is not None else "–"
+        budget = f"≤ {r['max_steps']:,} steps" + (f", ≤ {r['max_seconds']} s" if r["max_seconds"] != "" else "")
+        lines.append(f"| {r['task']} | {r['algo']} | {r['seed']} | {steps} | {secs} | {r['final_return']:.1f} | "
+                     f"{'yes' if r['holds'] else 'no'} ({budget}) |")
+    (out / "learning_table.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    print(f"\nwrote {out / 'learning_table.csv'} and {out / 'learning_table.md'}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
