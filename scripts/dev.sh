@@ -15,7 +15,9 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 # --- system packages: install only those missing, so a second run installs nothing ---
 DEBS=(build-essential cmake git pkg-config python3 python3-venv python3-dev
       libtbb-dev libcereal-dev rapidjson-dev catch2 libbox2d-dev libsfml-dev libimgui-dev
-      libtorch-dev)
+      libtorch-dev libopenblas-dev)
+# libopenblas-dev makes OpenBLAS the system BLAS, so LibTorch (test oracle and benchmark
+# baseline) runs on an optimized BLAS rather than the slow reference one.
 install_debs() {
   local missing=()
   for p in "${DEBS[@]}"; do
