@@ -118,26 +118,45 @@ std::int64_t PpoConfig::num_updates() const {
   return std::max<std::int64_t>(1, total_steps / batch_size());
 }
 
-PpoConfig ppo_config_from_json(const JsonObject& root_obj) {
-  PpoConfig c;
-  Section root(root_obj, "");
-  root.choice("algo", "ppo", {"ppo"});
+std::int64_t DqnConfig::num_iterations() const {
+  return std::max<std::int64_t>(1, total_steps / steps_per_iteration());
+}
+
+const RunConfig& run_config(const AgentConfig& c) {
+  return std::visit([](const auto& x) -> const RunConfig& { return x; }, c);
+}
+
+namespace {
+
+void read_run(Section& root, RunConfig& c) {
   c.seed = static_cast<std::uint64_t>(root.integer("seed", 1, 0, std::numeric_limits<std::int64_t>::max() / 2));
   c.total_steps = root.integer("total_steps", c.total_steps, 1, std::int64_t{1} << 50);
   c.target_return = root.optional_number("target_return", c.target_return, -kInf, kInf);
-
   Section env = root.section("env");
   c.env_id = env.string("id", c.env_id);
   c.env_kwargs = env.object_text("kwargs", c.env_kwargs);
   c.num_envs = static_cast<int>(env.integer("num_envs", c.num_envs, 1, 1 << 20));
   c.num_threads = static_cast<int>(env.integer("num_threads", c.num_threads, 1, 1024));
   env.finish();
-
   Section ev = root.section("eval");
   c.eval_every_steps = ev.integer("every_steps", c.eval_every_steps, 1, std::int64_t{1} << 50);
   c.eval_episodes = static_cast<int>(ev.integer("episodes", c.eval_episodes, 1, 100000));
   ev.finish();
+}
 
+std::string run_json(const RunConfig& c, const char* algo) {
+  std::ostringstream o;
+  o << "{\n  \"algo\": \"" << algo << "\",\n  \"seed\": " << c.seed << ",\n  \"total_steps\": " << c.total_steps
+    << ",\n  \"target_return\": " << (c.target_return ? fmt(*c.target_return) : std::string("null")) << ",\n"
+    << "  \"env\": {\"id\": \"" << c.env_id << "\", \"kwargs\": " << c.env_kwargs
+    << ", \"num_envs\": " << c.num_envs << ", \"num_threads\": " << c.num_threads << "},\n"
+    << "  \"eval\": {\"every_steps\": " << c.eval_every_steps << ", \"episodes\": " << c.eval_episodes << "},\n";
+  return o.str();
+}
+
+PpoConfig read_ppo(Section& root, const JsonObject& root_obj) {
+  PpoConfig c;
+  read_run(root, c);
   Section p = root.section("ppo");
   c.num_steps = static_cast<int>(p.integer("num_steps", c.num_steps, 1, kBig));
   c.gamma = p.number("gamma", c.gamma, 0.0, 1.0);
@@ -173,8 +192,57 @@ PpoConfig ppo_config_from_json(const JsonObject& root_obj) {
   c.clip_obs = n.number("clip_observation", c.clip_obs, 1e-6, kInf);
   c.clip_reward = n.number("clip_reward", c.clip_reward, 1e-6, kInf);
   n.finish();
-  root.finish();
   return c;
+}
+
+
+DqnConfig read_dqn(Section& root) {
+  DqnConfig c;
+  c.num_envs = 4;
+  read_run(root, c);
+  Section d = root.section("dqn");
+  c.buffer_size = d.integer("buffer_size", c.buffer_size, 1, std::int64_t{1} << 32);
+  c.learning_starts = d.integer("learning_starts", c.learning_starts, 0, std::int64_t{1} << 50);
+  c.batch_size = static_cast<int>(d.integer("batch_size", c.batch_size, 1, 1 << 20));
+  c.train_freq = static_cast<int>(d.integer("train_freq", c.train_freq, 1, kBig));
+  c.gradient_steps = static_cast<int>(d.integer("gradient_steps", c.gradient_steps, 0, kBig));
+  c.target_update_interval = d.integer("target_update_interval", c.target_update_interval, 1, std::int64_t{1} << 50);
+  c.tau = d.number("tau", c.tau, 0.0, 1.0);
+  c.double_dqn = d.boolean("double_dqn", c.double_dqn);
+  c.loss = d.choice("loss", c.loss, {"huber", "mse"});
+  c.gamma = d.number("gamma", c.gamma, 0.0, 1.0);
+  c.lr = d.number("lr", c.lr, 1e-12, 10.0);
+  c.max_grad_norm = d.number("max_grad_norm", c.max_grad_norm, 0.0, kInf);
+  c.exploration_fraction = d.number("exploration_fraction", c.exploration_fraction, 0.0, 1.0);
+  c.exploration_initial = d.number("exploration_initial", c.exploration_initial, 0.0, 1.0);
+  c.exploration_final = d.number("exploration_final", c.exploration_final, 0.0, 1.0);
+  d.finish();
+  Section n = root.section("network");
+  c.hidden = n.integers("hidden", c.hidden, 1, 1 << 16);
+  c.activation = n.choice("activation", c.activation, {"tanh", "relu"});
+  n.finish();
+  return c;
+}
+
+}  // namespace
+
+AgentConfig config_from_json(const JsonObject& root_obj) {
+  Section root(root_obj, "");
+  const std::string algo = root.choice("algo", "ppo", {"ppo", "dqn"});
+  AgentConfig out;
+  if (algo == "dqn")
+    out = read_dqn(root);
+  else
+    out = read_ppo(root, root_obj);
+  root.finish();
+  return out;
+}
+
+PpoConfig ppo_config_from_json(const JsonObject& root_obj) {
+  AgentConfig c = config_from_json(root_obj);
+  if (!std::holds_alternative<PpoConfig>(c))
+    throw ConfigError(root_obj.where() + ": key 'algo' must be \"ppo\" here");
+  return std::get<PpoConfig>(c);
 }
 
 std::string to_json(const PpoConfig& c) {
@@ -183,11 +251,7 @@ std::string to_json(const PpoConfig& c) {
   std::string hidden;
   for (auto h : c.hidden) hidden += (hidden.empty() ? "" : ", ") + std::to_string(h);
   std::ostringstream o;
-  o << "{\n  \"algo\": \"ppo\",\n  \"seed\": " << c.seed << ",\n  \"total_steps\": " << c.total_steps
-    << ",\n  \"target_return\": " << opt(c.target_return) << ",\n"
-    << "  \"env\": {\"id\": \"" << c.env_id << "\", \"kwargs\": " << c.env_kwargs
-    << ", \"num_envs\": " << c.num_envs << ", \"num_threads\": " << c.num_threads << "},\n"
-    << "  \"eval\": {\"every_steps\": " << c.eval_every_steps << ", \"episodes\": " << c.eval_episodes << "},\n"
+  o << run_json(c, "ppo")
     << "  \"ppo\": {\n    \"num_steps\": " << c.num_steps << ", \"gamma\": " << fmt(c.gamma)
     << ", \"gae_lambda\": " << fmt(c.gae_lambda) << ", \"epochs\": " << c.epochs
     << ", \"minibatches\": " << c.minibatches << ",\n    \"clip_coef\": " << fmt(c.clip_coef)
@@ -201,6 +265,28 @@ std::string to_json(const PpoConfig& c) {
     << "  \"normalize\": {\"observation\": " << b(c.norm_obs) << ", \"reward\": " << b(c.norm_reward)
     << ", \"clip_observation\": " << fmt(c.clip_obs) << ", \"clip_reward\": " << fmt(c.clip_reward) << "}\n}\n";
   return o.str();
+}
+
+std::string to_json(const DqnConfig& c) {
+  auto b = [](bool v) { return v ? "true" : "false"; };
+  std::string hidden;
+  for (auto h : c.hidden) hidden += (hidden.empty() ? "" : ", ") + std::to_string(h);
+  std::ostringstream o;
+  o << run_json(c, "dqn") << "  \"dqn\": {\n    \"buffer_size\": " << c.buffer_size
+    << ", \"learning_starts\": " << c.learning_starts << ", \"batch_size\": " << c.batch_size
+    << ", \"train_freq\": " << c.train_freq << ", \"gradient_steps\": " << c.gradient_steps
+    << ",\n    \"target_update_interval\": " << c.target_update_interval << ", \"tau\": " << fmt(c.tau)
+    << ", \"double_dqn\": " << b(c.double_dqn) << ", \"loss\": \"" << c.loss << "\", \"gamma\": " << fmt(c.gamma)
+    << ",\n    \"lr\": " << fmt(c.lr) << ", \"max_grad_norm\": " << fmt(c.max_grad_norm)
+    << ", \"exploration_fraction\": " << fmt(c.exploration_fraction)
+    << ", \"exploration_initial\": " << fmt(c.exploration_initial)
+    << ", \"exploration_final\": " << fmt(c.exploration_final) << "\n  },\n"
+    << "  \"network\": {\"hidden\": [" << hidden << "], \"activation\": \"" << c.activation << "\"}\n}\n";
+  return o.str();
+}
+
+std::string to_json(const AgentConfig& c) {
+  return std::visit([](const auto& x) { return to_json(x); }, c);
 }
 
 void set_json_path(JsonObject& root, std::string_view key_path, std::string_view value_json) {
@@ -220,7 +306,7 @@ void set_json_path(JsonObject& root, std::string_view key_path, std::string_view
   root.merge_from(JsonObject::parse("{\"" + key + "\": " + value + "}", root.where()));
 }
 
-PpoConfig load_ppo_config(const std::string& path, const std::vector<std::string>& overrides) {
+AgentConfig load_config(const std::string& path, const std::vector<std::string>& overrides) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path + ": cannot open the config file");
   std::stringstream ss;
@@ -244,7 +330,13 @@ PpoConfig load_ppo_config(const std::string& path, const std::vector<std::string
     }
     set_json_path(root, o.substr(0, eq), value);
   }
-  return ppo_config_from_json(root);
+  return config_from_json(root);
+}
+
+PpoConfig load_ppo_config(const std::string& path, const std::vector<std::string>& overrides) {
+  AgentConfig c = load_config(path, overrides);
+  if (!std::holds_alternative<PpoConfig>(c)) throw ConfigError(path + ": key 'algo' must be \"ppo\" here");
+  return std::get<PpoConfig>(c);
 }
 
 }  // namespace rlforge::agents

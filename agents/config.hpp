@@ -1,4 +1,4 @@
-// PpoConfig: every PPO hyperparameter with its default, read from a JSON config with strict
+// Agent configs (PPO, DQN): every hyperparameter with its default, read from a JSON config with strict
 // checks (unknown keys, wrong types and out-of-range values throw ConfigError naming the file,
 // the key path and what was expected), and written back as fully resolved JSON.
 #pragma once
@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "core/json.hpp"
@@ -13,7 +14,7 @@
 namespace rlforge::agents {
 
 // JSON layout (every key optional; the defaults below fill the rest):
-// {"algo": "ppo", "seed": 1, "total_steps": 50000, "target_return": 475,
+// {"algo": "ppo" | "dqn", "seed": 1, "total_steps": 50000, "target_return": 475,
 //  "env": {"id", "kwargs": {...}, "num_envs", "num_threads"},
 //  "eval": {"every_steps", "episodes"},
 //  "ppo": {"num_steps", "gamma", "gae_lambda", "epochs", "minibatches", "clip_coef",
@@ -21,8 +22,11 @@ namespace rlforge::agents {
 //          "anneal_lr", "norm_adv", "adam_eps", "target_kl"},
 //  "policy": {"hidden": [64, 64], "activation": "tanh", "ortho_init", "log_std_init"},
 //  "normalize": {"observation", "reward", "clip_observation", "clip_reward"}}
-struct PpoConfig {
-  // env
+// DQN configs have "dqn" (the DqnConfig fields below) and "network" ({"hidden", "activation"})
+// instead of "ppo", "policy" and "normalize".
+
+// What every algorithm's run shares: the env, the seed, the budget and the evaluation.
+struct RunConfig {
   std::string env_id = "CartPole-v1";
   std::string env_kwargs = "{}";          // JSON object passed to make()
   int num_envs = 8;                       // training envs, stepped together
@@ -33,6 +37,9 @@ struct PpoConfig {
   // eval: deterministic policy on separate envs, one episode per env
   std::int64_t eval_every_steps = 4096;
   int eval_episodes = 10;
+};
+
+struct PpoConfig : RunConfig {
   // ppo
   int num_steps = 32;                     // rollout length per env; batch = num_envs * num_steps
   double gamma = 0.99;
@@ -66,7 +73,43 @@ struct PpoConfig {
   std::int64_t num_updates() const;
 };
 
-// Reads and checks a config; `where` names the source in errors (usually the file path).
+// DQN (JSON "dqn" and "network" sections). One iteration = train_freq vector steps
+// (num_envs * train_freq env steps), then gradient_steps updates once learning_starts env
+// steps are in the buffer.
+struct DqnConfig : RunConfig {
+  std::int64_t buffer_size = 100000;      // transitions kept (oldest overwritten)
+  std::int64_t learning_starts = 1000;    // env steps before the first gradient step
+  int batch_size = 64;
+  int train_freq = 1;                     // vector steps per iteration
+  int gradient_steps = 1;                 // gradient steps per iteration
+  std::int64_t target_update_interval = 1000;  // env steps between target updates
+  double tau = 1.0;                       // target update: 1 hard copy, < 1 Polyak
+  bool double_dqn = true;
+  std::string loss = "huber";             // huber | mse
+  double gamma = 0.99;
+  double lr = 1e-4;
+  double max_grad_norm = 10.0;            // 0: no clipping
+  double exploration_fraction = 0.1;      // epsilon decays over this fraction of total_steps
+  double exploration_initial = 1.0;
+  double exploration_final = 0.05;
+  std::vector<std::int64_t> hidden = {64, 64};
+  std::string activation = "relu";        // tanh | relu
+
+  std::int64_t steps_per_iteration() const { return static_cast<std::int64_t>(num_envs) * train_freq; }
+  std::int64_t num_iterations() const;
+};
+
+using AgentConfig = std::variant<PpoConfig, DqnConfig>;
+const RunConfig& run_config(const AgentConfig& c);
+
+// Reads and checks a config of any algo ("algo" key, default "ppo").
+AgentConfig config_from_json(const JsonObject& root);
+std::string to_json(const AgentConfig& c);
+std::string to_json(const DqnConfig& c);
+AgentConfig load_config(const std::string& path, const std::vector<std::string>& overrides = {});
+
+// Reads and checks a PPO config (ConfigError if "algo" is not "ppo"); root.where() names the
+// source in errors (usually the file path).
 PpoConfig ppo_config_from_json(const JsonObject& root);
 // The fully resolved config as pretty JSON (parses back to an equal config).
 std::string to_json(const PpoConfig& c);

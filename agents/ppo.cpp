@@ -9,6 +9,7 @@
 
 #include "agents/binary_io.hpp"
 #include "agents/gae.hpp"
+#include "agents/network.hpp"
 #include "core/error.hpp"
 #include "tensor/autograd/grad_mode.hpp"
 #include "tensor/distributions.hpp"
@@ -34,51 +35,6 @@ T::nn::Sequential make_net(const PpoConfig& c, std::int64_t in, std::int64_t out
   o.hidden_gain = std::sqrt(2.0);
   o.output_gain = out_gain;
   return T::nn::mlp(sizes, gen, o);
-}
-
-// Sequential::forward, except that tanh layers run as 2 sigmoid(2x) - 1: tensor's tanh kernel
-// calls libm's scalar tanhf per element, which made tanh 70% of a CartPole PPO run; sigmoid's
-// kernel (expf) is several times cheaper. Same function, rounding differs by a few ulps.
-T::Tensor forward(const T::nn::Sequential& net, T::Tensor x) {
-  for (std::size_t i = 0; i < net.size(); ++i) {
-    const auto& layer = net.layer(i);
-    if (const auto* a = std::get_if<T::nn::Activation>(&layer); a && *a == T::nn::Activation::Tanh)
-      x = 1.0 - 2.0 / (T::exp(2.0 * x) + 1.0);
-    else
-      x = std::visit([&](const auto& l) {
-        if constexpr (std::is_same_v<std::decay_t<decltype(l)>, T::nn::Activation>)
-          return T::nn::activate(l, x);
-        else
-          return l.forward(x);
-      }, layer);
-  }
-  return x;
-}
-
-void write_tensor(ByteWriter& w, const T::Tensor& t) {
-  w.pod(static_cast<std::uint8_t>(t.dtype()));
-  w.pod(static_cast<std::uint64_t>(t.numel()));
-  if (t.dtype() == T::DType::i64) {
-    const auto v = t.to_vector<std::int64_t>();
-    w.bytes(v.data(), v.size() * sizeof(std::int64_t));
-  } else {
-    const auto v = t.to_vector<float>();
-    w.bytes(v.data(), v.size() * sizeof(float));
-  }
-}
-
-void read_tensor_into(ByteReader& r, T::Tensor& t, const std::string& name) {
-  const auto dtype = r.pod<std::uint8_t>();
-  const auto n = r.pod<std::uint64_t>();
-  if (dtype != static_cast<std::uint8_t>(t.dtype()) || n != static_cast<std::uint64_t>(t.numel()))
-    throw ConfigError("checkpoint tensor '" + name + "' has " + std::to_string(n) +
-                      " values, the agent built from the config expects " + t.str());
-  if (!t.is_contiguous()) throw ConfigError("checkpoint: tensor '" + name + "' is not contiguous");
-  if (t.dtype() == T::DType::i64)
-    r.bytes(t.data<std::int64_t>(), n * sizeof(std::int64_t));
-  else
-    r.bytes(t.data<float>(), n * sizeof(float));
-  t.bump_version();
 }
 
 }  // namespace
@@ -276,6 +232,7 @@ UpdateStats Ppo::update() {
     }
   }
   st.mean_return = st.episodes ? return_sum / st.episodes : 0.0;
+  double policy_loss = 0, value_loss = 0, entropy_sum = 0, approx_kl = 0, clip_fraction = 0;
 
   // ---- advantages ----
   std::vector<float> last_values(static_cast<std::size_t>(N));
@@ -365,18 +322,18 @@ UpdateStats Ppo::update() {
         clipped += std::abs(std::expm1(static_cast<double>(l))) > cfg_.clip_coef;
       }
       kl /= static_cast<double>(M);
-      st.policy_loss += pg_loss.item();
-      st.value_loss += v_loss.item();
-      st.entropy += ent.item();
-      st.approx_kl += kl;
-      st.clip_fraction += clipped / static_cast<double>(M);
+      policy_loss += pg_loss.item();
+      value_loss += v_loss.item();
+      entropy_sum += ent.item();
+      approx_kl += kl;
+      clip_fraction += clipped / static_cast<double>(M);
       epoch_kl += kl;
       ++epoch_mb;
       ++n_mb;
     }
     if (cfg_.target_kl && epoch_kl / epoch_mb > *cfg_.target_kl) break;
   }
-  for (double* s : {&st.policy_loss, &st.value_loss, &st.entropy, &st.approx_kl, &st.clip_fraction}) *s /= n_mb;
+  for (double v : {policy_loss, value_loss, entropy_sum, approx_kl, clip_fraction}) st.losses.push_back(v / n_mb);
   ++updates_;
   return st;
 }
@@ -405,40 +362,13 @@ void Ppo::act(std::span<const float> obs, int n, std::span<std::int64_t> out_dis
 }
 
 EvalResult Ppo::evaluate(int episodes, std::uint64_t seed) const {
-  VectorEnvOptions vo;
-  vo.num_threads = cfg_.num_threads;
-  VectorEnv envs(cfg_.env_id, episodes, cfg_.env_kwargs, vo);
-  envs.reset(seed);
-  const auto n = static_cast<std::size_t>(episodes);
-  std::vector<double> ret(n, 0.0);
-  std::vector<std::uint8_t> done(n, 0);
-  std::vector<std::int64_t> ai(discrete_ ? n : 0);
-  std::vector<float> af(discrete_ ? 0 : n * static_cast<std::size_t>(act_dim_));
-  Shape shape{episodes};
-  if (!discrete_) shape.push_back(act_dim_);
-  std::size_t remaining = n;
-  while (remaining > 0) {
-    act(std::span<const float>(envs.observations_as<float>(), n * static_cast<std::size_t>(obs_dim_)), episodes, ai, af);
-    if (discrete_)
-      envs.step(ConstArray{ai.data(), DType::int64, shape});
-    else
-      envs.step(ConstArray{af.data(), DType::float32, shape});
-    for (std::size_t i = 0; i < n; ++i) {
-      if (done[i]) continue;
-      ret[i] += envs.rewards()[i];
-      if (envs.terminated()[i] || envs.truncated()[i]) {
-        done[i] = 1;
-        --remaining;
-      }
-    }
-  }
-  EvalResult r;
-  r.returns = ret;
-  for (double v : ret) r.mean += v;
-  r.mean /= static_cast<double>(n);
-  for (double v : ret) r.std += (v - r.mean) * (v - r.mean);
-  r.std = std::sqrt(r.std / static_cast<double>(n));
-  return r;
+  return evaluate_policy(
+      cfg_, [this](std::span<const float> obs, int n, std::span<std::int64_t> d, std::span<float> b) { act(obs, n, d, b); },
+      episodes, seed);
+}
+
+std::vector<std::string> Ppo::loss_names() const {
+  return {"policy_loss", "value_loss", "entropy", "approx_kl", "clip_fraction"};
 }
 
 std::vector<T::NamedTensor> Ppo::named_parameters() const {

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "agents/agent.hpp"
 #include "agents/config.hpp"
 #include "core/rng.hpp"
 #include "core/running_mean_std.hpp"
@@ -28,20 +29,7 @@
 
 namespace rlforge::agents {
 
-// What one update did (losses averaged over its minibatches).
-struct UpdateStats {
-  double policy_loss = 0, value_loss = 0, entropy = 0, approx_kl = 0, clip_fraction = 0;
-  double lr = 0;
-  int episodes = 0;              // training episodes that ended during the rollout
-  double mean_return = 0;        // their mean undiscounted return (raw rewards); 0 if none
-};
-
-struct EvalResult {
-  double mean = 0, std = 0;
-  std::vector<double> returns;   // one per episode
-};
-
-class Ppo {
+class Ppo final : public Agent {
  public:
   explicit Ppo(PpoConfig config);
   ~Ppo();
@@ -49,18 +37,24 @@ class Ppo {
   Ppo& operator=(const Ppo&) = delete;
 
   const PpoConfig& config() const { return cfg_; }
-  std::int64_t global_step() const { return global_step_; }   // env steps so far (all envs)
-  std::int64_t updates_done() const { return updates_; }
+  const RunConfig& run_config() const override { return cfg_; }
+  std::string config_json() const override { return to_json(cfg_); }
+  std::int64_t global_step() const override { return global_step_; }
+  std::int64_t updates_done() const override { return updates_; }
+  std::int64_t num_updates() const override { return cfg_.num_updates(); }
+  std::int64_t steps_per_update() const override { return cfg_.batch_size(); }
+  // policy_loss, value_loss, entropy, approx_kl, clip_fraction (means over the minibatches).
+  std::vector<std::string> loss_names() const override;
   bool is_discrete() const { return discrete_; }
   int obs_dim() const { return obs_dim_; }
   int act_dim() const { return act_dim_; }  // Discrete: number of actions; Box: its size
 
   // One rollout of num_steps on every env, then the epochs of minibatch updates.
-  UpdateStats update();
+  UpdateStats update() override;
 
   // `episodes` episodes (one per env) of the deterministic policy on fresh envs seeded with
   // seed + i; observation statistics are used frozen. Rewards are raw.
-  EvalResult evaluate(int episodes, std::uint64_t seed) const;
+  EvalResult evaluate(int episodes, std::uint64_t seed) const override;
 
   // Deterministic actions for raw observations obs [n, obs_dim] (normalized here with the
   // current statistics). Discrete: out_discrete [n]; Box: out_box [n, act_dim], clipped to the
@@ -69,11 +63,11 @@ class Ppo {
            std::span<float> out_box) const;
 
   // Parameters (actor, critic, log_std) with names, as shared handles.
-  std::vector<tensor::NamedTensor> named_parameters() const;
+  std::vector<tensor::NamedTensor> named_parameters() const override;
   // Everything needed to continue exactly: parameters, Adam state, RNG, normalizers, env
   // states, counters. load_state needs an agent built from the same config.
-  std::string save_state() const;
-  void load_state(std::string_view blob);
+  std::string save_state() const override;
+  void load_state(std::string_view blob) override;
 
  private:
   tensor::Tensor obs_tensor(std::span<const float> raw, int n, bool update_stats);

@@ -21,11 +21,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kCheckpointKind = "rlforge.checkpoint.ppo/1";
+constexpr const char* kCheckpointKind = "rlforge.checkpoint/1";
 constexpr std::size_t kRecentEpisodes = 20;
-constexpr const char* kMetricsHeader =
-    "step,wall_seconds,updates,train_return,eval_return,eval_std,policy_loss,value_loss,entropy,"
-    "approx_kl,clip_fraction,lr\n";
+
+std::string metrics_header(const Agent& agent) {
+  std::string h = "step,wall_seconds,updates,train_return,eval_return,eval_std";
+  for (const auto& n : agent.loss_names()) h += "," + n;
+  return h + ",lr\n";
+}
 
 // Everything the loop keeps besides the agent; saved in every checkpoint.
 struct RunState {
@@ -39,12 +42,12 @@ struct RunState {
   double last_eval_mean = 0, last_eval_std = 0;
   std::int64_t last_eval_step = -1;
   std::vector<double> recent;  // last kRecentEpisodes-ish training episode returns (means per update)
-  std::string metrics = kMetricsHeader;
+  std::string metrics;  // metrics.csv, header included
 };
 
-std::string encode(const PpoConfig& cfg, const RunState& rs, const Ppo& agent) {
+std::string encode(const RunState& rs, const Agent& agent) {
   ByteWriter w;
-  w.str(to_json(cfg));
+  w.str(agent.config_json());
   w.pod(rs.evals_done);
   w.pod(rs.next_eval_step);
   w.pod(rs.best_eval);
@@ -62,9 +65,8 @@ std::string encode(const PpoConfig& cfg, const RunState& rs, const Ppo& agent) {
 }
 
 struct Loaded {
-  PpoConfig cfg;
   RunState rs;
-  std::unique_ptr<Ppo> agent;
+  std::unique_ptr<Agent> agent;
 };
 
 Loaded decode(const std::string& path) {
@@ -73,7 +75,7 @@ Loaded decode(const std::string& path) {
     ByteReader r(payload);
     Loaded l;
     const std::string config_text = r.str();
-    l.cfg = ppo_config_from_json(JsonObject::parse(config_text, path + " (config inside the checkpoint)"));
+    const AgentConfig cfg = config_from_json(JsonObject::parse(config_text, path + " (config inside the checkpoint)"));
     l.rs.evals_done = r.pod<std::int64_t>();
     l.rs.next_eval_step = r.pod<std::int64_t>();
     l.rs.best_eval = r.pod<double>();
@@ -86,7 +88,7 @@ Loaded decode(const std::string& path) {
     l.rs.last_eval_step = r.pod<std::int64_t>();
     l.rs.recent = r.vec<double>();
     l.rs.metrics = r.str();
-    l.agent = std::make_unique<Ppo>(l.cfg);
+    l.agent = make_agent(cfg);
     l.agent->load_state(r.str());
     if (!r.at_end()) throw ConfigError("unexpected bytes after the agent state");
     return l;
@@ -97,8 +99,8 @@ Loaded decode(const std::string& path) {
   }
 }
 
-void save_checkpoint(const std::string& path, const PpoConfig& cfg, const RunState& rs, const Ppo& agent) {
-  save_state_file(path, kCheckpointKind, encode(cfg, rs, agent));
+void save_checkpoint(const std::string& path, const RunState& rs, const Agent& agent) {
+  save_state_file(path, kCheckpointKind, encode(rs, agent));
 }
 
 std::string fmt(const char* f, double v) {
@@ -120,7 +122,8 @@ double mean_of(const std::vector<double>& v) {
   return v.empty() ? std::nan("") : s / static_cast<double>(v.size());
 }
 
-TrainResult run_loop(const PpoConfig& cfg, RunState& rs, Ppo& agent, const TrainOptions& opt) {
+TrainResult run_loop(RunState& rs, Agent& agent, const TrainOptions& opt) {
+  const RunConfig& cfg = agent.run_config();
   const fs::path dir(opt.out_dir);
   const std::string latest = (dir / "checkpoints" / "latest.ckpt").string();
   const std::string best = (dir / "checkpoints" / "best.ckpt").string();
@@ -131,7 +134,8 @@ TrainResult run_loop(const PpoConfig& cfg, RunState& rs, Ppo& agent, const Train
     return base_seconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
   const std::int64_t step0 = agent.global_step();
-  const std::int64_t total = cfg.num_updates();
+  const std::int64_t total = agent.num_updates();
+  const std::int64_t total_steps = total * agent.steps_per_update();
   std::int64_t done_here = 0;
   TrainResult res;
   std::deque<double> recent(rs.recent.begin(), rs.recent.end());
@@ -140,7 +144,7 @@ TrainResult run_loop(const PpoConfig& cfg, RunState& rs, Ppo& agent, const Train
   auto checkpoint = [&] {
     rs.seconds = now_s();
     rs.recent.assign(recent.begin(), recent.end());
-    save_checkpoint(latest, cfg, rs, agent);
+    save_checkpoint(latest, rs, agent);
     write_file_atomic((dir / "metrics.csv").string(), rs.metrics);
   };
 
@@ -174,25 +178,25 @@ TrainResult run_loop(const PpoConfig& cfg, RunState& rs, Ppo& agent, const Train
         rs.seconds_to_target = now_s();
       }
     }
+    std::string losses;
+    for (double v : us.losses) losses += fmt("%.6g", v) + ",";
     rs.metrics += std::to_string(agent.global_step()) + "," + fmt("%.4f", now_s()) + "," +
                   std::to_string(agent.updates_done()) + "," +
                   (std::isnan(train_return) ? std::string() : fmt("%.4f", train_return)) + "," + eval_cols + "," +
-                  fmt("%.6g", us.policy_loss) + "," + fmt("%.6g", us.value_loss) + "," + fmt("%.6g", us.entropy) +
-                  "," + fmt("%.6g", us.approx_kl) + "," + fmt("%.6g", us.clip_fraction) + "," +
-                  fmt("%.6g", us.lr) + "\n";
+                  losses + fmt("%.6g", us.lr) + "\n";
     if (evaluated) {
       const bool improved = rs.last_eval_mean > rs.best_eval;
       if (improved) rs.best_eval = rs.last_eval_mean;
       checkpoint();
-      if (improved) save_checkpoint(best, cfg, rs, agent);
+      if (improved) save_checkpoint(best, rs, agent);
     }
     const double t = now_s();
     if (opt.progress && (evaluated || (tty && t - last_print > 0.2))) {
       last_print = t;
       const double sps = static_cast<double>(agent.global_step() - step0) / std::max(1e-9, t - base_seconds);
-      const double eta = static_cast<double>(total * cfg.batch_size() - agent.global_step()) / std::max(1e-9, sps);
+      const double eta = static_cast<double>(total_steps - agent.global_step()) / std::max(1e-9, sps);
       std::string line = "step " + std::to_string(agent.global_step()) + "/" +
-                         std::to_string(total * cfg.batch_size()) + "  " + fmt("%.0f", sps) + " steps/s  return " +
+                         std::to_string(total_steps) + "  " + fmt("%.0f", sps) + " steps/s  return " +
                          (std::isnan(train_return) ? std::string("-") : fmt("%.1f", train_return)) + "  eval " +
                          (rs.last_eval_step < 0 ? std::string("-") : fmt("%.1f", rs.last_eval_mean)) + "  ETA " +
                          duration(eta);
@@ -231,26 +235,27 @@ std::uint64_t eval_seed(std::uint64_t seed, std::int64_t k) {
   return seed * 0x9E3779B97F4A7C15ULL + 1000003ULL * static_cast<std::uint64_t>(k + 1);
 }
 
-TrainResult train_ppo(const PpoConfig& config, const TrainOptions& options) {
+TrainResult train(const AgentConfig& config, const TrainOptions& options) {
   const fs::path dir(options.out_dir);
   fs::create_directories(dir / "checkpoints");
   std::error_code ec;
   fs::remove(dir / "checkpoints" / "best.ckpt", ec);
   fs::remove(dir / "policy.rlft", ec);
   write_file_atomic((dir / "config.json").string(), to_json(config));
-  Ppo agent(config);
+  const auto agent = make_agent(config);
   RunState rs;
-  rs.next_eval_step = config.eval_every_steps;
-  return run_loop(config, rs, agent, options);
+  rs.next_eval_step = run_config(config).eval_every_steps;
+  rs.metrics = metrics_header(*agent);
+  return run_loop(rs, *agent, options);
 }
 
-TrainResult resume_ppo(const TrainOptions& options) {
+TrainResult resume(const TrainOptions& options) {
   const std::string latest = (fs::path(options.out_dir) / "checkpoints" / "latest.ckpt").string();
   Loaded l = decode(latest);
-  return run_loop(l.cfg, l.rs, *l.agent, options);
+  return run_loop(l.rs, *l.agent, options);
 }
 
-std::unique_ptr<Ppo> load_ppo_checkpoint(const std::string& path) { return std::move(decode(path).agent); }
+std::unique_ptr<Agent> load_checkpoint(const std::string& path) { return std::move(decode(path).agent); }
 
 std::string resolve_checkpoint(const std::string& path) {
   const fs::path p(path);

@@ -1,9 +1,9 @@
 // The training run around an agent: run folder, evaluation schedule, metrics CSV, checkpoints
 // (latest and best; atomic, versioned, checksummed state files), resume, stop at the target.
 //
-// Run folder DIR: config.json (fully resolved), metrics.csv (one row per update: step,
-// wall_seconds, updates, train_return, eval_return, eval_std, policy_loss, value_loss, entropy,
-// approx_kl, clip_fraction, lr; eval columns empty between evaluations),
+// Run folder DIR: config.json (fully resolved), metrics.csv (one row per iteration: step,
+// wall_seconds, updates, train_return, eval_return, eval_std, the agent's loss_names(), lr;
+// eval columns empty between evaluations),
 // checkpoints/latest.ckpt and checkpoints/best.ckpt, policy.rlft (final parameters, a
 // tensor/serialization file). A checkpoint holds the config, the trainer's counters and
 // metrics, and the agent's whole state (parameters, Adam, RNG, normalizers, env states), so a
@@ -18,7 +18,7 @@
 #include <string>
 
 #include "agents/config.hpp"
-#include "agents/ppo.hpp"
+#include "agents/agent.hpp"
 
 namespace rlforge::agents {
 
@@ -40,12 +40,12 @@ struct TrainResult {
 };
 
 // Starts a new run in options.out_dir (its files are overwritten).
-TrainResult train_ppo(const PpoConfig& config, const TrainOptions& options);
+TrainResult train(const AgentConfig& config, const TrainOptions& options);
 // Continues the run in options.out_dir from checkpoints/latest.ckpt.
-TrainResult resume_ppo(const TrainOptions& options);
+TrainResult resume(const TrainOptions& options);
 
 // A checkpoint's agent (built from the config inside it, its state loaded).
-std::unique_ptr<Ppo> load_ppo_checkpoint(const std::string& path);
+std::unique_ptr<Agent> load_checkpoint(const std::string& path);
 // `path` is a checkpoint file or a run folder (its best checkpoint, else the latest).
 std::string resolve_checkpoint(const std::string& path);
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "agents/config.hpp"
+#include "agents/dqn.hpp"
 #include "agents/gae.hpp"
 #include "agents/ppo.hpp"
 #include "agents/trainer.hpp"
@@ -214,17 +215,17 @@ TEST_CASE("Resumed training ends with exactly the uninterrupted run's parameters
     TrainOptions o;
     o.progress = false;
     o.out_dir = temp_dir("full").string();
-    const TrainResult full = train_ppo(c, o);
+    const TrainResult full = train(c, o);
     REQUIRE(!full.stopped);
     CHECK(full.updates == c.num_updates());
 
     TrainOptions p = o;
     p.out_dir = temp_dir("parts").string();
     p.stop_after_updates = 2;
-    CHECK(train_ppo(c, p).stopped);
-    CHECK(resume_ppo(p).stopped);  // updates 3-4
+    CHECK(train(c, p).stopped);
+    CHECK(resume(p).stopped);  // updates 3-4
     p.stop_after_updates = 0;
-    const TrainResult rest = resume_ppo(p);
+    const TrainResult rest = resume(p);
     CHECK(!rest.stopped);
     CHECK(rest.steps == full.steps);
     CHECK(rest.final_eval->mean == full.final_eval->mean);
@@ -241,7 +242,7 @@ TEST_CASE("Resumed training ends with exactly the uninterrupted run's parameters
       return out;
     };
     CHECK(strip(m1) == strip(m2));
-    const auto agent = load_ppo_checkpoint((fs::path(o.out_dir) / "checkpoints" / "latest.ckpt").string());
+    const auto agent = load_checkpoint((fs::path(o.out_dir) / "checkpoints" / "latest.ckpt").string());
     CHECK(agent->global_step() == full.steps);
   }
 }
@@ -252,17 +253,17 @@ TEST_CASE("A corrupt or truncated checkpoint is rejected naming the file", "[age
   TrainOptions o;
   o.progress = false;
   o.out_dir = temp_dir("corrupt").string();
-  train_ppo(c, o);
+  train(c, o);
   const fs::path ck = fs::path(o.out_dir) / "checkpoints" / "latest.ckpt";
   std::string bytes = read_file(ck);
   std::string flipped = bytes;
   flipped[bytes.size() / 2] = static_cast<char>(flipped[bytes.size() / 2] ^ 0x5a);
   write_file_atomic(ck.string(), flipped);
-  CHECK_THROWS_WITH(load_ppo_checkpoint(ck.string()), Catch::Contains(ck.string()) && Catch::Contains("checksum"));
+  CHECK_THROWS_WITH(load_checkpoint(ck.string()), Catch::Contains(ck.string()) && Catch::Contains("checksum"));
   write_file_atomic(ck.string(), bytes.substr(0, bytes.size() / 3));
-  CHECK_THROWS_WITH(load_ppo_checkpoint(ck.string()), Catch::Contains(ck.string()));
-  CHECK_THROWS_AS(resume_ppo(o), ConfigError);
-  CHECK_THROWS_WITH(load_ppo_checkpoint((fs::path(o.out_dir) / "nothing.ckpt").string()), Catch::Contains("nothing.ckpt"));
+  CHECK_THROWS_WITH(load_checkpoint(ck.string()), Catch::Contains(ck.string()));
+  CHECK_THROWS_AS(resume(o), ConfigError);
+  CHECK_THROWS_WITH(load_checkpoint((fs::path(o.out_dir) / "nothing.ckpt").string()), Catch::Contains("nothing.ckpt"));
 }
 
 TEST_CASE("PPO clearly improves CartPole within a small budget", "[agents][ppo][learning]") {
@@ -301,12 +302,84 @@ TEST_CASE("PPO on a Box action space keeps actions in bounds and learns a log st
   CHECK(a.named_parameters().back().name == "log_std");
   for (int u = 0; u < 2; ++u) {
     const UpdateStats s = a.update();
-    CHECK(std::isfinite(s.policy_loss));
-    CHECK(std::isfinite(s.value_loss));
+    CHECK(std::isfinite(s.losses[0]));  // policy loss
+    CHECK(std::isfinite(s.losses[1]));  // value loss
   }
   CHECK(a.named_parameters().back().value.to_vector<float>() != before);
   std::vector<float> obs = {1, 0, 8, -1, 0, -8}, act(2);
   a.act(obs, 2, {}, act);
   for (float v : act) CHECK((v >= -2.0f && v <= 2.0f));
   CHECK(a.evaluate(2, 1).returns.size() == 2);
+}
+
+namespace {
+
+DqnConfig small_dqn() {
+  DqnConfig c;
+  c.num_envs = 4;
+  c.total_steps = 4 * 8 * 12;
+  c.train_freq = 8;
+  c.gradient_steps = 4;
+  c.batch_size = 16;
+  c.learning_starts = 64;
+  c.buffer_size = 200;  // wraps during the run
+  c.target_update_interval = 32;
+  c.eval_every_steps = 4 * 8 * 4;
+  c.eval_episodes = 3;
+  c.hidden = {16, 16};
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("DQN: resume equality, thread-count independence, Polyak and hard targets", "[agents][dqn]") {
+  for (double tau : {1.0, 0.05}) {
+    DqnConfig c = small_dqn();
+    c.tau = tau;
+    c.double_dqn = tau < 1.0;
+    c.loss = tau < 1.0 ? "mse" : "huber";
+    TrainOptions o;
+    o.progress = false;
+    o.out_dir = temp_dir("dqn_full").string();
+    const TrainResult full = train(c, o);
+    TrainOptions p = o;
+    p.out_dir = temp_dir("dqn_parts").string();
+    p.stop_after_updates = 5;
+    CHECK(train(c, p).stopped);
+    p.stop_after_updates = 0;
+    const TrainResult rest = resume(p);
+    CHECK(rest.steps == full.steps);
+    CHECK(read_file(fs::path(p.out_dir) / "policy.rlft") == read_file(fs::path(o.out_dir) / "policy.rlft"));
+
+    c.num_envs = 128;
+    c.num_threads = 1;
+    Dqn a(c);
+    c.num_threads = 2;
+    Dqn b(c);
+    for (int u = 0; u < 4; ++u) {
+      a.update();
+      b.update();
+    }
+    std::vector<float> pa, pb;
+    for (const auto& t : a.named_parameters()) for (float v : t.value.to_vector<float>()) pa.push_back(v);
+    for (const auto& t : b.named_parameters()) for (float v : t.value.to_vector<float>()) pb.push_back(v);
+    CHECK(pa == pb);
+  }
+}
+
+TEST_CASE("DQN epsilon decays linearly to its final value; bad DQN config keys are named", "[agents][dqn]") {
+  DqnConfig c = small_dqn();
+  c.exploration_fraction = 0.5;
+  c.exploration_final = 0.1;
+  Dqn a(c);
+  CHECK(a.epsilon() == 1.0);
+  while (a.global_step() < c.total_steps / 4) a.update();
+  CHECK(a.epsilon() == Approx(1.0 - 0.9 * static_cast<double>(a.global_step()) / (0.5 * c.total_steps)));
+  while (a.updates_done() < c.num_iterations()) a.update();
+  CHECK(a.epsilon() == Approx(0.1));
+  CHECK_THROWS_WITH(config_from_json(JsonObject::parse(R"({"algo": "dqn", "dqn": {"tau": 2}})", "d.json")),
+                    Catch::Contains("d.json") && Catch::Contains("'dqn.tau'"));
+  CHECK_THROWS_WITH(config_from_json(JsonObject::parse(R"({"algo": "dqn", "ppo": {}})", "d.json")),
+                    Catch::Contains("unknown key 'ppo'"));
+  CHECK_THROWS_AS(Dqn([] { DqnConfig d = small_dqn(); d.env_id = "Pendulum-v1"; return d; }()), InvalidArgument);
 }

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <iostream>
 #include <limits>
+#include <variant>
+#include <vector>
 
 #include "agents/trainer.hpp"
 #include "experiments/cli/command.hpp"
@@ -48,18 +50,19 @@ int run_train(const Args& args) {
     out = args.get("--resume");
     opt.out_dir = out;
     std::cout << "resuming " << out << "\n" << std::flush;
-    res = agents::resume_ppo(opt);
+    res = agents::resume(opt);
   } else {
     const std::string path = args.get("CONFIG");
-    agents::PpoConfig cfg = agents::load_ppo_config(path, args.get_all("--set"));
-    if (args.has("--seed"))
-      cfg.seed = static_cast<std::uint64_t>(args.get_int("--seed", 0, std::numeric_limits<std::int64_t>::max() / 2));
+    std::vector<std::string> sets = args.get_all("--set");
+    if (args.has("--seed")) sets.push_back("seed=" + std::to_string(args.get_int("--seed", 0, std::numeric_limits<std::int64_t>::max() / 2)));
+    const agents::AgentConfig cfg = agents::load_config(path, sets);
+    const agents::RunConfig& run = agents::run_config(cfg);
     out = args.has("--out") ? args.get("--out")
-                            : "runs/" + std::filesystem::path(path).stem().string() + "-seed" + std::to_string(cfg.seed);
+                            : "runs/" + std::filesystem::path(path).stem().string() + "-seed" + std::to_string(run.seed);
     opt.out_dir = out;
-    std::cout << "training " << cfg.env_id << " with ppo, seed " << cfg.seed << ", " << cfg.total_steps
-              << " steps at most -> " << out << "\n" << std::flush;
-    res = agents::train_ppo(cfg, opt);
+    std::cout << "training " << run.env_id << " with " << (std::holds_alternative<agents::DqnConfig>(cfg) ? "dqn" : "ppo")
+              << ", seed " << run.seed << ", " << run.total_steps << " steps at most -> " << out << "\n" << std::flush;
+    res = agents::train(cfg, opt);
   }
   std::signal(SIGINT, SIG_DFL);
   char line[256];
@@ -84,7 +87,7 @@ int run_train(const Args& args) {
 const Command& train_command() {
   static const Command cmd{
       "train",
-      "Train an agent (PPO) from a JSON config into a run folder",
+      "Train an agent (PPO, DQN) from a JSON config into a run folder",
       "CONFIG [--set key.path=value ...] [--seed N] [--out DIR] | --resume DIR",
       "Writes DIR/config.json (resolved), DIR/metrics.csv, DIR/checkpoints/{latest,best}.ckpt and,\n"
       "at the end, DIR/policy.rlft. Stops at the config's target_return (evaluated every\n"

@@ -1,0 +1,57 @@
+// make_agent and evaluate_policy, shared by every algorithm.
+#include "agents/agent.hpp"
+
+#include <cmath>
+
+#include "agents/dqn.hpp"
+#include "agents/ppo.hpp"
+#include "core/vector_env.hpp"
+
+namespace rlforge::agents {
+
+std::unique_ptr<Agent> make_agent(const AgentConfig& config) {
+  if (const auto* p = std::get_if<PpoConfig>(&config)) return std::make_unique<Ppo>(*p);
+  return std::make_unique<Dqn>(std::get<DqnConfig>(config));
+}
+
+EvalResult evaluate_policy(const RunConfig& cfg, const ActFn& act, int episodes, std::uint64_t seed) {
+  VectorEnvOptions vo;
+  vo.num_threads = cfg.num_threads;
+  VectorEnv envs(cfg.env_id, episodes, cfg.env_kwargs, vo);
+  envs.reset(seed);
+  const Space& as = envs.single_action_space();
+  const bool discrete = as.kind() == Space::Kind::Discrete;
+  const auto n = static_cast<std::size_t>(episodes);
+  const auto obs_dim = static_cast<std::size_t>(envs.single_observation_space().numel());
+  std::vector<double> ret(n, 0.0);
+  std::vector<std::uint8_t> done(n, 0);
+  std::vector<std::int64_t> ai(discrete ? n : 0);
+  std::vector<float> af(discrete ? 0 : n * static_cast<std::size_t>(as.numel()));
+  Shape shape{episodes};
+  for (auto d : as.shape()) shape.push_back(d);
+  std::size_t remaining = n;
+  while (remaining > 0) {
+    act(std::span<const float>(envs.observations_as<float>(), n * obs_dim), episodes, ai, af);
+    if (discrete)
+      envs.step(ConstArray{ai.data(), DType::int64, shape});
+    else
+      envs.step(ConstArray{af.data(), DType::float32, shape});
+    for (std::size_t i = 0; i < n; ++i) {
+      if (done[i]) continue;
+      ret[i] += envs.rewards()[i];
+      if (envs.terminated()[i] || envs.truncated()[i]) {
+        done[i] = 1;
+        --remaining;
+      }
+    }
+  }
+  EvalResult r;
+  r.returns = ret;
+  for (double v : ret) r.mean += v;
+  r.mean /= static_cast<double>(n);
+  for (double v : ret) r.std += (v - r.mean) * (v - r.mean);
+  r.std = std::sqrt(r.std / static_cast<double>(n));
+  return r;
+}
+
+}  // namespace rlforge::agents

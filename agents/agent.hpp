@@ -1,0 +1,60 @@
+// Agent: what the training loop needs from an algorithm (PPO, DQN): one iteration at a time,
+// evaluation with the deterministic policy, parameters, and its whole state for checkpoints.
+// Also the shared evaluation routine and make_agent, which builds the config's algorithm.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agents/config.hpp"
+#include "tensor/serialization.hpp"
+
+namespace rlforge::agents {
+
+// What one iteration did. `losses` follow the agent's loss_names().
+struct UpdateStats {
+  double lr = 0;
+  int episodes = 0;              // training episodes that ended during the iteration
+  double mean_return = 0;        // their mean undiscounted return (raw rewards); 0 if none
+  std::vector<double> losses;
+};
+
+struct EvalResult {
+  double mean = 0, std = 0;
+  std::vector<double> returns;   // one per episode
+};
+
+class Agent {
+ public:
+  virtual ~Agent() = default;
+  virtual const RunConfig& run_config() const = 0;
+  virtual std::string config_json() const = 0;      // the resolved config (to_json)
+  virtual std::int64_t global_step() const = 0;     // env steps so far (all envs)
+  virtual std::int64_t updates_done() const = 0;    // iterations so far
+  virtual std::int64_t num_updates() const = 0;     // iterations in the whole run
+  virtual std::int64_t steps_per_update() const = 0; // env steps per iteration
+  virtual std::vector<std::string> loss_names() const = 0;
+  virtual UpdateStats update() = 0;                 // one iteration: collect, then learn
+  // `episodes` episodes (one per env) of the deterministic policy on fresh envs seeded seed + i.
+  virtual EvalResult evaluate(int episodes, std::uint64_t seed) const = 0;
+  virtual std::vector<tensor::NamedTensor> named_parameters() const = 0;
+  // Everything needed to continue exactly; load_state needs an agent built from the same config.
+  // load_state throws ConfigError on a state that does not fit.
+  virtual std::string save_state() const = 0;
+  virtual void load_state(std::string_view blob) = 0;
+};
+
+std::unique_ptr<Agent> make_agent(const AgentConfig& config);
+
+// Deterministic actions for raw observations obs [n, obs_dim]: Discrete into out_discrete [n],
+// Box into out_box [n, act_dim].
+using ActFn = std::function<void(std::span<const float> obs, int n, std::span<std::int64_t> out_discrete,
+                                 std::span<float> out_box)>;
+// Runs `episodes` envs (one episode each, env i seeded seed + i) with `act`; raw returns.
+EvalResult evaluate_policy(const RunConfig& config, const ActFn& act, int episodes, std::uint64_t seed);
+
+}  // namespace rlforge::agents

@@ -1,0 +1,285 @@
+// Dqn: epsilon-greedy vectorized collection into a replay ring buffer, then TD updates.
+#include "agents/dqn.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "agents/binary_io.hpp"
+#include "agents/network.hpp"
+#include "core/error.hpp"
+#include "tensor/autograd/grad_mode.hpp"
+#include "tensor/ops.hpp"
+
+namespace rlforge::agents {
+
+namespace T = rlforge::tensor;
+
+namespace {
+constexpr std::uint32_t kStateMagic = 0x44514E31;  // "DQN1"
+}
+
+Dqn::Dqn(DqnConfig config) : cfg_(std::move(config)), rng_(cfg_.seed) {
+  VectorEnvOptions vo;
+  vo.num_threads = cfg_.num_threads;
+  vo.autoreset = AutoresetMode::SameStep;
+  envs_ = std::make_unique<VectorEnv>(cfg_.env_id, cfg_.num_envs, cfg_.env_kwargs, vo);
+  const Space& os = envs_->single_observation_space();
+  const Space& as = envs_->single_action_space();
+  if (os.kind() != Space::Kind::Box || os.dtype() != DType::float32 || os.shape().ndim() != 1)
+    throw InvalidArgument(cfg_.env_id + ": DQN needs a 1-D float32 Box observation space, got " + os.repr());
+  if (as.kind() != Space::Kind::Discrete)
+    throw InvalidArgument(cfg_.env_id + ": DQN needs a Discrete action space, got " + as.repr());
+  obs_dim_ = static_cast<int>(os.numel());
+  n_actions_ = static_cast<int>(as.n());
+  action_start_ = as.start();
+  std::vector<std::int64_t> sizes{obs_dim_};
+  sizes.insert(sizes.end(), cfg_.hidden.begin(), cfg_.hidden.end());
+  sizes.push_back(n_actions_);
+  T::nn::MlpOptions mo;
+  mo.hidden = cfg_.activation == "relu" ? T::nn::Activation::ReLU : T::nn::Activation::Tanh;
+  T::Generator gen(cfg_.seed ^ 0x5DEECE66DULL);
+  q_ = T::nn::mlp(sizes, gen, mo);
+  q_target_ = q_.clone();
+  T::optim::AdamOptions ao;
+  ao.lr = cfg_.lr;
+  opt_ = std::make_unique<T::optim::Adam>(q_.parameters(), ao);
+  capacity_ = cfg_.buffer_size;
+  const auto cap = static_cast<std::size_t>(capacity_);
+  rb_obs_.resize(cap * static_cast<std::size_t>(obs_dim_));
+  rb_next_.resize(cap * static_cast<std::size_t>(obs_dim_));
+  rb_rew_.resize(cap);
+  rb_done_.resize(cap);
+  rb_act_.resize(cap);
+  ep_return_.assign(static_cast<std::size_t>(cfg_.num_envs), 0.0);
+  envs_->reset(cfg_.seed);
+}
+
+Dqn::~Dqn() = default;
+
+std::vector<std::string> Dqn::loss_names() const { return {"loss", "q_mean", "epsilon"}; }
+
+double Dqn::epsilon() const {
+  const double span = cfg_.exploration_fraction * static_cast<double>(cfg_.total_steps);
+  const double frac = span > 0 ? std::min(1.0, static_cast<double>(global_step_) / span) : 1.0;
+  return cfg_.exploration_initial + frac * (cfg_.exploration_final - cfg_.exploration_initial);
+}
+
+void Dqn::act(std::span<const float> obs, int n, std::span<std::int64_t> out) const {
+  const auto D = static_cast<std::size_t>(obs_dim_), A = static_cast<std::size_t>(n_actions_);
+  if (obs.size() != static_cast<std::size_t>(n) * D || out.size() < static_cast<std::size_t>(n))
+    throw InvalidArgument("Dqn::act: obs has " + std::to_string(obs.size()) + " values and out " +
+                          std::to_string(out.size()) + " slots, expected n * obs_dim = " +
+                          std::to_string(static_cast<std::size_t>(n) * D) + " and n = " + std::to_string(n));
+  T::NoGradGuard ng;
+  const T::Tensor q = forward(q_, T::Tensor::from_data(obs.first(static_cast<std::size_t>(n) * D), {n, obs_dim_}));
+  const float* v = q.data<float>();
+  for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i)
+    out[i] = action_start_ + (std::max_element(v + i * A, v + (i + 1) * A) - (v + i * A));
+}
+
+EvalResult Dqn::evaluate(int episodes, std::uint64_t seed) const {
+  return evaluate_policy(
+      cfg_, [this](std::span<const float> obs, int n, std::span<std::int64_t> d, std::span<float>) { act(obs, n, d); },
+      episodes, seed);
+}
+
+void Dqn::store(const float* obs, const float* next, std::int64_t action, float reward, float done) {
+  const auto D = static_cast<std::size_t>(obs_dim_);
+  const auto k = static_cast<std::size_t>(pos_);
+  std::memcpy(rb_obs_.data() + k * D, obs, D * sizeof(float));
+  std::memcpy(rb_next_.data() + k * D, next, D * sizeof(float));
+  rb_act_[k] = action;
+  rb_rew_[k] = reward;
+  rb_done_[k] = done;
+  pos_ = (pos_ + 1) % capacity_;
+  size_ = std::min(size_ + 1, capacity_);
+}
+
+void Dqn::update_target() {
+  const auto src = q_.parameters(), dst = q_target_.parameters();
+  if (cfg_.tau >= 1.0)
+    T::nn::copy_parameters(src, dst);
+  else
+    T::nn::polyak_update(src, dst, cfg_.tau);
+}
+
+double Dqn::train_step() {
+  const auto B = static_cast<std::size_t>(cfg_.batch_size), D = static_cast<std::size_t>(obs_dim_);
+  const auto Bi = static_cast<std::int64_t>(B);
+  std::vector<float> obs(B * D), next(B * D), rew(B), done(B);
+  std::vector<std::int64_t> act(B);
+  for (std::size_t k = 0; k < B; ++k) {
+    const auto j = static_cast<std::size_t>(rng_.below(static_cast<std::uint64_t>(size_)));
+    std::memcpy(obs.data() + k * D, rb_obs_.data() + j * D, D * sizeof(float));
+    std::memcpy(next.data() + k * D, rb_next_.data() + j * D, D * sizeof(float));
+    act[k] = rb_act_[j];
+    rew[k] = rb_rew_[j];
+    done[k] = rb_done_[j];
+  }
+  std::vector<float> target(B);
+  {
+    T::NoGradGuard ng;
+    const T::Tensor xn = T::Tensor::from_data(std::span<const float>(next), {Bi, obs_dim_});
+    const T::Tensor qn = forward(q_target_, xn);
+    T::Tensor q_next;
+    if (cfg_.double_dqn) {
+      const T::Tensor a_star = T::argmax(forward(q_, xn), 1, true);  // [B, 1]
+      q_next = T::gather(qn, 1, a_star);
+    } else {
+      q_next = T::max(qn, 1);
+    }
+    const float* v = q_next.data<float>();
+    for (std::size_t k = 0; k < B; ++k)
+      target[k] = static_cast<float>(rew[k] + cfg_.gamma * (1.0 - done[k]) * v[k]);
+  }
+  const T::Tensor x = T::Tensor::from_data(std::span<const float>(obs), {Bi, obs_dim_});
+  const T::Tensor a = T::Tensor::from_data(std::span<const std::int64_t>(act), {Bi, 1});
+  const T::Tensor q = T::gather(forward(q_, x), 1, a).reshape({Bi});
+  const T::Tensor y = T::Tensor::from_data(std::span<const float>(target), {Bi});
+  const T::Tensor loss = cfg_.loss == "mse" ? T::mse_loss(q, y) : T::huber_loss(q, y, 1.0);
+  opt_->zero_grad();
+  loss.backward();
+  if (cfg_.max_grad_norm > 0) T::optim::clip_grad_norm(opt_->params(), cfg_.max_grad_norm);
+  opt_->step();
+  const auto qv = q.to_vector<float>();
+  double qm = 0;
+  for (float v : qv) qm += v;
+  q_mean_ += qm / static_cast<double>(B);
+  return loss.item();
+}
+
+UpdateStats Dqn::update() {
+  const int N = cfg_.num_envs;
+  const auto D = static_cast<std::size_t>(obs_dim_);
+  UpdateStats st;
+  st.lr = cfg_.lr;
+  double eps = epsilon();
+  double return_sum = 0;
+  std::vector<std::int64_t> greedy(static_cast<std::size_t>(N)), actions(static_cast<std::size_t>(N));
+  std::vector<float> obs(static_cast<std::size_t>(N) * D);
+  // Target updates every target_update_interval env steps, counted in vector steps.
+  const std::int64_t target_every = std::max<std::int64_t>(1, cfg_.target_update_interval / N);
+  for (int k = 0; k < cfg_.train_freq; ++k) {
+    eps = epsilon();
+    const float* raw = envs_->observations_as<float>();
+    std::copy(raw, raw + obs.size(), obs.begin());
+    act(obs, N, greedy);
+    for (std::size_t i = 0; i < static_cast<std::size_t>(N); ++i)
+      actions[i] = rng_.uniform() < eps
+                       ? action_start_ + static_cast<std::int64_t>(rng_.below(static_cast<std::uint64_t>(n_actions_)))
+                       : greedy[i];
+    envs_->step(ConstArray{actions.data(), DType::int64, Shape{N}});
+    global_step_ += N;
+    ++vector_steps_;
+    const float* next = envs_->observations_as<float>();
+    const float* fin = reinterpret_cast<const float*>(envs_->final_observations().data());
+    for (std::size_t i = 0; i < static_cast<std::size_t>(N); ++i) {
+      const bool ended = envs_->has_final()[i];
+      store(obs.data() + i * D, (ended ? fin : next) + i * D, actions[i] - action_start_,
+            static_cast<float>(envs_->rewards()[i]), envs_->terminated()[i] ? 1.0f : 0.0f);
+      ep_return_[i] += envs_->rewards()[i];
+      if (ended) {
+        return_sum += ep_return_[i];
+        ++st.episodes;
+        ep_return_[i] = 0;
+      }
+    }
+    if (vector_steps_ % target_every == 0) update_target();
+  }
+  double loss = 0;
+  int steps = 0;
+  q_mean_ = 0;
+  if (global_step_ >= cfg_.learning_starts && size_ >= cfg_.batch_size)
+    for (int g = 0; g < cfg_.gradient_steps; ++g, ++steps) loss += train_step();
+  st.mean_return = st.episodes ? return_sum / st.episodes : 0.0;
+  st.losses = {steps ? loss / steps : 0.0, steps ? q_mean_ / steps : 0.0, eps};
+  ++updates_;
+  return st;
+}
+
+std::vector<T::NamedTensor> Dqn::named_parameters() const {
+  std::vector<T::NamedTensor> out;
+  const auto names = q_.parameter_names();
+  const auto p = q_.parameters();
+  for (std::size_t i = 0; i < p.size(); ++i) out.push_back({"q." + names[i], p[i]});
+  return out;
+}
+
+std::string Dqn::save_state() const {
+  ByteWriter w;
+  w.pod(kStateMagic);
+  w.pod(updates_);
+  w.pod(global_step_);
+  w.pod(vector_steps_);
+  w.bytes(rng_.state(), 4 * sizeof(std::uint64_t));
+  w.vec(ep_return_);
+  w.pod(size_);
+  w.pod(pos_);
+  const auto n = static_cast<std::size_t>(size_);
+  const auto D = static_cast<std::size_t>(obs_dim_);
+  // Only the filled part of the ring (the whole ring once it has wrapped).
+  w.bytes(rb_obs_.data(), n * D * sizeof(float));
+  w.bytes(rb_next_.data(), n * D * sizeof(float));
+  w.bytes(rb_act_.data(), n * sizeof(std::int64_t));
+  w.bytes(rb_rew_.data(), n * sizeof(float));
+  w.bytes(rb_done_.data(), n * sizeof(float));
+  std::vector<T::NamedTensor> tensors = named_parameters();
+  const auto tp = q_target_.parameters();
+  for (std::size_t i = 0; i < tp.size(); ++i) tensors.push_back({"target." + std::to_string(i), tp[i]});
+  for (auto& s : opt_->state()) tensors.push_back(s);
+  w.pod(static_cast<std::uint64_t>(tensors.size()));
+  for (const auto& t : tensors) {
+    w.str(t.name);
+    write_tensor(w, t.value);
+  }
+  w.str(envs_->save_state());
+  return w.data();
+}
+
+void Dqn::load_state(std::string_view blob) {
+  ByteReader r(blob);
+  if (r.pod<std::uint32_t>() != kStateMagic) throw ConfigError("checkpoint: not a DQN agent state");
+  updates_ = r.pod<std::int64_t>();
+  global_step_ = r.pod<std::int64_t>();
+  vector_steps_ = r.pod<std::int64_t>();
+  r.bytes(rng_.state(), 4 * sizeof(std::uint64_t));
+  auto ep = r.vec<double>();
+  if (ep.size() != ep_return_.size())
+    throw ConfigError("checkpoint: holds " + std::to_string(ep.size()) + " envs, the config has " +
+                      std::to_string(ep_return_.size()));
+  ep_return_ = std::move(ep);
+  size_ = r.pod<std::int64_t>();
+  pos_ = r.pod<std::int64_t>();
+  if (size_ < 0 || size_ > capacity_ || pos_ < 0 || pos_ >= capacity_)
+    throw ConfigError("checkpoint: replay buffer of " + std::to_string(size_) + " transitions does not fit " +
+                      std::to_string(capacity_));
+  const auto n = static_cast<std::size_t>(size_);
+  const auto D = static_cast<std::size_t>(obs_dim_);
+  r.bytes(rb_obs_.data(), n * D * sizeof(float));
+  r.bytes(rb_next_.data(), n * D * sizeof(float));
+  r.bytes(rb_act_.data(), n * sizeof(std::int64_t));
+  r.bytes(rb_rew_.data(), n * sizeof(float));
+  r.bytes(rb_done_.data(), n * sizeof(float));
+  std::vector<T::NamedTensor> tensors = named_parameters();
+  const auto tp = q_target_.parameters();
+  for (std::size_t i = 0; i < tp.size(); ++i) tensors.push_back({"target." + std::to_string(i), tp[i]});
+  for (auto& s : opt_->state()) tensors.push_back(s);
+  const auto count = r.pod<std::uint64_t>();
+  if (count != tensors.size())
+    throw ConfigError("checkpoint: holds " + std::to_string(count) + " tensors where the agent has " +
+                      std::to_string(tensors.size()));
+  for (auto& t : tensors) {
+    const std::string name = r.str();
+    if (name != t.name) throw ConfigError("checkpoint: found tensor '" + name + "' where '" + t.name + "' was expected");
+    read_tensor_into(r, t.value, name);
+  }
+  try {
+    envs_->load_state(r.str());
+  } catch (const InvalidArgument& e) {
+    throw ConfigError(std::string("checkpoint: ") + e.what());
+  }
+  if (!r.at_end()) throw ConfigError("checkpoint: unexpected bytes after the agent state");
+}
+
+}  // namespace rlforge::agents

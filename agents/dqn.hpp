@@ -1,0 +1,68 @@
+// Dqn: deep Q-learning over a VectorEnv with a replay buffer, a target network (hard copy or
+// Polyak), double-DQN targets, a linear epsilon schedule, Huber or MSE loss, train frequency and
+// gradient steps per iteration. Discrete actions, 1-D float32 Box observations.
+//
+// Collection uses SameStep autoreset: the stored next observation of a step that ended an
+// episode is its final observation, and only termination (not truncation) zeroes the bootstrap.
+// All randomness (exploration, minibatches) comes from one Rng seeded by the config; the envs give
+// identical results for any thread count. Throws InvalidArgument for unsupported spaces.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "agents/agent.hpp"
+#include "core/rng.hpp"
+#include "core/vector_env.hpp"
+#include "tensor/nn/mlp.hpp"
+#include "tensor/optim/optimizers.hpp"
+
+namespace rlforge::agents {
+
+class Dqn final : public Agent {
+ public:
+  explicit Dqn(DqnConfig config);
+  ~Dqn() override;
+
+  const DqnConfig& config() const { return cfg_; }
+  const RunConfig& run_config() const override { return cfg_; }
+  std::string config_json() const override { return to_json(cfg_); }
+  std::int64_t global_step() const override { return global_step_; }
+  std::int64_t updates_done() const override { return updates_; }
+  std::int64_t num_updates() const override { return cfg_.num_iterations(); }
+  std::int64_t steps_per_update() const override { return cfg_.steps_per_iteration(); }
+  // loss (mean over the iteration's gradient steps), q_mean (mean Q of the taken actions), epsilon.
+  std::vector<std::string> loss_names() const override;
+  UpdateStats update() override;
+  EvalResult evaluate(int episodes, std::uint64_t seed) const override;
+  // Greedy actions for obs [n, obs_dim] into out [n].
+  void act(std::span<const float> obs, int n, std::span<std::int64_t> out) const;
+  double epsilon() const;  // at the current global step
+  std::vector<tensor::NamedTensor> named_parameters() const override;
+  std::string save_state() const override;
+  void load_state(std::string_view blob) override;
+
+ private:
+  void store(const float* obs, const float* next, std::int64_t action, float reward, float done);
+  double train_step();
+  void update_target();
+
+  DqnConfig cfg_;
+  int obs_dim_ = 0, n_actions_ = 0;
+  std::int64_t action_start_ = 0;
+  std::unique_ptr<VectorEnv> envs_;
+  tensor::nn::Sequential q_, q_target_;
+  std::unique_ptr<tensor::optim::Adam> opt_;
+  Rng rng_;
+  // Replay ring buffer: obs/next [capacity, obs_dim], action, reward, done (terminated) [capacity].
+  std::int64_t capacity_ = 0, size_ = 0, pos_ = 0;
+  std::vector<float> rb_obs_, rb_next_, rb_rew_, rb_done_;
+  std::vector<std::int64_t> rb_act_;
+  std::vector<double> ep_return_;
+  std::int64_t global_step_ = 0, updates_ = 0, vector_steps_ = 0;
+  double q_mean_ = 0;  // scratch for the stats of the current iteration
+};
+
+}  // namespace rlforge::agents

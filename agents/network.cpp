@@ -1,0 +1,56 @@
+// forward() and tensor state I/O for the agents.
+#include "agents/network.hpp"
+
+#include <type_traits>
+#include <variant>
+
+#include "core/error.hpp"
+#include "tensor/ops.hpp"
+
+namespace rlforge::agents {
+
+namespace T = rlforge::tensor;
+
+T::Tensor forward(const T::nn::Sequential& net, T::Tensor x) {
+  for (std::size_t i = 0; i < net.size(); ++i) {
+    const auto& layer = net.layer(i);
+    if (const auto* a = std::get_if<T::nn::Activation>(&layer); a && *a == T::nn::Activation::Tanh)
+      x = 1.0 - 2.0 / (T::exp(2.0 * x) + 1.0);
+    else
+      x = std::visit([&](const auto& l) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(l)>, T::nn::Activation>)
+          return T::nn::activate(l, x);
+        else
+          return l.forward(x);
+      }, layer);
+  }
+  return x;
+}
+
+void write_tensor(ByteWriter& w, const T::Tensor& t) {
+  w.pod(static_cast<std::uint8_t>(t.dtype()));
+  w.pod(static_cast<std::uint64_t>(t.numel()));
+  if (t.dtype() == T::DType::i64) {
+    const auto v = t.to_vector<std::int64_t>();
+    w.bytes(v.data(), v.size() * sizeof(std::int64_t));
+  } else {
+    const auto v = t.to_vector<float>();
+    w.bytes(v.data(), v.size() * sizeof(float));
+  }
+}
+
+void read_tensor_into(ByteReader& r, T::Tensor& t, const std::string& name) {
+  const auto dtype = r.pod<std::uint8_t>();
+  const auto n = r.pod<std::uint64_t>();
+  if (dtype != static_cast<std::uint8_t>(t.dtype()) || n != static_cast<std::uint64_t>(t.numel()))
+    throw ConfigError("checkpoint tensor '" + name + "' has " + std::to_string(n) +
+                      " values, the agent built from the config expects " + t.str());
+  if (!t.is_contiguous()) throw ConfigError("checkpoint: tensor '" + name + "' is not contiguous");
+  if (t.dtype() == T::DType::i64)
+    r.bytes(t.data<std::int64_t>(), n * sizeof(std::int64_t));
+  else
+    r.bytes(t.data<float>(), n * sizeof(float));
+  t.bump_version();
+}
+
+}  // namespace rlforge::agents
