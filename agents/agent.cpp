@@ -5,13 +5,15 @@
 
 #include "agents/dqn.hpp"
 #include "agents/ppo.hpp"
+#include "agents/sac.hpp"
 #include "core/vector_env.hpp"
 
 namespace rlforge::agents {
 
 std::unique_ptr<Agent> make_agent(const AgentConfig& config) {
   if (const auto* p = std::get_if<PpoConfig>(&config)) return std::make_unique<Ppo>(*p);
-  return std::make_unique<Dqn>(std::get<DqnConfig>(config));
+  if (const auto* d = std::get_if<DqnConfig>(&config)) return std::make_unique<Dqn>(*d);
+  return std::make_unique<Sac>(std::get<SacConfig>(config));
 }
 
 EvalResult evaluate_policy(const RunConfig& cfg, const ActFn& act, int episodes, std::uint64_t seed) {

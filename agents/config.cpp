@@ -122,6 +122,10 @@ std::int64_t DqnConfig::num_iterations() const {
   return std::max<std::int64_t>(1, total_steps / steps_per_iteration());
 }
 
+std::int64_t SacConfig::num_iterations() const {
+  return std::max<std::int64_t>(1, total_steps / steps_per_iteration());
+}
+
 const RunConfig& run_config(const AgentConfig& c) {
   return std::visit([](const auto& x) -> const RunConfig& { return x; }, c);
 }
@@ -224,14 +228,45 @@ DqnConfig read_dqn(Section& root) {
   return c;
 }
 
+SacConfig read_sac(Section& root) {
+  SacConfig c;
+  c.num_envs = 1;
+  read_run(root, c);
+  Section d = root.section("sac");
+  c.buffer_size = d.integer("buffer_size", c.buffer_size, 1, std::int64_t{1} << 32);
+  c.learning_starts = d.integer("learning_starts", c.learning_starts, 0, std::int64_t{1} << 50);
+  c.batch_size = static_cast<int>(d.integer("batch_size", c.batch_size, 1, 1 << 20));
+  c.train_freq = static_cast<int>(d.integer("train_freq", c.train_freq, 1, kBig));
+  c.gradient_steps = static_cast<int>(d.integer("gradient_steps", c.gradient_steps, 0, kBig));
+  c.tau = d.number("tau", c.tau, 0.0, 1.0);
+  c.gamma = d.number("gamma", c.gamma, 0.0, 1.0);
+  c.actor_lr = d.number("actor_lr", c.actor_lr, 1e-12, 10.0);
+  c.critic_lr = d.number("critic_lr", c.critic_lr, 1e-12, 10.0);
+  c.alpha_lr = d.number("alpha_lr", c.alpha_lr, 1e-12, 10.0);
+  c.init_alpha = d.number("init_alpha", c.init_alpha, 1e-12, 1e6);
+  c.auto_alpha = d.boolean("auto_alpha", c.auto_alpha);
+  c.target_entropy = d.optional_number("target_entropy", c.target_entropy, -1e6, 1e6);
+  c.log_std_min = d.number("log_std_min", c.log_std_min, -50.0, 10.0);
+  c.log_std_max = d.number("log_std_max", c.log_std_max, -50.0, 10.0);
+  if (c.log_std_min >= c.log_std_max) d.fail("log_std_max", "greater than sac.log_std_min = " + fmt(c.log_std_min), fmt(c.log_std_max));
+  d.finish();
+  Section n = root.section("network");
+  c.hidden = n.integers("hidden", c.hidden, 1, 1 << 16);
+  c.activation = n.choice("activation", c.activation, {"tanh", "relu"});
+  n.finish();
+  return c;
+}
+
 }  // namespace
 
 AgentConfig config_from_json(const JsonObject& root_obj) {
   Section root(root_obj, "");
-  const std::string algo = root.choice("algo", "ppo", {"ppo", "dqn"});
+  const std::string algo = root.choice("algo", "ppo", {"ppo", "dqn", "sac"});
   AgentConfig out;
   if (algo == "dqn")
     out = read_dqn(root);
+  else if (algo == "sac")
+    out = read_sac(root);
   else
     out = read_ppo(root, root_obj);
   root.finish();
@@ -281,6 +316,23 @@ std::string to_json(const DqnConfig& c) {
     << ", \"exploration_fraction\": " << fmt(c.exploration_fraction)
     << ", \"exploration_initial\": " << fmt(c.exploration_initial)
     << ", \"exploration_final\": " << fmt(c.exploration_final) << "\n  },\n"
+    << "  \"network\": {\"hidden\": [" << hidden << "], \"activation\": \"" << c.activation << "\"}\n}\n";
+  return o.str();
+}
+
+std::string to_json(const SacConfig& c) {
+  auto b = [](bool v) { return v ? "true" : "false"; };
+  std::string hidden;
+  for (auto h : c.hidden) hidden += (hidden.empty() ? "" : ", ") + std::to_string(h);
+  std::ostringstream o;
+  o << run_json(c, "sac") << "  \"sac\": {\n    \"buffer_size\": " << c.buffer_size
+    << ", \"learning_starts\": " << c.learning_starts << ", \"batch_size\": " << c.batch_size
+    << ", \"train_freq\": " << c.train_freq << ", \"gradient_steps\": " << c.gradient_steps
+    << ",\n    \"tau\": " << fmt(c.tau) << ", \"gamma\": " << fmt(c.gamma) << ", \"actor_lr\": " << fmt(c.actor_lr)
+    << ", \"critic_lr\": " << fmt(c.critic_lr) << ", \"alpha_lr\": " << fmt(c.alpha_lr)
+    << ",\n    \"init_alpha\": " << fmt(c.init_alpha) << ", \"auto_alpha\": " << b(c.auto_alpha)
+    << ", \"target_entropy\": " << (c.target_entropy ? fmt(*c.target_entropy) : std::string("null"))
+    << ", \"log_std_min\": " << fmt(c.log_std_min) << ", \"log_std_max\": " << fmt(c.log_std_max) << "\n  },\n"
     << "  \"network\": {\"hidden\": [" << hidden << "], \"activation\": \"" << c.activation << "\"}\n}\n";
   return o.str();
 }

@@ -1,4 +1,4 @@
-// Agent configs (PPO, DQN): every hyperparameter with its default, read from a JSON config with strict
+// Agent configs (PPO, DQN, SAC): every hyperparameter with its default, read from a JSON config with strict
 // checks (unknown keys, wrong types and out-of-range values throw ConfigError naming the file,
 // the key path and what was expected), and written back as fully resolved JSON.
 #pragma once
@@ -14,7 +14,7 @@
 namespace rlforge::agents {
 
 // JSON layout (every key optional; the defaults below fill the rest):
-// {"algo": "ppo" | "dqn", "seed": 1, "total_steps": 50000, "target_return": 475,
+// {"algo": "ppo" | "dqn" | "sac", "seed": 1, "total_steps": 50000, "target_return": 475,
 //  "env": {"id", "kwargs": {...}, "num_envs", "num_threads"},
 //  "eval": {"every_steps", "episodes"},
 //  "ppo": {"num_steps", "gamma", "gae_lambda", "epochs", "minibatches", "clip_coef",
@@ -22,8 +22,8 @@ namespace rlforge::agents {
 //          "anneal_lr", "norm_adv", "adam_eps", "target_kl"},
 //  "policy": {"hidden": [64, 64], "activation": "tanh", "ortho_init", "log_std_init"},
 //  "normalize": {"observation", "reward", "clip_observation", "clip_reward"}}
-// DQN configs have "dqn" (the DqnConfig fields below) and "network" ({"hidden", "activation"})
-// instead of "ppo", "policy" and "normalize".
+// DQN and SAC configs have "dqn" / "sac" (the DqnConfig / SacConfig fields below) and "network"
+// ({"hidden", "activation"}) instead of "ppo", "policy" and "normalize".
 
 // What every algorithm's run shares: the env, the seed, the budget and the evaluation.
 struct RunConfig {
@@ -99,13 +99,37 @@ struct DqnConfig : RunConfig {
   std::int64_t num_iterations() const;
 };
 
-using AgentConfig = std::variant<PpoConfig, DqnConfig>;
+// SAC (JSON "sac" and "network" sections) for Box actions. One iteration = train_freq vector
+// steps, then gradient_steps updates of the twin critics, the actor and (auto_alpha) the
+// temperature once learning_starts env steps are in the buffer. Until then actions are uniform.
+struct SacConfig : RunConfig {
+  std::int64_t buffer_size = 1000000;
+  std::int64_t learning_starts = 1000;
+  int batch_size = 256;
+  int train_freq = 1;                     // vector steps per iteration
+  int gradient_steps = 1;                 // gradient steps per iteration (update-to-data ratio)
+  double tau = 0.005;                     // Polyak factor of the target critics
+  double gamma = 0.99;
+  double actor_lr = 3e-4, critic_lr = 3e-4, alpha_lr = 3e-4;
+  double init_alpha = 1.0;
+  bool auto_alpha = true;
+  std::optional<double> target_entropy;   // null: -(action size)
+  double log_std_min = -20.0, log_std_max = 2.0;
+  std::vector<std::int64_t> hidden = {256, 256};
+  std::string activation = "relu";        // tanh | relu
+
+  std::int64_t steps_per_iteration() const { return static_cast<std::int64_t>(num_envs) * train_freq; }
+  std::int64_t num_iterations() const;
+};
+
+using AgentConfig = std::variant<PpoConfig, DqnConfig, SacConfig>;
 const RunConfig& run_config(const AgentConfig& c);
 
 // Reads and checks a config of any algo ("algo" key, default "ppo").
 AgentConfig config_from_json(const JsonObject& root);
 std::string to_json(const AgentConfig& c);
 std::string to_json(const DqnConfig& c);
+std::string to_json(const SacConfig& c);
 AgentConfig load_config(const std::string& path, const std::vector<std::string>& overrides = {});
 
 // Reads and checks a PPO config (ConfigError if "algo" is not "ppo"); root.where() names the

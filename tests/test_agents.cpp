@@ -13,6 +13,7 @@
 
 #include "agents/config.hpp"
 #include "agents/dqn.hpp"
+#include "agents/sac.hpp"
 #include "agents/gae.hpp"
 #include "agents/ppo.hpp"
 #include "agents/trainer.hpp"
@@ -382,4 +383,51 @@ TEST_CASE("DQN epsilon decays linearly to its final value; bad DQN config keys a
   CHECK_THROWS_WITH(config_from_json(JsonObject::parse(R"({"algo": "dqn", "ppo": {}})", "d.json")),
                     Catch::Contains("unknown key 'ppo'"));
   CHECK_THROWS_AS(Dqn([] { DqnConfig d = small_dqn(); d.env_id = "Pendulum-v1"; return d; }()), InvalidArgument);
+}
+
+TEST_CASE("SAC: resume equality, thread-count independence, actions within the bounds", "[agents][sac]") {
+  SacConfig c;
+  c.env_id = "Pendulum-v1";
+  c.num_envs = 2;
+  c.total_steps = 2 * 2 * 40;
+  c.train_freq = 2;
+  c.gradient_steps = 2;
+  c.batch_size = 16;
+  c.learning_starts = 40;
+  c.buffer_size = 100;  // wraps during the run
+  c.eval_every_steps = 2 * 2 * 10;
+  c.eval_episodes = 2;
+  c.hidden = {16, 16};
+  TrainOptions o;
+  o.progress = false;
+  o.out_dir = temp_dir("sac_full").string();
+  const TrainResult full = train(c, o);
+  TrainOptions p = o;
+  p.out_dir = temp_dir("sac_parts").string();
+  p.stop_after_updates = 23;
+  CHECK(train(c, p).stopped);
+  p.stop_after_updates = 0;
+  const TrainResult rest = resume(p);
+  CHECK(rest.steps == full.steps);
+  CHECK(read_file(fs::path(p.out_dir) / "policy.rlft") == read_file(fs::path(o.out_dir) / "policy.rlft"));
+
+  c.num_envs = 128;
+  c.learning_starts = 128;
+  c.num_threads = 1;
+  Sac a(c);
+  c.num_threads = 2;
+  Sac b(c);
+  for (int u = 0; u < 3; ++u) {
+    a.update();
+    b.update();
+  }
+  std::vector<float> pa, pb;
+  for (const auto& t : a.named_parameters()) for (float v : t.value.to_vector<float>()) pa.push_back(v);
+  for (const auto& t : b.named_parameters()) for (float v : t.value.to_vector<float>()) pb.push_back(v);
+  CHECK(pa == pb);
+  CHECK(a.alpha() != 1.0);  // the temperature moved
+  std::vector<float> obs = {1, 0, 8, -1, 0, -8, 0, 1, 0}, act(3);
+  a.act(obs, 3, act);
+  for (float v : act) CHECK((v >= -2.0f && v <= 2.0f));
+  CHECK_THROWS_AS(Sac([] { SacConfig s; s.env_id = "CartPole-v1"; return s; }()), InvalidArgument);
 }

@@ -60,7 +60,9 @@ int run_train(const Args& args) {
     out = args.has("--out") ? args.get("--out")
                             : "runs/" + std::filesystem::path(path).stem().string() + "-seed" + std::to_string(run.seed);
     opt.out_dir = out;
-    std::cout << "training " << run.env_id << " with " << (std::holds_alternative<agents::DqnConfig>(cfg) ? "dqn" : "ppo")
+    std::cout << "training " << run.env_id << " with " << (std::holds_alternative<agents::DqnConfig>(cfg)   ? "dqn"
+                                                                : std::holds_alternative<agents::SacConfig>(cfg) ? "sac"
+                                                                                                                 : "ppo")
               << ", seed " << run.seed << ", " << run.total_steps << " steps at most -> " << out << "\n" << std::flush;
     res = agents::train(cfg, opt);
   }
@@ -87,7 +89,7 @@ int run_train(const Args& args) {
 const Command& train_command() {
   static const Command cmd{
       "train",
-      "Train an agent (PPO, DQN) from a JSON config into a run folder",
+      "Train an agent (PPO, DQN, SAC) from a JSON config into a run folder",
       "CONFIG [--set key.path=value ...] [--seed N] [--out DIR] | --resume DIR",
       "Writes DIR/config.json (resolved), DIR/metrics.csv, DIR/checkpoints/{latest,best}.ckpt and,\n"
       "at the end, DIR/policy.rlft. Stops at the config's target_return (evaluated every\n"

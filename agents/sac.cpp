@@ -1,0 +1,332 @@
+// Sac: replay collection with rescaled squashed-Gaussian actions, then critic, actor and
+// temperature updates with Polyak-averaged target critics.
+#include "agents/sac.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "agents/binary_io.hpp"
+#include "agents/network.hpp"
+#include "core/error.hpp"
+#include "tensor/autograd/grad_mode.hpp"
+#include "tensor/ops.hpp"
+
+namespace rlforge::agents {
+
+namespace T = rlforge::tensor;
+
+namespace {
+
+constexpr std::uint32_t kStateMagic = 0x53414331;  // "SAC1"
+constexpr double kLog2Pi = 1.8378770664093453;
+constexpr double kLog2 = 0.6931471805599453;
+
+T::nn::Sequential make_mlp(const SacConfig& c, std::int64_t in, std::int64_t out, T::Generator& gen) {
+  std::vector<std::int64_t> sizes{in};
+  sizes.insert(sizes.end(), c.hidden.begin(), c.hidden.end());
+  sizes.push_back(out);
+  T::nn::MlpOptions o;
+  o.hidden = c.activation == "relu" ? T::nn::Activation::ReLU : T::nn::Activation::Tanh;
+  return T::nn::mlp(sizes, gen, o);
+}
+
+void gather_rows(const std::vector<float>& src, std::size_t width, const std::vector<std::size_t>& idx,
+                 std::vector<float>& dst) {
+  dst.resize(idx.size() * width);
+  for (std::size_t k = 0; k < idx.size(); ++k)
+    std::memcpy(dst.data() + k * width, src.data() + idx[k] * width, width * sizeof(float));
+}
+
+}  // namespace
+
+Sac::Sac(SacConfig config) : cfg_(std::move(config)), rng_(cfg_.seed) {
+  VectorEnvOptions vo;
+  vo.num_threads = cfg_.num_threads;
+  vo.autoreset = AutoresetMode::SameStep;
+  envs_ = std::make_unique<VectorEnv>(cfg_.env_id, cfg_.num_envs, cfg_.env_kwargs, vo);
+  const Space& os = envs_->single_observation_space();
+  const Space& as = envs_->single_action_space();
+  if (os.kind() != Space::Kind::Box || os.dtype() != DType::float32 || os.shape().ndim() != 1)
+    throw InvalidArgument(cfg_.env_id + ": SAC needs a 1-D float32 Box observation space, got " + os.repr());
+  if (as.kind() != Space::Kind::Box || as.dtype() != DType::float32 || as.shape().ndim() != 1 || !as.is_bounded())
+    throw InvalidArgument(cfg_.env_id + ": SAC needs a bounded 1-D float32 Box action space, got " + as.repr());
+  obs_dim_ = static_cast<int>(os.numel());
+  act_dim_ = static_cast<int>(as.numel());
+  for (int j = 0; j < act_dim_; ++j) {
+    low_.push_back(static_cast<float>(as.low()[static_cast<std::size_t>(j)]));
+    high_.push_back(static_cast<float>(as.high()[static_cast<std::size_t>(j)]));
+  }
+  target_entropy_ = cfg_.target_entropy.value_or(-static_cast<double>(act_dim_));
+  T::Generator gen(cfg_.seed ^ 0x5DEECE66DULL);
+  actor_ = make_mlp(cfg_, obs_dim_, 2 * act_dim_, gen);
+  q1_ = make_mlp(cfg_, obs_dim_ + act_dim_, 1, gen);
+  q2_ = make_mlp(cfg_, obs_dim_ + act_dim_, 1, gen);
+  q1_target_ = q1_.clone();
+  q2_target_ = q2_.clone();
+  log_alpha_ = T::Tensor::full({1}, std::log(cfg_.init_alpha));
+  log_alpha_.requires_grad_(true);
+  T::optim::AdamOptions ao;
+  ao.lr = cfg_.actor_lr;
+  actor_opt_ = std::make_unique<T::optim::Adam>(actor_.parameters(), ao);
+  std::vector<T::Tensor> qp = q1_.parameters();
+  for (auto& p : q2_.parameters()) qp.push_back(p);
+  ao.lr = cfg_.critic_lr;
+  critic_opt_ = std::make_unique<T::optim::Adam>(qp, ao);
+  ao.lr = cfg_.alpha_lr;
+  alpha_opt_ = std::make_unique<T::optim::Adam>(std::vector<T::Tensor>{log_alpha_}, ao);
+  capacity_ = cfg_.buffer_size;
+  const auto cap = static_cast<std::size_t>(capacity_);
+  rb_obs_.resize(cap * static_cast<std::size_t>(obs_dim_));
+  rb_next_.resize(cap * static_cast<std::size_t>(obs_dim_));
+  rb_act_.resize(cap * static_cast<std::size_t>(act_dim_));
+  rb_rew_.resize(cap);
+  rb_done_.resize(cap);
+  ep_return_.assign(static_cast<std::size_t>(cfg_.num_envs), 0.0);
+  envs_->reset(cfg_.seed);
+}
+
+Sac::~Sac() = default;
+
+std::vector<std::string> Sac::loss_names() const { return {"critic_loss", "actor_loss", "alpha"}; }
+
+double Sac::alpha() const { return std::exp(log_alpha_.item()); }
+
+T::Tensor Sac::q_value(const T::nn::Sequential& q, const T::Tensor& x, const T::Tensor& a) const {
+  return forward(q, T::concat({x, a}, 1)).reshape({x.size(0)});
+}
+
+std::pair<T::Tensor, T::Tensor> Sac::sample(const T::Tensor& x) {
+  const std::int64_t B = x.size(0);
+  const T::Tensor out = forward(actor_, x);
+  const T::Tensor mean = out.narrow(1, 0, act_dim_);
+  const T::Tensor log_std = T::clamp(out.narrow(1, act_dim_, act_dim_), cfg_.log_std_min, cfg_.log_std_max);
+  std::vector<float> eps(static_cast<std::size_t>(B * act_dim_));
+  for (float& e : eps) e = static_cast<float>(rng_.normal());
+  const T::Tensor noise = T::Tensor::from_data(std::span<const float>(eps), {B, act_dim_});
+  const T::Tensor u = mean + T::exp(log_std) * noise;
+  const T::Tensor a = T::tanh(u);
+  // log N(u; mean, std) = -eps^2 / 2 - log_std - log(2 pi) / 2, minus the tanh Jacobian
+  // log(1 - tanh(u)^2) = 2 (log 2 - u - softplus(-2u)).
+  const T::Tensor log_n = -0.5 * (noise * noise) - log_std - 0.5 * kLog2Pi;
+  const T::Tensor log_det = 2.0 * (kLog2 - u - T::softplus(-2.0 * u));
+  return {a, T::sum(log_n - log_det, 1)};
+}
+
+void Sac::act(std::span<const float> obs, int n, std::span<float> out) const {
+  const auto D = static_cast<std::size_t>(obs_dim_), A = static_cast<std::size_t>(act_dim_);
+  if (obs.size() != static_cast<std::size_t>(n) * D || out.size() < static_cast<std::size_t>(n) * A)
+    throw InvalidArgument("Sac::act: obs has " + std::to_string(obs.size()) + " values and out " +
+                          std::to_string(out.size()) + ", expected n * obs_dim = " +
+                          std::to_string(static_cast<std::size_t>(n) * D) + " and n * act_dim");
+  T::NoGradGuard ng;
+  const T::Tensor o = forward(actor_, T::Tensor::from_data(obs.first(static_cast<std::size_t>(n) * D), {n, obs_dim_}));
+  const float* v = o.data<float>();
+  for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i)
+    for (std::size_t j = 0; j < A; ++j) {
+      const float a = std::tanh(v[i * 2 * A + j]);
+      out[i * A + j] = std::clamp(low_[j] + (a + 1.0f) * 0.5f * (high_[j] - low_[j]), low_[j], high_[j]);
+    }
+}
+
+EvalResult Sac::evaluate(int episodes, std::uint64_t seed) const {
+  return evaluate_policy(
+      cfg_, [this](std::span<const float> obs, int n, std::span<std::int64_t>, std::span<float> b) { act(obs, n, b); },
+      episodes, seed);
+}
+
+void Sac::train_step(double& critic_loss, double& actor_loss) {
+  const auto B = static_cast<std::size_t>(cfg_.batch_size);
+  const auto Bi = static_cast<std::int64_t>(B);
+  std::vector<std::size_t> idx(B);
+  for (auto& j : idx) j = static_cast<std::size_t>(rng_.below(static_cast<std::uint64_t>(size_)));
+  std::vector<float> obs, next, act;
+  gather_rows(rb_obs_, static_cast<std::size_t>(obs_dim_), idx, obs);
+  gather_rows(rb_next_, static_cast<std::size_t>(obs_dim_), idx, next);
+  gather_rows(rb_act_, static_cast<std::size_t>(act_dim_), idx, act);
+  std::vector<float> target(B);
+  const T::Tensor x = T::Tensor::from_data(std::span<const float>(obs), {Bi, obs_dim_});
+  const double alpha_now = alpha();
+  {
+    T::NoGradGuard ng;
+    const T::Tensor xn = T::Tensor::from_data(std::span<const float>(next), {Bi, obs_dim_});
+    auto [an, logp_n] = sample(xn);
+    const T::Tensor qn = T::minimum(q_value(q1_target_, xn, an), q_value(q2_target_, xn, an)) - alpha_now * logp_n;
+    const float* v = qn.data<float>();
+    for (std::size_t k = 0; k < B; ++k)
+      target[k] = static_cast<float>(rb_rew_[idx[k]] + cfg_.gamma * (1.0 - rb_done_[idx[k]]) * v[k]);
+  }
+  const T::Tensor a = T::Tensor::from_data(std::span<const float>(act), {Bi, act_dim_});
+  const T::Tensor y = T::Tensor::from_data(std::span<const float>(target), {Bi});
+  const T::Tensor closs = 0.5 * (T::mse_loss(q_value(q1_, x, a), y) + T::mse_loss(q_value(q2_, x, a), y));
+  critic_opt_->zero_grad();
+  closs.backward();
+  critic_opt_->step();
+  critic_loss += closs.item();
+
+  auto [a_pi, logp] = sample(x);
+  const T::Tensor q_pi = T::minimum(q_value(q1_, x, a_pi), q_value(q2_, x, a_pi));
+  const T::Tensor aloss = T::mean(alpha_now * logp - q_pi);
+  actor_opt_->zero_grad();
+  aloss.backward();
+  actor_opt_->step();
+  actor_loss += aloss.item();
+
+  if (cfg_.auto_alpha) {
+    const T::Tensor ent_err = logp.detach() + target_entropy_;
+    const T::Tensor alpha_loss = -T::mean(log_alpha_ * ent_err);
+    alpha_opt_->zero_grad();
+    alpha_loss.backward();
+    alpha_opt_->step();
+  }
+  T::nn::polyak_update(q1_.parameters(), q1_target_.parameters(), cfg_.tau);
+  T::nn::polyak_update(q2_.parameters(), q2_target_.parameters(), cfg_.tau);
+}
+
+UpdateStats Sac::update() {
+  const int N = cfg_.num_envs;
+  const auto D = static_cast<std::size_t>(obs_dim_), A = static_cast<std::size_t>(act_dim_);
+  UpdateStats st;
+  st.lr = cfg_.actor_lr;
+  double return_sum = 0;
+  std::vector<float> obs(static_cast<std::size_t>(N) * D), unit(static_cast<std::size_t>(N) * A),
+      env_act(static_cast<std::size_t>(N) * A);
+  for (int k = 0; k < cfg_.train_freq; ++k) {
+    const float* raw = envs_->observations_as<float>();
+    std::copy(raw, raw + obs.size(), obs.begin());
+    if (global_step_ < cfg_.learning_starts) {
+      for (float& u : unit) u = static_cast<float>(rng_.uniform(-1.0, 1.0));
+    } else {
+      T::NoGradGuard ng;
+      auto [a, logp] = sample(T::Tensor::from_data(std::span<const float>(obs), {N, obs_dim_}));
+      const auto v = a.to_vector<float>();
+      std::copy(v.begin(), v.end(), unit.begin());
+    }
+    for (std::size_t i = 0; i < static_cast<std::size_t>(N); ++i)
+      for (std::size_t j = 0; j < A; ++j)
+        env_act[i * A + j] =
+            std::clamp(low_[j] + (unit[i * A + j] + 1.0f) * 0.5f * (high_[j] - low_[j]), low_[j], high_[j]);
+    envs_->step(ConstArray{env_act.data(), DType::float32, Shape{N, act_dim_}});
+    global_step_ += N;
+    const float* next = envs_->observations_as<float>();
+    const float* fin = reinterpret_cast<const float*>(envs_->final_observations().data());
+    for (std::size_t i = 0; i < static_cast<std::size_t>(N); ++i) {
+      const bool ended = envs_->has_final()[i];
+      const auto p = static_cast<std::size_t>(pos_);
+      std::memcpy(rb_obs_.data() + p * D, obs.data() + i * D, D * sizeof(float));
+      std::memcpy(rb_next_.data() + p * D, (ended ? fin : next) + i * D, D * sizeof(float));
+      std::memcpy(rb_act_.data() + p * A, unit.data() + i * A, A * sizeof(float));
+      rb_rew_[p] = static_cast<float>(envs_->rewards()[i]);
+      rb_done_[p] = envs_->terminated()[i] ? 1.0f : 0.0f;
+      pos_ = (pos_ + 1) % capacity_;
+      size_ = std::min(size_ + 1, capacity_);
+      ep_return_[i] += envs_->rewards()[i];
+      if (ended) {
+        return_sum += ep_return_[i];
+        ++st.episodes;
+        ep_return_[i] = 0;
+      }
+    }
+  }
+  double closs = 0, aloss = 0;
+  int steps = 0;
+  if (global_step_ >= cfg_.learning_starts && size_ >= cfg_.batch_size)
+    for (; steps < cfg_.gradient_steps; ++steps) train_step(closs, aloss);
+  st.mean_return = st.episodes ? return_sum / st.episodes : 0.0;
+  st.losses = {steps ? closs / steps : 0.0, steps ? aloss / steps : 0.0, alpha()};
+  ++updates_;
+  return st;
+}
+
+std::vector<T::NamedTensor> Sac::named_parameters() const {
+  std::vector<T::NamedTensor> out;
+  auto add = [&](const char* prefix, const T::nn::Sequential& net) {
+    const auto names = net.parameter_names();
+    const auto p = net.parameters();
+    for (std::size_t i = 0; i < p.size(); ++i) out.push_back({std::string(prefix) + names[i], p[i]});
+  };
+  add("actor.", actor_);
+  add("q1.", q1_);
+  add("q2.", q2_);
+  out.push_back({"log_alpha", log_alpha_});
+  return out;
+}
+
+std::vector<T::NamedTensor> Sac::state_tensors() const {
+  std::vector<T::NamedTensor> t = named_parameters();
+  const auto a = q1_target_.parameters(), b = q2_target_.parameters();
+  for (std::size_t i = 0; i < a.size(); ++i) t.push_back({"q1_target." + std::to_string(i), a[i]});
+  for (std::size_t i = 0; i < b.size(); ++i) t.push_back({"q2_target." + std::to_string(i), b[i]});
+  for (const auto* opt : {actor_opt_.get(), critic_opt_.get(), alpha_opt_.get()})
+    for (auto& s : opt->state()) t.push_back(s);
+  return t;
+}
+
+std::string Sac::save_state() const {
+  ByteWriter w;
+  w.pod(kStateMagic);
+  w.pod(updates_);
+  w.pod(global_step_);
+  w.bytes(rng_.state(), 4 * sizeof(std::uint64_t));
+  w.vec(ep_return_);
+  w.pod(size_);
+  w.pod(pos_);
+  const auto n = static_cast<std::size_t>(size_);
+  const auto D = static_cast<std::size_t>(obs_dim_), A = static_cast<std::size_t>(act_dim_);
+  w.bytes(rb_obs_.data(), n * D * sizeof(float));
+  w.bytes(rb_next_.data(), n * D * sizeof(float));
+  w.bytes(rb_act_.data(), n * A * sizeof(float));
+  w.bytes(rb_rew_.data(), n * sizeof(float));
+  w.bytes(rb_done_.data(), n * sizeof(float));
+  const auto tensors = state_tensors();
+  w.pod(static_cast<std::uint64_t>(tensors.size()));
+  for (const auto& t : tensors) {
+    w.str(t.name);
+    write_tensor(w, t.value);
+  }
+  w.str(envs_->save_state());
+  return w.data();
+}
+
+void Sac::load_state(std::string_view blob) {
+  ByteReader r(blob);
+  if (r.pod<std::uint32_t>() != kStateMagic) throw ConfigError("checkpoint: not a SAC agent state");
+  updates_ = r.pod<std::int64_t>();
+  global_step_ = r.pod<std::int64_t>();
+  r.bytes(rng_.state(), 4 * sizeof(std::uint64_t));
+  auto ep = r.vec<double>();
+  if (ep.size() != ep_return_.size())
+    throw ConfigError("checkpoint: holds " + std::to_string(ep.size()) + " envs, the config has " +
+                      std::to_string(ep_return_.size()));
+  ep_return_ = std::move(ep);
+  size_ = r.pod<std::int64_t>();
+  pos_ = r.pod<std::int64_t>();
+  if (size_ < 0 || size_ > capacity_ || pos_ < 0 || pos_ >= capacity_)
+    throw ConfigError("checkpoint: replay buffer of " + std::to_string(size_) + " transitions does not fit " +
+                      std::to_string(capacity_));
+  const auto n = static_cast<std::size_t>(size_);
+  const auto D = static_cast<std::size_t>(obs_dim_), A = static_cast<std::size_t>(act_dim_);
+  r.bytes(rb_obs_.data(), n * D * sizeof(float));
+  r.bytes(rb_next_.data(), n * D * sizeof(float));
+  r.bytes(rb_act_.data(), n * A * sizeof(float));
+  r.bytes(rb_rew_.data(), n * sizeof(float));
+  r.bytes(rb_done_.data(), n * sizeof(float));
+  auto tensors = state_tensors();
+  const auto count = r.pod<std::uint64_t>();
+  if (count != tensors.size())
+    throw ConfigError("checkpoint: holds " + std::to_string(count) + " tensors where the agent has " +
+                      std::to_string(tensors.size()));
+  for (auto& t : tensors) {
+    const std::string name = r.str();
+    if (name != t.name) throw ConfigError("checkpoint: found tensor '" + name + "' where '" + t.name + "' was expected");
+    read_tensor_into(r, t.value, name);
+  }
+  try {
+    envs_->load_state(r.str());
+  } catch (const InvalidArgument& e) {
+    throw ConfigError(std::string("checkpoint: ") + e.what());
+  }
+  if (!r.at_end()) throw ConfigError("checkpoint: unexpected bytes after the agent state");
+}
+
+}  // namespace rlforge::agents
