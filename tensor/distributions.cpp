@@ -16,16 +16,17 @@ constexpr double kLog2 = 0.69314718055994530942;
 
 template <class F>
 Tensor per_row_index(const Tensor& p, F&& pick) {
-  // p: [B, A] contiguous f32/f64 values; pick(row pointer as doubles, A) -> index.
+  // p: [B, A] f32/f64 values; pick(row pointer, A) -> index. Sampling draws from the host
+  // Generator, so CUDA rows come to the host (B x A numbers) and the indices go back.
   const std::int64_t B = p.size(0), A = p.size(1);
   Tensor out = Tensor::empty({B}, DType::i64);
   std::int64_t* o = out.data<std::int64_t>();
-  const Tensor c = p.contiguous();
+  const Tensor c = p.detach().to(Device::cpu()).contiguous();
   for (std::int64_t b = 0; b < B; ++b) {
     if (c.dtype() == DType::f32) o[b] = pick(c.data<float>() + b * A, A);
     else o[b] = pick(c.data<double>() + b * A, A);
   }
-  return out;
+  return out.to(p.device());
 }
 
 }  // namespace
@@ -94,12 +95,13 @@ Tensor Normal::log_prob(const Tensor& x) const {
 
 Tensor Normal::entropy() const {
   // Per dim 0.5 + 0.5 log(2 pi) + log_std, broadcast to [B, D] before summing over D.
-  const Tensor per_dim = log_std_ + Tensor::zeros(mean_.shape(), mean_.dtype());
+  const Tensor per_dim = log_std_ + Tensor::zeros(mean_.shape(), mean_.dtype(), mean_.device());
   return sum(per_dim + (0.5 + kHalfLog2Pi), -1);
 }
 
 Tensor Normal::rsample(Generator& gen) const {
-  const Tensor eps = Tensor::randn(mean_.shape(), gen, mean_.dtype());
+  // Noise from the host Generator (one stream for every device), moved next to the mean.
+  const Tensor eps = Tensor::randn(mean_.shape(), gen, mean_.dtype()).to(mean_.device());
   return mean_ + exp(log_std_) * eps;
 }
 

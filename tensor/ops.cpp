@@ -1,5 +1,6 @@
-// Op front ends: operand checks, output allocation, CPU kernel call, tape recording, and the
-// optional finite check. Backward rules are in autograd/backward_rules.cpp.
+// Op front ends: operand checks (shapes, dtypes, devices), output allocation on the operands'
+// device, the kernel call through kern:: (CPU or CUDA), tape recording, and the optional
+// finite check. Backward rules are in autograd/backward_rules.cpp.
 #include "tensor/ops.hpp"
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include "tensor/cpu/conv.hpp"
 #include "tensor/cpu/gemm.hpp"
 #include "tensor/cpu/kernels.hpp"
+#include "tensor/kernels/dispatch.hpp"
 
 namespace rlforge::tensor {
 
@@ -33,9 +35,18 @@ void need_float(const char* op, const Tensor& t) {
   }
 }
 
+void need_same_device(const char* op, const Tensor& a, const Tensor& b) {
+  if (a.device() != b.device()) {
+    throw DeviceError(std::string(op) + ": operands are on different devices: " + a.device().str() + " " +
+                      a.shape().str() + " vs " + b.device().str() + " " + b.shape().str() +
+                      " (move one with to(Device))");
+  }
+}
+
 void need_same_dtype(const char* op, const Tensor& a, const Tensor& b) {
   need_float(op, a);
   need_float(op, b);
+  need_same_device(op, a, b);
   if (a.dtype() != b.dtype()) {
     throw DTypeError(std::string(op) + ": operand dtypes differ: " + dtype_name(a.dtype()) + " " + a.shape().str() +
                      " vs " + dtype_name(b.dtype()) + " " + b.shape().str() + " (convert with to(DType))");
@@ -67,11 +78,11 @@ TensorShape broadcast_shape(const char* op, const TensorShape& a, const TensorSh
   return s;
 }
 
-Tensor new_tensor(const TensorShape& s, DType d) { return detail::adopt(detail::impl_new(s, d, Device::cpu())); }
+Tensor new_tensor(const TensorShape& s, DType d, Device dev) { return detail::adopt(detail::impl_new(s, d, dev)); }
 
 void finish(OpKind k, const Tensor& out) {
   if (!t_finite_check) return;
-  const int64_t at = cpu::find_non_finite(out.impl());
+  const int64_t at = kern::find_non_finite(out.impl());
   if (at >= 0) {
     const double v = out.to_vector<double>()[static_cast<std::size_t>(at)];
     throw NumericalError(std::string("finite check: op '") + op_name(k) + "' produced " + std::to_string(v) +
@@ -82,20 +93,20 @@ void finish(OpKind k, const Tensor& out) {
 // A copy with no history when t is not contiguous (kernels that need rows call this).
 Tensor contiguous_nograd(const Tensor& t) {
   if (t.is_contiguous()) return t;
-  Tensor c = new_tensor(t.shape(), t.dtype());
-  cpu::copy(I(t), c.impl());
+  Tensor c = new_tensor(t.shape(), t.dtype(), t.device());
+  kern::copy(I(t), c.impl());
   return c;
 }
 
 Tensor scalar_like(const Tensor& t, double v) {
   need_float("scalar op", t);
-  return Tensor::scalar(v, t.dtype());
+  return Tensor::scalar(v, t.dtype(), t.device());
 }
 
 Tensor unary(OpKind k, const Tensor& x, double p0 = 0, double p1 = 0) {
   need_float(op_name(k), x);
-  Tensor out = new_tensor(x.shape(), x.dtype());
-  cpu::unary_forward(k, I(x), out.impl(), p0, p1);
+  Tensor out = new_tensor(x.shape(), x.dtype(), x.device());
+  kern::unary_forward(k, I(x), out.impl(), p0, p1);
   if (detail::wants_grad({&x})) {
     detail::Node* n = detail::record(k, out, {&x});
     n->p[0] = p0;
@@ -108,8 +119,8 @@ Tensor unary(OpKind k, const Tensor& x, double p0 = 0, double p1 = 0) {
 
 Tensor binary(OpKind k, const Tensor& a, const Tensor& b) {
   need_same_dtype(op_name(k), a, b);
-  Tensor out = new_tensor(broadcast_shape(op_name(k), a.shape(), b.shape()), a.dtype());
-  cpu::binary_forward(k, I(a), I(b), out.impl());
+  Tensor out = new_tensor(broadcast_shape(op_name(k), a.shape(), b.shape()), a.dtype(), a.device());
+  kern::binary_forward(k, I(a), I(b), out.impl());
   if (detail::wants_grad({&a, &b})) {
     detail::Node* n = detail::record(k, out, {&a, &b});
     if (k == OpKind::Div || k == OpKind::Pow) detail::save(n, out);
@@ -120,8 +131,8 @@ Tensor binary(OpKind k, const Tensor& a, const Tensor& b) {
 
 Tensor compare(cpu::CompareKind c, const char* name, const Tensor& a, const Tensor& b) {
   need_same_dtype(name, a, b);
-  Tensor out = new_tensor(broadcast_shape(name, a.shape(), b.shape()), a.dtype());
-  cpu::compare(c, I(a), I(b), out.impl());
+  Tensor out = new_tensor(broadcast_shape(name, a.shape(), b.shape()), a.dtype(), a.device());
+  kern::compare(c, I(a), I(b), out.impl());
   return out;
 }
 
@@ -141,16 +152,16 @@ TensorShape reduced_shape(const TensorShape& s, std::uint32_t mask, bool keepdim
 Tensor reduce(OpKind k, const Tensor& x, const Axes& axes, bool keepdim) {
   need_float(op_name(k), x);
   const std::uint32_t mask = axes.mask(x.ndim(), op_name(k));
-  Tensor out = new_tensor(reduced_shape(x.shape(), mask, keepdim), x.dtype());
+  Tensor out = new_tensor(reduced_shape(x.shape(), mask, keepdim), x.dtype(), x.device());
   if (k == OpKind::Max) {
     if (x.numel() == 0) throw ShapeError("max: reduction of an empty tensor " + x.shape().str());
-    cpu::reduce_max(I(x), mask, out.impl());
+    kern::reduce_max(I(x), mask, out.impl());
   } else {
     int64_t n = 1;
     for (int d = 0; d < x.ndim(); ++d) {
       if (mask & (1u << d)) n *= x.shape()[d];
     }
-    cpu::reduce_sum(I(x), mask, out.impl(), k == OpKind::Mean ? 1.0 / static_cast<double>(n) : 1.0);
+    kern::reduce_sum(I(x), mask, out.impl(), k == OpKind::Mean ? 1.0 / static_cast<double>(n) : 1.0);
   }
   if (detail::wants_grad({&x})) {
     detail::Node* n = detail::record(k, out, {&x});
@@ -167,8 +178,8 @@ Tensor softmax_impl(const Tensor& x, int axis, bool log) {
   need_float(op_name(k), x);
   const int a = norm_axis(op_name(k), axis, x.ndim());
   Tensor xc = contiguous_nograd(x);
-  Tensor out = new_tensor(x.shape(), x.dtype());
-  cpu::softmax(I(xc), a, log, out.impl());
+  Tensor out = new_tensor(x.shape(), x.dtype(), x.device());
+  kern::softmax(I(xc), a, log, out.impl());
   if (detail::wants_grad({&x})) {
     detail::Node* n = detail::record(k, out, {&x});
     n->i[0] = a;
@@ -209,21 +220,17 @@ MatArg mat_arg(const TensorImpl* t) {
   return m;
 }
 
-template <class T>
 void gemm_batched(const TensorImpl* a, const MatArg& ma, const TensorImpl* b, const MatArg& mb, int64_t batch,
                   int64_t M, int64_t N, int64_t K, TensorImpl* out) {
-  const T* A = a->ptr<T>();
-  const T* B = b->ptr<T>();
-  T* C = out->ptr<T>();
+  const Device dev = out->storage->device;
   // [batch, M, K] row-major @ one shared [K, N]: one tall GEMM instead of `batch` small ones.
   if (batch > 1 && mb.batch_stride == 0 && !ma.trans && ma.batch_stride == M * ma.ld) {
-    cpu::gemm(false, mb.trans, batch * M, N, K, T(1), A, ma.ld, B, mb.ld, T(0), C, N);
+    kern::gemm(dev, out->dtype, false, mb.trans, batch * M, N, K, 1.0, a->raw(), ma.ld, 0, b->raw(), mb.ld, 0, 0.0,
+               out->raw(), N, 0, 1);
     return;
   }
-  for (int64_t i = 0; i < batch; ++i) {
-    cpu::gemm(ma.trans, mb.trans, M, N, K, T(1), A + i * ma.batch_stride, ma.ld, B + i * mb.batch_stride, mb.ld,
-              T(0), C + i * M * N, N);
-  }
+  kern::gemm(dev, out->dtype, ma.trans, mb.trans, M, N, K, 1.0, a->raw(), ma.ld, ma.batch_stride, b->raw(), mb.ld,
+             mb.batch_stride, 0.0, out->raw(), N, M * N, batch);
 }
 
 }  // namespace
@@ -295,8 +302,8 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   need_same_dtype("where", a, b);
   need_same_dtype("where", cond, a);
   const TensorShape s = broadcast_shape("where", cond.shape(), broadcast_shape("where", a.shape(), b.shape()));
-  Tensor out = new_tensor(s, a.dtype());
-  cpu::where(I(cond), I(a), I(b), out.impl());
+  Tensor out = new_tensor(s, a.dtype(), a.device());
+  kern::where(I(cond), I(a), I(b), out.impl());
   if (detail::wants_grad({&a, &b})) {
     detail::Node* n = detail::record(OpKind::Where, out, {&a, &b});
     detail::save(n, cond);
@@ -315,8 +322,8 @@ Tensor argmax(const Tensor& x, int axis, bool keepdim) {
   const int a = norm_axis("argmax", axis, x.ndim());
   if (x.shape()[a] == 0) throw ShapeError("argmax: axis " + std::to_string(a) + " of " + x.shape().str() + " is empty");
   const Tensor xc = contiguous_nograd(x);
-  Tensor out = new_tensor(reduced_shape(x.shape(), 1u << a, keepdim), DType::i64);
-  cpu::argmax(I(xc), a, out.impl());
+  Tensor out = new_tensor(reduced_shape(x.shape(), 1u << a, keepdim), DType::i64, x.device());
+  kern::argmax(I(xc), a, out.impl());
   return out;
 }
 
@@ -364,15 +371,13 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
   }
   if (sa.ndim() == 2) ma.batch_stride = 0;
   if (sb.ndim() == 2) mb.batch_stride = 0;
-  Tensor out = new_tensor(os, a.dtype());
+  Tensor out = new_tensor(os, a.dtype(), a.device());
   const int64_t nb = batch.numel();
   if (out.numel() > 0) {
     if (K == 0) {
-      cpu::fill(out.impl(), 0.0);
-    } else if (a.dtype() == DType::f32) {
-      gemm_batched<float>(I(a), ma, I(b), mb, nb, M, N, K, out.impl());
+      kern::fill(out.impl(), 0.0);
     } else {
-      gemm_batched<double>(I(a), ma, I(b), mb, nb, M, N, K, out.impl());
+      gemm_batched(I(a), ma, I(b), mb, nb, M, N, K, out.impl());
     }
   }
   if (detail::wants_grad({&a_in, &b_in})) detail::record(OpKind::Matmul, out, {&a_in, &b_in});
@@ -405,19 +410,16 @@ Tensor linear(const Tensor& x_in, const Tensor& w_in, const Tensor& bias) {
     w = contiguous_nograd(w);
     mw = mat_arg(I(w));
   }
-  Tensor out = new_tensor(TensorShape{B, OUT}, x.dtype());
+  Tensor out = new_tensor(TensorShape{B, OUT}, x.dtype(), x.device());
   if (out.numel() > 0) {
     // Seed C with the bias rows, then accumulate x @ w^T on top (beta = 1).
-    if (bias.defined()) cpu::copy(I(bias), out.impl());
+    if (bias.defined()) kern::copy(I(bias), out.impl());
     const bool acc = bias.defined();
     if (IN == 0) {
-      if (!acc) cpu::fill(out.impl(), 0.0);
-    } else if (x.dtype() == DType::f32) {
-      cpu::gemm(mx.trans, !mw.trans, B, OUT, IN, 1.0f, x.impl()->ptr<float>(), mx.ld, w.impl()->ptr<float>(),
-                mw.ld, acc ? 1.0f : 0.0f, out.impl()->ptr<float>(), OUT);
+      if (!acc) kern::fill(out.impl(), 0.0);
     } else {
-      cpu::gemm(mx.trans, !mw.trans, B, OUT, IN, 1.0, x.impl()->ptr<double>(), mx.ld, w.impl()->ptr<double>(),
-                mw.ld, acc ? 1.0 : 0.0, out.impl()->ptr<double>(), OUT);
+      kern::gemm(x.device(), x.dtype(), mx.trans, !mw.trans, B, OUT, IN, 1.0, x.impl()->raw(), mx.ld, 0,
+                 w.impl()->raw(), mw.ld, 0, acc ? 1.0 : 0.0, out.impl()->raw(), OUT, 0, 1);
     }
   }
   if (detail::wants_grad({&x_in, &w_in, &bias})) detail::record(OpKind::Linear, out, {&x_in, &w_in, &bias});
@@ -450,15 +452,10 @@ Tensor conv2d(const Tensor& x_in, const Tensor& w_in, const Tensor& bias, std::a
   }
   const Tensor x = contiguous_nograd(x_in), w = contiguous_nograd(w_in);
   const Tensor b = bias.defined() ? contiguous_nograd(bias) : Tensor();
-  Tensor out = new_tensor(TensorShape{g.n, g.o, g.ho, g.wo}, x.dtype());
-  Tensor cols = new_tensor(TensorShape{g.c * g.kh * g.kw, g.ho * g.wo}, x.dtype());
-  if (x.dtype() == DType::f32) {
-    cpu::conv2d_forward(x.data<float>(), w.data<float>(), b.defined() ? b.data<float>() : nullptr, g,
-                        cols.data<float>(), out.data<float>());
-  } else {
-    cpu::conv2d_forward(x.data<double>(), w.data<double>(), b.defined() ? b.data<double>() : nullptr, g,
-                        cols.data<double>(), out.data<double>());
-  }
+  Tensor out = new_tensor(TensorShape{g.n, g.o, g.ho, g.wo}, x.dtype(), x.device());
+  Tensor cols = new_tensor(TensorShape{g.c * g.kh * g.kw, g.ho * g.wo}, x.dtype(), x.device());
+  kern::conv2d_forward(x.device(), x.dtype(), x.impl()->raw(), w.impl()->raw(), b.defined() ? b.impl()->raw() : nullptr,
+                       g, cols.impl()->raw(), out.impl()->raw());
   if (detail::wants_grad({&x_in, &w_in, &bias})) {
     detail::Node* n = detail::record(OpKind::Conv2d, out, {&x_in, &w_in, &bias});
     n->i[0] = stride[0];
@@ -479,6 +476,7 @@ Tensor gather(const Tensor& x, int axis, const Tensor& index) {
     throw DTypeError("gather: index must be i64, got " + std::string(dtype_name(index.dtype())) + " " +
                      index.shape().str());
   }
+  need_same_device("gather", x, index);
   const int a = norm_axis("gather", axis, x.ndim());
   if (index.ndim() != x.ndim()) {
     throw ShapeError("gather: index " + index.shape().str() + " must have the input's ndim, input " + x.shape().str());
@@ -490,8 +488,8 @@ Tensor gather(const Tensor& x, int axis, const Tensor& index) {
     }
   }
   Tensor idx = contiguous_nograd(index);
-  Tensor out = new_tensor(index.shape(), x.dtype());
-  cpu::gather(I(x), a, I(idx), out.impl());
+  Tensor out = new_tensor(index.shape(), x.dtype(), x.device());
+  kern::gather(I(x), a, I(idx), out.impl());
   if (detail::wants_grad({&x})) {
     detail::Node* n = detail::record(OpKind::Gather, out, {&x});
     n->i[0] = a;
@@ -507,12 +505,13 @@ Tensor index_select(const Tensor& x, int axis, const Tensor& index) {
   if (index.dtype() != DType::i64 || index.ndim() != 1) {
     throw DTypeError("index_select: index must be a 1-D i64 tensor, got " + index.str());
   }
+  need_same_device("index_select", x, index);
   const int a = norm_axis("index_select", axis, x.ndim());
   const Tensor xc = contiguous_nograd(x), idx = contiguous_nograd(index);
   TensorShape s = x.shape();
   s[a] = index.numel();
-  Tensor out = new_tensor(s, x.dtype());
-  cpu::index_select(I(xc), a, I(idx), out.impl());
+  Tensor out = new_tensor(s, x.dtype(), x.device());
+  kern::index_select(I(xc), a, I(idx), out.impl());
   if (detail::wants_grad({&x})) {
     detail::Node* n = detail::record(OpKind::IndexSelect, out, {&x});
     n->i[0] = a;
@@ -539,14 +538,14 @@ Tensor concat(std::span<const Tensor> xs, int axis) {
     }
     os[a] += s[a];
   }
-  Tensor out = new_tensor(os, xs[0].dtype());
+  Tensor out = new_tensor(os, xs[0].dtype(), xs[0].device());
   int64_t start = 0;
   for (const Tensor& t : xs) {
     // Copy each input into its slab of the output through a view.
     int64_t st[kMaxDims];
     detail::contiguous_strides(os, st);
     TensorImpl* slab = detail::impl_view(out.impl(), t.shape(), st, start * st[a]);
-    cpu::copy(I(t), slab);
+    kern::copy(I(t), slab);
     detail::impl_release(slab);
     start += t.shape()[a];
   }
@@ -675,8 +674,8 @@ Tensor Tensor::contiguous() const {
 
 Tensor Tensor::clone() const {
   need_defined("clone", *this);
-  Tensor out = new_tensor(shape(), dtype());
-  cpu::copy(impl(), out.impl());
+  Tensor out = new_tensor(shape(), dtype(), device());
+  kern::copy(impl(), out.impl());
   if (detail::wants_grad({this})) detail::record(OpKind::Contiguous, out, {this});
   return out;
 }
@@ -684,8 +683,8 @@ Tensor Tensor::clone() const {
 Tensor Tensor::to(DType d) const {
   need_defined("to(DType)", *this);
   if (d == dtype()) return *this;
-  Tensor out = new_tensor(shape(), d);
-  cpu::copy(impl(), out.impl());
+  Tensor out = new_tensor(shape(), d, device());
+  kern::copy(impl(), out.impl());
   if (d != DType::i64 && dtype() != DType::i64 && detail::wants_grad({this})) {
     detail::record(OpKind::Cast, out, {this});
   }
@@ -703,9 +702,9 @@ Tensor loss(OpKind k, const Tensor& p, const Tensor& t, double delta) {
   }
   if (p.numel() == 0) throw ShapeError(std::string(op_name(k)) + ": empty inputs " + p.shape().str());
   Tensor pc = contiguous_nograd(p), tc = contiguous_nograd(t);
-  Tensor out = new_tensor(TensorShape{}, p.dtype());
-  if (k == OpKind::MseLoss) cpu::mse_loss(I(pc), I(tc), out.impl());
-  else cpu::huber_loss(I(pc), I(tc), delta, out.impl());
+  Tensor out = new_tensor(TensorShape{}, p.dtype(), p.device());
+  if (k == OpKind::MseLoss) kern::mse_loss(I(pc), I(tc), out.impl());
+  else kern::huber_loss(I(pc), I(tc), delta, out.impl());
   if (detail::wants_grad({&p, &t})) {
     detail::Node* n = detail::record(k, out, {&p, &t});
     n->p[0] = delta;
@@ -725,7 +724,7 @@ Tensor huber_loss(const Tensor& pred, const Tensor& target, double delta) {
 
 void check_finite(const Tensor& t, std::string_view what) {
   need_defined("check_finite", t);
-  const int64_t at = cpu::find_non_finite(I(t));
+  const int64_t at = kern::find_non_finite(I(t));
   if (at >= 0) {
     const double v = t.to_vector<double>()[static_cast<std::size_t>(at)];
     throw NumericalError(std::string(what) + ": non-finite value " + std::to_string(v) + " at flat index " +

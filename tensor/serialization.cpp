@@ -56,7 +56,8 @@ void save_tensors(const std::string& path, std::span<const NamedTensor> tensors)
     ar(static_cast<std::uint64_t>(tensors.size()));
     for (const NamedTensor& nt : tensors) {
       if (!nt.value.defined()) fail(path, "cannot save undefined tensor '" + nt.name + "'");
-      const Tensor c = nt.value.contiguous();
+      // Bytes are written from host memory: CUDA tensors are copied over first.
+      const Tensor c = nt.value.detach().to(Device::cpu()).contiguous();
       std::vector<std::int64_t> dims(c.shape().begin(), c.shape().end());
       ar(nt.name, static_cast<std::uint8_t>(c.dtype()), dims);
       switch (c.dtype()) {

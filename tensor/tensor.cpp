@@ -10,10 +10,17 @@
 #include "tensor/autograd/engine.hpp"
 #include "tensor/autograd/grad_mode.hpp"
 #include "tensor/cpu/kernels.hpp"
+#include "tensor/kernels/dispatch.hpp"
 #include "tensor/detail/memory_pool.hpp"
 #include "tensor/detail/tensor_impl.hpp"
 #include "tensor/ops.hpp"
 #include "tensor/random.hpp"
+
+// The CUDA runtime is reached only from .cpp files (here and kernels/dispatch.cpp), so the
+// public headers read the same with or without CUDA and CPU-only users never see cudart.
+#if RLFORGE_TENSOR_CUDA
+#include "tensor/cuda/runtime.hpp"
+#endif
 
 namespace rlforge::tensor {
 
@@ -34,7 +41,27 @@ std::string Device::str() const {
   return type == DeviceType::CPU ? std::string("cpu") : "cuda:" + std::to_string(index);
 }
 
-void release_cached_memory() noexcept { detail::pool_trim(); }
+void release_cached_memory() noexcept {
+  detail::pool_trim();
+#if RLFORGE_TENSOR_CUDA
+  cuda::device_trim();
+#endif
+}
+
+bool cuda_built() noexcept { return kern::cuda_compiled(); }
+
+bool cuda_available() noexcept {
+#if RLFORGE_TENSOR_CUDA
+  try {
+    cuda::require_device(0);
+    return true;
+  } catch (const DeviceError&) {
+    return false;
+  }
+#else
+  return false;
+#endif
+}
 
 // ---------------- TensorShape ----------------
 
@@ -82,7 +109,18 @@ namespace detail {
 
 Storage* storage_new(std::size_t bytes, Device dev) {
   if (dev.type != DeviceType::CPU) {
-    throw DeviceError("storage on " + dev.str() + ": this build has no CUDA runtime device");
+#if RLFORGE_TENSOR_CUDA
+    // Header from the host pool, data from the device cache (both recycled, no per-op malloc).
+    void* data = cuda::device_alloc(bytes, dev.index);
+    auto* s = new (pool_alloc(sizeof(Storage))) Storage();
+    s->device = dev;
+    s->bytes = bytes;
+    s->data = data;
+    return s;
+#else
+    throw DeviceError("storage on " + dev.str() + ": this build of rlforge has no CUDA support (nvcc was not "
+                      "found at configure time, or RLFORGE_CUDA=OFF)");
+#endif
   }
   void* block = pool_alloc(sizeof(Storage) + bytes);
   auto* s = new (block) Storage();
@@ -95,6 +133,14 @@ Storage* storage_new(std::size_t bytes, Device dev) {
 void storage_release(Storage* s) noexcept {
   if (s->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
     const std::size_t bytes = s->bytes;
+#if RLFORGE_TENSOR_CUDA
+    if (s->device.type == DeviceType::CUDA) {
+      cuda::device_free(s->data, bytes, s->device.index);
+      s->~Storage();
+      pool_free(s, sizeof(Storage));
+      return;
+    }
+#endif
     s->~Storage();
     pool_free(s, sizeof(Storage) + bytes);
   }
@@ -214,10 +260,7 @@ const TensorImpl& need(const Tensor& t, const char* what) {
 // ---------------- factories ----------------
 
 Tensor Tensor::empty(const TensorShape& s, DType d, Device dev) {
-  if (dev.type != DeviceType::CPU) {
-    throw DeviceError("Tensor::empty(" + s.str() + ", " + dev.str() +
-                      "): this build has no CUDA runtime device; create tensors on Device::cpu()");
-  }
+  if (dev.type == DeviceType::CPU) dev.index = 0;  // one CPU device: any index means "here"
   return Tensor(detail::impl_new(s, d, dev));
 }
 
@@ -226,11 +269,11 @@ Tensor Tensor::ones(const TensorShape& s, DType d, Device dev) { return full(s, 
 
 Tensor Tensor::full(const TensorShape& s, double v, DType d, Device dev) {
   Tensor t = empty(s, d, dev);
-  cpu::fill(t.p_, v);
+  kern::fill(t.p_, v);
   return t;
 }
 
-Tensor Tensor::scalar(double v, DType d) { return full(TensorShape{}, v, d); }
+Tensor Tensor::scalar(double v, DType d, Device dev) { return full(TensorShape{}, v, d, dev); }
 
 namespace {
 template <class T>
@@ -351,6 +394,11 @@ constexpr DType dtype_of() {
 template <class T>
 void check_access(const Tensor& t) {
   need(t, "data");
+  if (t.device().type != DeviceType::CPU) {
+    throw DeviceError(std::string("data<") + dtype_name(dtype_of<T>()) + ">() on a " + t.device().str() +
+                      " tensor of shape " + t.shape().str() +
+                      ": host pointers exist only for CPU tensors (use to(Device::cpu()) or to_vector())");
+  }
   if (t.dtype() != dtype_of<T>()) {
     throw DTypeError(std::string("data<") + dtype_name(dtype_of<T>()) + ">() on a " + dtype_name(t.dtype()) +
                      " tensor of shape " + t.shape().str());
@@ -377,6 +425,7 @@ template const std::int64_t* Tensor::data<std::int64_t>() const;
 
 double Tensor::item() const {
   if (numel() != 1) throw ShapeError("item(): needs exactly one element, the tensor has shape " + shape().str());
+  if (device().type != DeviceType::CPU) return to(Device::cpu()).item();  // one element crosses
   switch (p_->dtype) {
     case DType::f32: return *p_->ptr<float>();
     case DType::f64: return *p_->ptr<double>();
@@ -389,7 +438,7 @@ template <class T>
 std::vector<T> Tensor::to_vector() const {
   need(*this, "to_vector");
   Tensor c = Tensor::empty(shape(), dtype_of<T>());
-  cpu::copy(p_, c.p_);
+  kern::copy(p_, c.p_);  // converts, and brings CUDA data to the host
   const T* p = c.p_->ptr<T>();
   return std::vector<T>(p, p + c.numel());
 }
@@ -414,9 +463,25 @@ Tensor Tensor::to(Device dev) const {
   need(*this, "to(Device)");
   // One CPU device: any CPU index means "here".
   if (dev == device() || (dev.type == DeviceType::CPU && device().type == DeviceType::CPU)) return *this;
-  throw DeviceError("to(" + dev.str() + "): this build has no CUDA runtime device, so the " +
-                    dtype_name(dtype()) + " tensor of shape " + shape().str() + " stays on " +
-                    device().str() + " (build with nvcc present and run on a machine with a GPU)");
+  // A transfer is an explicit copy and is not recorded on the tape: gradients do not flow
+  // across devices. Moving a leaf keeps requires_grad (parameters moved before training);
+  // moving a tensor with history would silently cut the graph, so that is refused.
+  if (p_->grad_fn != nullptr && p_->requires_grad && is_grad_enabled()) {
+    throw AutogradError("to(" + dev.str() + "): " + str() + " was made by '" + op_name(p_->grad_fn->op) +
+                        "' and transfers are not recorded; move the inputs or parameters instead, or detach()");
+  }
+  if (dev.type == DeviceType::CUDA && device().type == DeviceType::CUDA) {
+    return to(Device::cpu()).to(dev);  // between GPUs through the host: no peer access assumed
+  }
+  Tensor out;
+  try {
+    out = empty(shape(), dtype(), dev);
+  } catch (const DeviceError& e) {  // no device, or no CUDA in this build: say what was moved
+    throw DeviceError("to(" + dev.str() + ") of " + str() + ": " + e.what());
+  }
+  kern::copy(p_, out.p_);
+  if (p_->grad_fn == nullptr) out.p_->requires_grad = p_->requires_grad;
+  return out;
 }
 
 // ---------------- autograd ----------------
@@ -451,13 +516,13 @@ void Tensor::set_grad(const Tensor& g) {
   p_->grad = nullptr;
   if (g.defined()) {
     p_->grad = detail::impl_new(shape(), dtype(), device());
-    cpu::copy(g.p_, p_->grad);
+    kern::copy(g.p_, p_->grad);
   }
 }
 
 void Tensor::zero_grad() {
   need(*this, "zero_grad");
-  if (p_->grad) cpu::fill(p_->grad, 0.0);
+  if (p_->grad) kern::fill(p_->grad, 0.0);
 }
 
 void Tensor::backward() const {
@@ -467,7 +532,7 @@ void Tensor::backward() const {
                         "; only a single-element (scalar) output has an implicit seed of 1 -- reduce it "
                         "(sum/mean) or pass backward(seed) with the same shape");
   }
-  detail::run_backward(p_, Tensor::ones(shape(), dtype()));
+  detail::run_backward(p_, Tensor::ones(shape(), dtype(), device()));
 }
 
 void Tensor::backward(const Tensor& seed) const {
@@ -475,6 +540,10 @@ void Tensor::backward(const Tensor& seed) const {
   need(seed, "backward(seed)");
   if (seed.shape() != shape() || seed.dtype() != dtype()) {
     throw ShapeError("backward(seed): seed " + seed.str() + " does not match output " + str());
+  }
+  if (seed.device() != device()) {
+    throw DeviceError("backward(seed): seed " + seed.str() + " is on " + seed.device().str() + " but the output " +
+                      str() + " is on " + device().str());
   }
   detail::run_backward(p_, seed);
 }
@@ -489,7 +558,7 @@ void Tensor::copy_(const Tensor& src) {
     throw AutogradError("copy_: in-place write to a tensor that requires grad (" + str() +
                         ") while grad mode is on; wrap it in NoGradGuard");
   }
-  cpu::copy(src.p_, p_);
+  kern::copy(src.p_, p_);  // across devices too (an explicit, synchronous transfer)
   bump_version();
 }
 
@@ -502,7 +571,7 @@ void Tensor::fill_(double v) {
     throw AutogradError("fill_: in-place write to a tensor that requires grad (" + str() +
                         ") while grad mode is on; wrap it in NoGradGuard");
   }
-  cpu::fill(p_, v);
+  kern::fill(p_, v);
   bump_version();
 }
 

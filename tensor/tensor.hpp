@@ -19,8 +19,8 @@ std::size_t dtype_size(DType d);
 const char* dtype_name(DType d);
 
 enum class DeviceType : std::uint8_t { CPU, CUDA };
-// A device tag carried by every tensor. Only CPU has a runtime in this build; asking for CUDA
-// throws DeviceError (see Tensor::to).
+// A device tag carried by every tensor. CUDA tensors exist when rlforge was built with nvcc and
+// the CUDA runtime finds a device; otherwise creating one throws DeviceError (see Tensor::to).
 struct Device {
   DeviceType type = DeviceType::CPU;
   int index = 0;
@@ -74,7 +74,7 @@ class Tensor {
   static Tensor ones(const TensorShape& s, DType d = DType::f32, Device dev = Device::cpu());
   static Tensor full(const TensorShape& s, double v, DType d = DType::f32,
                      Device dev = Device::cpu());
-  static Tensor scalar(double v, DType d = DType::f32);  // 0-d
+  static Tensor scalar(double v, DType d = DType::f32, Device dev = Device::cpu());  // 0-d
   // Copies `values` (row-major) into a new tensor; throws ShapeError if counts differ.
   static Tensor from_data(std::span<const float> values, const TensorShape& s);
   static Tensor from_data(std::span<const double> values, const TensorShape& s);
@@ -104,7 +104,8 @@ class Tensor {
   // ("[[1, 2, ..., 9, 10], ...]"); for logs and test failure messages.
   std::string format(int edge = 3) const;
 
-  // ---- element access (CPU). data<T>() throws DTypeError if T is not the dtype. ----
+  // ---- element access. data<T>() throws DTypeError if T is not the dtype, DeviceError on a
+  // CUDA tensor (no host pointer); item() and to_vector() copy CUDA data to the host. ----
   template <class T>
   T* data();
   template <class T>
@@ -123,8 +124,11 @@ class Tensor {
   Tensor slice_rows(std::int64_t begin, std::int64_t end) const { return narrow(0, begin, end - begin); }
   Tensor contiguous() const;  // self if contiguous, else a copy (recorded)
   Tensor clone() const;       // a contiguous copy (recorded)
-  // Same device: returns *this. CUDA: throws DeviceError (no CUDA runtime device in this
-  // build), naming the tensor's shape. Kept so call sites already say where data lives.
+  // Same device: returns *this. Else an explicit, synchronous copy on `dev` (contiguous). Not
+  // recorded by autograd: a leaf keeps requires_grad (move parameters before training), a
+  // tensor with history throws AutogradError while grad mode is on. Throws DeviceError
+  // "no CUDA device available: <cuda error>" when the runtime has no GPU, or a DeviceError
+  // naming the build when rlforge was compiled without CUDA.
   Tensor to(Device dev) const;
   Tensor to(DType d) const;  // converting copy (recorded between f32 and f64)
 
@@ -165,6 +169,13 @@ class Tensor {
 // Tensor storage, tensors and tape nodes are recycled through a per-thread pool that keeps the
 // thread's peak working set. This returns the calling thread's cached blocks to the system
 // (e.g. after a large evaluation batch); blocks still in use are unaffected.
+// (With CUDA, the device blocks cached by the allocator are returned to the driver too.)
 void release_cached_memory() noexcept;
+
+// Whether this build contains the CUDA kernels (nvcc was found and RLFORGE_CUDA was on), and
+// whether the CUDA runtime also reports a device now (false without a GPU or driver). Neither
+// throws; use them to choose Device::cuda() or to skip GPU work.
+bool cuda_built() noexcept;
+bool cuda_available() noexcept;
 
 }  // namespace rlforge::tensor

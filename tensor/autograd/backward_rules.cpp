@@ -1,10 +1,12 @@
 // Every backward rule, in one switch over OpKind: given the output gradient g of a node,
-// the gradients of its inputs. Rules run with grad mode off and use ops and CPU kernels.
+// the gradients of its inputs. Rules run with grad mode off and use ops and kern:: kernels, so
+// every rule runs on the device its tensors live on (the CPU or CUDA choice is in kern::).
 #include <string>
 
 #include "tensor/autograd/engine.hpp"
 #include "tensor/cpu/conv.hpp"
 #include "tensor/cpu/kernels.hpp"
+#include "tensor/kernels/dispatch.hpp"
 #include "tensor/ops.hpp"
 
 namespace rlforge::tensor::detail {
@@ -12,7 +14,10 @@ namespace {
 
 using std::int64_t;
 
-Tensor new_like_shape(const TensorShape& s, DType d) { return adopt(impl_new(s, d, Device::cpu())); }
+// A new tensor of shape s with like's dtype, on like's device.
+Tensor new_like_shape(const TensorShape& s, const Tensor& like) {
+  return adopt(impl_new(s, like.dtype(), like.device()));
+}
 
 // Sums g (the broadcast output shape) down to an input's shape `s`.
 Tensor sum_to(const Tensor& g, const TensorShape& s) {
@@ -24,8 +29,8 @@ Tensor sum_to(const Tensor& g, const TensorShape& s) {
     if (d < shift || (s[d - shift] == 1 && gs[d] != 1)) mask |= 1u << d;
   }
   // The kept dims, in order, are exactly s's dims (size-1 dims of s included as 1s).
-  Tensor out = new_like_shape(s, g.dtype());
-  cpu::reduce_sum(g.impl(), mask, out.impl(), 1.0);
+  Tensor out = new_like_shape(s, g);
+  kern::reduce_sum(g.impl(), mask, out.impl(), 1.0);
   return out;
 }
 
@@ -34,8 +39,8 @@ Tensor expand_back(const Tensor& g, const TensorShape& xs, std::uint32_t mask, d
   TensorShape keep;
   for (int d = 0; d < xs.ndim(); ++d) keep.push_back((mask & (1u << d)) ? 1 : xs[d]);
   Tensor gk = g.reshape(keep);
-  Tensor out = new_like_shape(xs, g.dtype());
-  cpu::copy(gk.impl(), out.impl());  // copy broadcasts size-1 dims
+  Tensor out = new_like_shape(xs, g);
+  kern::copy(gk.impl(), out.impl());  // copy broadcasts size-1 dims
   if (scale != 1.0) return out * scale;
   return out;
 }
@@ -95,10 +100,10 @@ void apply_backward_rule(const Node& n, const Tensor& g, std::span<Tensor> grads
       const TensorImpl* b = n.inputs[1];
       for (int i = 0; i < 2; ++i) {
         if (!needs(n, i)) continue;
-        Tensor d = new_like_shape(g.shape(), g.dtype());
+        Tensor d = new_like_shape(g.shape(), g);
         // Only div and pow read the output y; the others get d itself as a placeholder.
         const TensorImpl* y = n.saved[0] ? n.saved[0] : d.impl();
-        cpu::binary_backward(n.op, i == 1, g.impl(), a, b, y, d.impl());
+        kern::binary_backward(n.op, i == 1, g.impl(), a, b, y, d.impl());
         grads[i] = sum_to(d, n.inputs[i]->shape);
       }
       return;
@@ -117,8 +122,8 @@ void apply_backward_rule(const Node& n, const Tensor& g, std::span<Tensor> grads
     case OpKind::Tanh:
     case OpKind::Sigmoid:
     case OpKind::Softplus: {
-      Tensor dx = new_like_shape(g.shape(), g.dtype());
-      cpu::unary_backward(n.op, g.impl(), n.inputs[0], n.saved[0], dx.impl(), n.p[0], n.p[1]);
+      Tensor dx = new_like_shape(g.shape(), g);
+      kern::unary_backward(n.op, g.impl(), n.inputs[0], n.saved[0], dx.impl(), n.p[0], n.p[1]);
       grads[0] = dx;
       return;
     }
@@ -146,16 +151,16 @@ void apply_backward_rule(const Node& n, const Tensor& g, std::span<Tensor> grads
       for (int d = 0; d < x.ndim(); ++d) keep.push_back((mask & (1u << d)) ? 1 : x.shape()[d]);
       const Tensor y = share(n.saved[0]).reshape(keep);
       const Tensor hit = eq(x, y);
-      Tensor count = new_like_shape(keep, x.dtype());
-      cpu::reduce_sum(hit.impl(), mask, count.impl(), 1.0);
+      Tensor count = new_like_shape(keep, x);
+      kern::reduce_sum(hit.impl(), mask, count.impl(), 1.0);
       grads[0] = hit * (g.reshape(keep) / count);
       return;
     }
     case OpKind::Softmax:
     case OpKind::LogSoftmax: {
       const Tensor gc = g.contiguous();
-      Tensor dx = new_like_shape(g.shape(), g.dtype());
-      cpu::softmax_backward(gc.impl(), n.saved[0], static_cast<int>(n.i[0]), n.op == OpKind::LogSoftmax, dx.impl());
+      Tensor dx = new_like_shape(g.shape(), g);
+      kern::softmax_backward(gc.impl(), n.saved[0], static_cast<int>(n.i[0]), n.op == OpKind::LogSoftmax, dx.impl());
       grads[0] = dx;
       return;
     }
@@ -187,19 +192,13 @@ void apply_backward_rule(const Node& n, const Tensor& g, std::span<Tensor> grads
       const Tensor x = input(n, 0).contiguous(), w = input(n, 1).contiguous(), gc = g.contiguous();
       const cpu::ConvGeometry geo = cpu::conv_geometry(x.shape().begin(), w.shape().begin(), n.i[0], n.i[1], n.i[2], n.i[3]);
       const TensorShape cols_shape{geo.c * geo.kh * geo.kw, geo.ho * geo.wo};
-      Tensor cols = new_like_shape(cols_shape, g.dtype()), dcols = new_like_shape(cols_shape, g.dtype());
-      Tensor dx = needs(n, 0) ? Tensor::zeros(x.shape(), g.dtype()) : Tensor();
-      Tensor dw = needs(n, 1) ? new_like_shape(w.shape(), g.dtype()) : Tensor();
-      Tensor db = needs(n, 2) ? new_like_shape(TensorShape{geo.o}, g.dtype()) : Tensor();
-      if (g.dtype() == DType::f32) {
-        cpu::conv2d_backward(gc.data<float>(), x.data<float>(), w.data<float>(), geo, cols.data<float>(),
-                             dcols.data<float>(), dx.defined() ? dx.data<float>() : nullptr,
-                             dw.defined() ? dw.data<float>() : nullptr, db.defined() ? db.data<float>() : nullptr);
-      } else {
-        cpu::conv2d_backward(gc.data<double>(), x.data<double>(), w.data<double>(), geo, cols.data<double>(),
-                             dcols.data<double>(), dx.defined() ? dx.data<double>() : nullptr,
-                             dw.defined() ? dw.data<double>() : nullptr, db.defined() ? db.data<double>() : nullptr);
-      }
+      Tensor cols = new_like_shape(cols_shape, g), dcols = new_like_shape(cols_shape, g);
+      Tensor dx = needs(n, 0) ? Tensor::zeros(x.shape(), g.dtype(), g.device()) : Tensor();
+      Tensor dw = needs(n, 1) ? new_like_shape(w.shape(), g) : Tensor();
+      Tensor db = needs(n, 2) ? new_like_shape(TensorShape{geo.o}, g) : Tensor();
+      auto raw = [](const Tensor& t) -> void* { return t.defined() ? t.impl()->raw() : nullptr; };
+      kern::conv2d_backward(g.device(), g.dtype(), raw(gc), raw(x), raw(w), geo, raw(cols), raw(dcols), raw(dx),
+                            raw(dw), raw(db));
       grads[0] = dx;
       grads[1] = dw;
       grads[2] = db;
@@ -207,16 +206,16 @@ void apply_backward_rule(const Node& n, const Tensor& g, std::span<Tensor> grads
     }
     // ---- indexing and layout ----
     case OpKind::Gather: {
-      Tensor dx = Tensor::zeros(n.inputs[0]->shape, g.dtype());
+      Tensor dx = Tensor::zeros(n.inputs[0]->shape, g.dtype(), g.device());
       const Tensor gc = g.contiguous();
-      cpu::scatter_add(gc.impl(), static_cast<int>(n.i[0]), n.saved[0], dx.impl());
+      kern::scatter_add(gc.impl(), static_cast<int>(n.i[0]), n.saved[0], dx.impl());
       grads[0] = dx;
       return;
     }
     case OpKind::IndexSelect: {
-      Tensor dx = Tensor::zeros(n.inputs[0]->shape, g.dtype());
+      Tensor dx = Tensor::zeros(n.inputs[0]->shape, g.dtype(), g.device());
       const Tensor gc = g.contiguous();
-      cpu::index_add(gc.impl(), static_cast<int>(n.i[0]), n.saved[0], dx.impl());
+      kern::index_add(gc.impl(), static_cast<int>(n.i[0]), n.saved[0], dx.impl());
       grads[0] = dx;
       return;
     }
@@ -237,9 +236,9 @@ void apply_backward_rule(const Node& n, const Tensor& g, std::span<Tensor> grads
       grads[0] = transpose(g, static_cast<int>(n.i[0]), static_cast<int>(n.i[1]));
       return;
     case OpKind::Narrow: {
-      Tensor dx = Tensor::zeros(n.shape, g.dtype());
+      Tensor dx = Tensor::zeros(n.shape, g.dtype(), g.device());
       const Tensor slab = narrow(dx, static_cast<int>(n.i[0]), n.i[1], g.shape()[static_cast<int>(n.i[0])]);
-      cpu::copy(g.impl(), slab.impl());
+      kern::copy(g.impl(), slab.impl());
       grads[0] = dx;
       return;
     }
@@ -251,7 +250,7 @@ void apply_backward_rule(const Node& n, const Tensor& g, std::span<Tensor> grads
       return;
     case OpKind::Where: {
       const Tensor c = share(n.saved[0]);
-      const Tensor zero = Tensor::scalar(0.0, g.dtype());
+      const Tensor zero = Tensor::scalar(0.0, g.dtype(), g.device());
       if (needs(n, 0)) grads[0] = sum_to(where(c, g, zero), n.inputs[0]->shape);
       if (needs(n, 1)) grads[1] = sum_to(where(c, zero, g), n.inputs[1]->shape);
       return;
@@ -260,8 +259,8 @@ void apply_backward_rule(const Node& n, const Tensor& g, std::span<Tensor> grads
     case OpKind::MseLoss:
     case OpKind::HuberLoss: {
       const Tensor p = input(n, 0).contiguous(), t = input(n, 1).contiguous();
-      Tensor dp = new_like_shape(p.shape(), p.dtype());
-      cpu::loss_backward(n.op, p.impl(), t.impl(), n.p[0], g.item(), dp.impl());
+      Tensor dp = new_like_shape(p.shape(), p);
+      kern::loss_backward(n.op, p.impl(), t.impl(), n.p[0], g.impl(), dp.impl());
       if (needs(n, 0)) grads[0] = dp;
       if (needs(n, 1)) grads[1] = neg(dp);
       return;

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "tensor/autograd/grad_mode.hpp"
-#include "tensor/cpu/kernels.hpp"
+#include "tensor/kernels/dispatch.hpp"
 #include "tensor/ops.hpp"
 
 namespace rlforge::tensor {
@@ -150,10 +150,10 @@ namespace {
 void accumulate(TensorImpl* t, const Tensor& g) {
   if (t->grad_fn == nullptr) {
     if (t->grad == nullptr) {
-      t->grad = impl_new(t->shape, t->dtype, Device::cpu());
-      cpu::copy(g.impl(), t->grad);
+      t->grad = impl_new(t->shape, t->dtype, t->storage->device);
+      kern::copy(g.impl(), t->grad);
     } else {
-      cpu::add_inplace(t->grad, g.impl());
+      kern::add_inplace(t->grad, g.impl());
     }
     return;
   }

@@ -131,16 +131,7 @@ void compare_t(CompareKind k, const TensorImpl* a, const TensorImpl* b, TensorIm
     for (int64_t i = 0; i < n; ++i) {
       const T x = ap[off[1] + i * s[1]];
       const T z = bp[off[2] + i * s[2]];
-      bool r = false;
-      switch (k) {
-        case CompareKind::Eq: r = x == z; break;
-        case CompareKind::Ne: r = x != z; break;
-        case CompareKind::Lt: r = x < z; break;
-        case CompareKind::Le: r = x <= z; break;
-        case CompareKind::Gt: r = x > z; break;
-        case CompareKind::Ge: r = x >= z; break;
-      }
-      o[off[0] + i * s[0]] = r ? T(1) : T(0);
+      o[off[0] + i * s[0]] = math::compare(k, x, z);
     }
   });
 }

@@ -6,6 +6,7 @@
 
 #include "tensor/autograd/op_kind.hpp"
 #include "tensor/detail/tensor_impl.hpp"
+#include "tensor/kernels/elementwise_math.hpp"
 
 namespace rlforge::tensor::cpu {
 using detail::TensorImpl;
@@ -21,7 +22,8 @@ void binary_forward(OpKind op, const TensorImpl* a, const TensorImpl* b, TensorI
 void binary_backward(OpKind op, bool which_b, const TensorImpl* g, const TensorImpl* a,
                      const TensorImpl* b, const TensorImpl* y, TensorImpl* d);
 
-enum class CompareKind : std::uint8_t { Eq, Ne, Lt, Le, Gt, Ge };
+// The comparison kinds live with their arithmetic, shared with the CUDA kernels.
+using CompareKind = math::CompareKind;
 // out = (a cmp b) ? 1 : 0, broadcast.
 void compare(CompareKind k, const TensorImpl* a, const TensorImpl* b, TensorImpl* out);
 // out = cond != 0 ? a : b, all three broadcast to out.

@@ -67,7 +67,7 @@ void reduce_max_t(const TensorImpl* x, std::uint32_t mask, TensorImpl* out) {
     for (int64_t i = 0; i < n; ++i) {
       const T v = xp[off[1] + i * s[1]];
       T& r = o[off[0] + i * s[0]];
-      if (v > r || v != v) r = v;
+      r = math::max_step(r, v);
     }
   });
 }
@@ -121,9 +121,7 @@ void argmax_t(const TensorImpl* x, int axis, TensorImpl* out) {
       const T* px = xp + a * len * inner + b;
       int64_t best = 0;
       for (int64_t k = 1; k < len; ++k) {
-        const T v = px[k * inner], m = px[best * inner];
-        if (m != m) break;  // a NaN already holds the max
-        if (v > m || v != v) best = k;
+        if (math::argmax_takes(px[best * inner], px[k * inner])) best = k;
       }
       o[a * inner + b] = best;
     }
@@ -143,12 +141,11 @@ void softmax_backward_t(const TensorImpl* g, const TensorImpl* y, int axis, bool
       T dot = 0;
       for (int64_t k = 0; k < len; ++k) {
         const int64_t i = base + k * inner;
-        dot += log ? gp[i] : gp[i] * yp[i];
+        dot += math::softmax_dot_term(gp[i], yp[i], log);
       }
       for (int64_t k = 0; k < len; ++k) {
         const int64_t i = base + k * inner;
-        // softmax: y (g - <g, y>); log_softmax: g - exp(y) sum(g).
-        o[i] = log ? gp[i] - std::exp(yp[i]) * dot : yp[i] * (gp[i] - dot);
+        o[i] = math::softmax_grad(gp[i], yp[i], dot, log);
       }
     }
   }
@@ -228,7 +225,7 @@ double loss_value(OpKind op, const TensorImpl* p, const TensorImpl* t, double de
   double acc = 0;
   for (int64_t i = 0; i < n; ++i) {
     const T d = pp[i] - tp[i];
-    acc += op == OpKind::MseLoss ? static_cast<double>(d * d) : static_cast<double>(math::huber(d, T(delta)));
+    acc += static_cast<double>(op == OpKind::MseLoss ? math::squared_error(d) : math::huber(d, T(delta)));
   }
   return acc / static_cast<double>(n);
 }
@@ -243,7 +240,7 @@ void loss_backward_t(OpKind op, const TensorImpl* p, const TensorImpl* t, double
   const T scale = static_cast<T>(gscale / static_cast<double>(n));
   for (int64_t i = 0; i < n; ++i) {
     const T d = pp[i] - tp[i];
-    o[i] = scale * (op == OpKind::MseLoss ? T(2) * d : math::huber_grad(d, T(delta)));
+    o[i] = scale * (op == OpKind::MseLoss ? math::squared_error_grad(d) : math::huber_grad(d, T(delta)));
   }
 }
 

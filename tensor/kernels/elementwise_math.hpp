@@ -2,6 +2,7 @@
 // each op's value f and its derivatives, plus the fused Adam and SGD update formulas.
 #pragma once
 #include <cmath>
+#include <cstdint>
 
 // Under nvcc these become device functions too, so CPU tests exercise the arithmetic the GPU runs.
 #if defined(__CUDACC__)
@@ -120,7 +121,46 @@ struct MaximumF {
   template <class T> RLF_HD static T db(T a, T b, T) { return b > a ? T(1) : (a == b ? T(0.5) : T(0)); }
 };
 
+// ---- comparisons (eq, ne, lt, le, gt, ge): 1 where true, else 0, in the operands' type ----
+enum class CompareKind : std::uint8_t { Eq, Ne, Lt, Le, Gt, Ge };
+template <class T>
+RLF_HD T compare(CompareKind k, T a, T b) {
+  bool r = false;
+  switch (k) {
+    case CompareKind::Eq: r = a == b; break;
+    case CompareKind::Ne: r = a != b; break;
+    case CompareKind::Lt: r = a < b; break;
+    case CompareKind::Le: r = a <= b; break;
+    case CompareKind::Gt: r = a > b; break;
+    case CompareKind::Ge: r = a >= b; break;
+  }
+  return r ? T(1) : T(0);
+}
+
+// ---- reductions and softmax, per element ----
+// Running max where NaN wins (torch's max): the new running value after seeing v.
+template <class T>
+RLF_HD T max_step(T running, T v) { return (v > running || v != v) ? v : running; }
+// Whether argmax moves from the current best value m to a candidate v: strictly larger, or a
+// NaN; never away from a NaN (so the first NaN, or else the first maximum, is chosen).
+template <class T>
+RLF_HD bool argmax_takes(T m, T v) { return m == m && (v > m || v != v); }
+// Softmax backward along one row: dot = sum of softmax_dot_term over the row, then each element
+// is softmax_grad. softmax: y (g - <g, y>); log_softmax (y = log p): g - exp(y) sum(g).
+template <class T>
+RLF_HD T softmax_dot_term(T g, T y, bool log) { return log ? g : g * y; }
+template <class T>
+RLF_HD T softmax_grad(T g, T y, T dot, bool log) { return log ? g - std::exp(y) * dot : y * (g - dot); }
+// dst <- a dst + b src (Polyak averaging of target networks, gradient clipping).
+template <class T>
+RLF_HD T axpby(T a, T dst, T b, T src) { return a * dst + b * src; }
+
 // ---- losses, per element (the mean is taken by the caller) ----
+// Squared error and its derivative wrt the prediction; d = pred - target.
+template <class T>
+RLF_HD T squared_error(T d) { return d * d; }
+template <class T>
+RLF_HD T squared_error_grad(T d) { return T(2) * d; }
 // Huber with threshold delta: 0.5 d^2 inside, delta (|d| - 0.5 delta) outside; d = pred - target.
 template <class T>
 RLF_HD T huber(T d, T delta) {

@@ -6,6 +6,8 @@
 #include <stdexcept>
 
 #include "tensor/autograd/grad_mode.hpp"
+#include "tensor/detail/tensor_impl.hpp"
+#include "tensor/kernels/dispatch.hpp"
 #include "tensor/nn/init.hpp"
 #include "tensor/ops.hpp"
 
@@ -158,27 +160,31 @@ std::vector<std::string> Sequential::parameter_names() const {
   return names;
 }
 
-Sequential Sequential::clone() const {
+namespace {
+// A parameter copy with its own storage on `dev` (t's device when null), keeping requires_grad.
+Tensor param_copy(const Tensor& t, const Device* dev) {
+  Tensor c = (dev == nullptr || *dev == t.device()) ? t.clone() : t.detach().to(*dev);
+  c.requires_grad_(t.requires_grad());
+  return c;
+}
+}  // namespace
+
+Sequential Sequential::clone() const { return copy_to(nullptr); }
+Sequential Sequential::to(Device dev) const { return copy_to(&dev); }
+
+Sequential Sequential::copy_to(const Device* dev) const {
   Sequential s;
   NoGradGuard no_grad;
   for (const Layer& l : layers_) {
     if (const Linear* lin = std::get_if<Linear>(&l)) {
       Linear c;
-      c.weight = lin->weight.clone();
-      c.weight.requires_grad_(lin->weight.requires_grad());
-      if (lin->bias.defined()) {
-        c.bias = lin->bias.clone();
-        c.bias.requires_grad_(lin->bias.requires_grad());
-      }
+      c.weight = param_copy(lin->weight, dev);
+      if (lin->bias.defined()) c.bias = param_copy(lin->bias, dev);
       s.add(std::move(c));
     } else if (const Conv2d* conv = std::get_if<Conv2d>(&l)) {
       Conv2d c = *conv;
-      c.weight = conv->weight.clone();
-      c.weight.requires_grad_(conv->weight.requires_grad());
-      if (conv->bias.defined()) {
-        c.bias = conv->bias.clone();
-        c.bias.requires_grad_(conv->bias.requires_grad());
-      }
+      c.weight = param_copy(conv->weight, dev);
+      if (conv->bias.defined()) c.bias = param_copy(conv->bias, dev);
       s.add(std::move(c));
     } else if (std::holds_alternative<Flatten>(l)) {
       s.add(Flatten{});
@@ -235,22 +241,16 @@ void polyak_update(std::span<const Tensor> src, std::span<const Tensor> dst, dou
   NoGradGuard no_grad;
   for (std::size_t i = 0; i < src.size(); ++i) {
     Tensor d = dst[i];
-    const std::int64_t n = d.numel();
+    if (d.device() != src[i].device()) {
+      throw DeviceError("polyak_update: parameter " + std::to_string(i) + " is on " + src[i].device().str() +
+                        " but its target is on " + d.device().str() + " (shape " + d.shape().str() + ")");
+    }
     if (!d.is_contiguous() || !src[i].is_contiguous()) {
       d.copy_(d * (1.0 - tau) + src[i] * tau);
       continue;
     }
-    // In place, element by element: no temporaries for the per-step target update.
-    if (d.dtype() == DType::f32) {
-      float* p = d.data<float>();
-      const float* s = src[i].data<float>();
-      const float a = static_cast<float>(1.0 - tau), b = static_cast<float>(tau);
-      for (std::int64_t k = 0; k < n; ++k) p[k] = a * p[k] + b * s[k];
-    } else {
-      double* p = d.data<double>();
-      const double* s = src[i].data<double>();
-      for (std::int64_t k = 0; k < n; ++k) p[k] = (1.0 - tau) * p[k] + tau * s[k];
-    }
+    // In place, element by element (one kernel on CUDA): no temporaries for the per-step update.
+    kern::axpby(d.impl(), 1.0 - tau, src[i].impl(), tau);
     d.bump_version();
   }
 }

@@ -68,8 +68,12 @@ class Sequential {
   std::vector<std::string> parameter_names() const;
   // A deep copy with its own storage (parameters require grad as in the original).
   Sequential clone() const;
+  // The same deep copy with every parameter on `dev` (an explicit transfer, e.g. to
+  // Device::cuda() before building the optimizer). Throws DeviceError as Tensor::to.
+  Sequential to(Device dev) const;
 
  private:
+  Sequential copy_to(const Device* dev) const;  // dev == nullptr: each parameter's own device
   std::vector<Layer> layers_;
 };
 

@@ -7,7 +7,9 @@
 #include <string>
 
 #include "tensor/autograd/grad_mode.hpp"
-#include "tensor/kernels/elementwise_math.hpp"
+#include "tensor/detail/tensor_impl.hpp"
+#include "tensor/kernels/dispatch.hpp"
+#include "tensor/ops.hpp"
 
 namespace rlforge::tensor::optim {
 namespace {
@@ -28,22 +30,6 @@ void need_finite_positive(const char* who, const char* what, double v, bool allo
   }
 }
 
-template <class T>
-void adam_elems(T* p, const T* g, T* m, T* v, std::int64_t n, const AdamOptions& o, std::int64_t step) {
-  const T bc1 = T(1) - static_cast<T>(std::pow(o.beta1, static_cast<double>(step)));
-  const T bc2_sqrt = static_cast<T>(std::sqrt(1.0 - std::pow(o.beta2, static_cast<double>(step))));
-  const T lr = static_cast<T>(o.lr), b1 = static_cast<T>(o.beta1), b2 = static_cast<T>(o.beta2);
-  const T eps = static_cast<T>(o.eps), wd = static_cast<T>(o.weight_decay);
-  for (std::int64_t i = 0; i < n; ++i) p[i] = math::adam_update(p[i], g[i], m[i], v[i], lr, b1, b2, eps, wd, bc1, bc2_sqrt);
-}
-
-template <class T>
-void sgd_elems(T* p, const T* g, T* buf, bool first, std::int64_t n, const SgdOptions& o) {
-  const T lr = static_cast<T>(o.lr), mom = static_cast<T>(o.momentum), damp = static_cast<T>(o.dampening);
-  const T wd = static_cast<T>(o.weight_decay);
-  for (std::int64_t i = 0; i < n; ++i) p[i] = math::sgd_update(p[i], g[i], buf[i], first, lr, mom, damp, wd, o.nesterov);
-}
-
 }  // namespace
 
 Adam::Adam(std::vector<Tensor> params, AdamOptions opt) : params_(std::move(params)), opt_(opt) {
@@ -56,8 +42,8 @@ Adam::Adam(std::vector<Tensor> params, AdamOptions opt) : params_(std::move(para
                                 std::to_string(opt.beta2) + ")");
   }
   for (const Tensor& p : params_) {
-    m_.push_back(Tensor::zeros(p.shape(), p.dtype()));
-    v_.push_back(Tensor::zeros(p.shape(), p.dtype()));
+    m_.push_back(Tensor::zeros(p.shape(), p.dtype(), p.device()));
+    v_.push_back(Tensor::zeros(p.shape(), p.dtype(), p.device()));
   }
   steps_ = Tensor::zeros({static_cast<std::int64_t>(params_.size())}, DType::i64);
 }
@@ -80,11 +66,9 @@ void Adam::step() {
     const Tensor g = p.grad();
     if (!g.defined()) continue;
     const std::int64_t t = ++steps_.data<std::int64_t>()[i];
-    if (p.dtype() == DType::f32) {
-      adam_elems(p.data<float>(), g.data<float>(), m_[i].data<float>(), v_[i].data<float>(), p.numel(), opt_, t);
-    } else {
-      adam_elems(p.data<double>(), g.data<double>(), m_[i].data<double>(), v_[i].data<double>(), p.numel(), opt_, t);
-    }
+    // One fused pass (one kernel launch on CUDA) over parameter, gradient and both moments.
+    kern::adam_step(p.device(), p.dtype(), p.impl()->raw(), g.impl()->raw(), m_[i].impl()->raw(), v_[i].impl()->raw(),
+                    p.numel(), opt_.lr, opt_.beta1, opt_.beta2, opt_.eps, opt_.weight_decay, t);
     p.bump_version();
   }
 }
@@ -101,7 +85,7 @@ Sgd::Sgd(std::vector<Tensor> params, SgdOptions opt) : params_(std::move(params)
   if (opt.nesterov && (opt.momentum <= 0 || opt.dampening != 0)) {
     throw std::invalid_argument("Sgd: nesterov needs momentum > 0 and dampening == 0");
   }
-  for (const Tensor& p : params_) buf_.push_back(Tensor::zeros(p.shape(), p.dtype()));
+  for (const Tensor& p : params_) buf_.push_back(Tensor::zeros(p.shape(), p.dtype(), p.device()));
   started_ = Tensor::zeros({static_cast<std::int64_t>(params_.size())}, DType::i64);
 }
 
@@ -120,8 +104,8 @@ void Sgd::step() {
     std::int64_t& started = started_.data<std::int64_t>()[i];
     const bool first = started == 0;
     started = 1;
-    if (p.dtype() == DType::f32) sgd_elems(p.data<float>(), g.data<float>(), buf_[i].data<float>(), first, p.numel(), opt_);
-    else sgd_elems(p.data<double>(), g.data<double>(), buf_[i].data<double>(), first, p.numel(), opt_);
+    kern::sgd_step(p.device(), p.dtype(), p.impl()->raw(), g.impl()->raw(), buf_[i].impl()->raw(), first, p.numel(),
+                   opt_.lr, opt_.momentum, opt_.dampening, opt_.weight_decay, opt_.nesterov);
     p.bump_version();
   }
 }
@@ -138,7 +122,9 @@ double clip_grad_norm(std::span<const Tensor> params, double max_norm) {
     if (!g.defined()) continue;
     // Sum squares in double straight from the buffer (no temporary: this runs every update).
     const std::int64_t n = g.numel();
-    if (g.dtype() == DType::f32) {
+    if (g.device().type != DeviceType::CPU) {
+      sq += sum(g * g).item();  // reduced on the device; item() brings back one number
+    } else if (g.dtype() == DType::f32) {
       const float* d = g.data<float>();
       for (std::int64_t i = 0; i < n; ++i) sq += static_cast<double>(d[i]) * d[i];
     } else {
@@ -153,7 +139,9 @@ double clip_grad_norm(std::span<const Tensor> params, double max_norm) {
       Tensor g = p.grad();
       if (!g.defined()) continue;
       const std::int64_t n = g.numel();
-      if (g.dtype() == DType::f32) {
+      if (g.device().type != DeviceType::CPU) {
+        kern::axpby(g.impl(), coef, g.impl(), 0.0);
+      } else if (g.dtype() == DType::f32) {
         float* d = g.data<float>();
         for (std::int64_t i = 0; i < n; ++i) d[i] = static_cast<float>(d[i] * coef);
       } else {

@@ -114,10 +114,10 @@ inline const std::vector<OpCase>& op_cases() {
       {"gather_axis0", {{{3, 4}}, {{2, 4}, Domain::Index3}}, [](V x) { return gather(x[0], 0, x[1]); }},
       {"gather_repeat", {{{2, 4}}, {{2, 6}, Domain::Index4}}, [](V x) { return gather(x[0], 1, x[1]); }},
       {"index_select_rows", {{{5, 3}}}, [](V x) {
-         return index_select(x[0], 0, Tensor::from_data(std::vector<std::int64_t>{4, 0, 4, 2}, {4}));
+         return index_select(x[0], 0, Tensor::from_data(std::vector<std::int64_t>{4, 0, 4, 2}, {4}).to(x[0].device()));
        }},
       {"index_select_axis1_3d", {{{2, 4, 3}}}, [](V x) {
-         return index_select(x[0], 1, Tensor::from_data(std::vector<std::int64_t>{3, 1}, {2}));
+         return index_select(x[0], 1, Tensor::from_data(std::vector<std::int64_t>{3, 1}, {2}).to(x[0].device()));
        }},
       {"concat_axis0", {{{2, 3}}, {{4, 3}}}, [](V x) { return concat({x[0], x[1]}, 0); }},
       {"concat_axis1_three", {{{2, 3}}, {{2, 1}}, {{2, 2}}}, [](V x) { return concat({x[0], x[1], x[2]}, 1); }},
@@ -129,7 +129,7 @@ inline const std::vector<OpCase>& op_cases() {
       {"contiguous_of_t", {{{3, 4}}}, [](V x) { return x[0].t().contiguous().reshape({12}); }},
       {"where_mask", {{{3, 4}}, {{3, 4}}}, [](V x) { return where(gt(x[0], x[1]), x[0] * x[1], x[1] - x[0]); }},
       {"where_bcast", {{{3, 4}}, {{4}}}, [](V x) {
-         return where(gt(x[0], Tensor::scalar(0.0, x[0].dtype())), x[0], x[1]);
+         return where(gt(x[0], Tensor::scalar(0.0, x[0].dtype(), x[0].device())), x[0], x[1]);
        }},
       // losses
       {"mse_loss", {{{6, 2}}, {{6, 2}}}, [](V x) { return mse_loss(x[0], x[1]); }},

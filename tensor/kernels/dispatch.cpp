@@ -1,0 +1,290 @@
+// Device dispatch for every kernel (see dispatch.hpp). The #if lives here, in one .cpp, so that
+// no public header changes with the build: without CUDA no tensor can live on a CUDA device
+// (storage_new refuses), and each call compiles to its cpu:: twin.
+#include "tensor/kernels/dispatch.hpp"
+
+#include <cmath>
+#include <type_traits>
+
+#include "tensor/cpu/gemm.hpp"
+
+#if RLFORGE_TENSOR_CUDA
+#include "tensor/cuda/kernels.hpp"
+#include "tensor/cuda/runtime.hpp"
+#endif
+
+namespace rlforge::tensor::kern {
+namespace {
+
+#if RLFORGE_TENSOR_CUDA
+bool on_cuda(const TensorImpl* t) { return t->storage->device.type == DeviceType::CUDA; }
+bool on_cuda(Device d) { return d.type == DeviceType::CUDA; }
+#define RLF_DISPATCH(where, call) \
+  if (on_cuda(where)) {           \
+    cuda::call;                   \
+  } else {                        \
+    cpu::call;                    \
+  }
+#else
+#define RLF_DISPATCH(where, call) \
+  (void)(where);                  \
+  cpu::call
+#endif
+
+template <class T>
+void cpu_gemm_batched(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K, double alpha, const void* A,
+                      std::int64_t lda, std::int64_t sa, const void* B, std::int64_t ldb, std::int64_t sb,
+                      double beta, void* C, std::int64_t ldc, std::int64_t sc, std::int64_t batch) {
+  for (std::int64_t i = 0; i < batch; ++i) {
+    cpu::gemm(ta, tb, M, N, K, static_cast<T>(alpha), static_cast<const T*>(A) + i * sa, lda,
+              static_cast<const T*>(B) + i * sb, ldb, static_cast<T>(beta), static_cast<T*>(C) + i * sc, ldc);
+  }
+}
+
+#if RLFORGE_TENSOR_CUDA
+// src and dst on different devices: convert/broadcast into a contiguous staging tensor on the
+// source device, move the bytes, and scatter into dst's layout on its device if dst is a view.
+void cross_device_copy(const TensorImpl* src, TensorImpl* dst) {
+  const Tensor stage = detail::adopt(detail::impl_new(dst->shape, dst->dtype, src->storage->device));
+  copy(src, stage.impl());
+  const std::size_t bytes = static_cast<std::size_t>(dst->shape.numel()) * dtype_size(dst->dtype);
+  Tensor landing;
+  TensorImpl* target = dst;
+  if (!dst->contiguous()) {
+    landing = detail::adopt(detail::impl_new(dst->shape, dst->dtype, dst->storage->device));
+    target = landing.impl();
+  }
+  if (on_cuda(dst)) cuda::copy_to_device(target->raw(), stage.impl()->raw(), bytes);
+  else cuda::copy_to_host(target->raw(), stage.impl()->raw(), bytes);
+  if (target != dst) copy(target, dst);
+}
+#endif
+
+}  // namespace
+
+bool cuda_compiled() {
+#if RLFORGE_TENSOR_CUDA
+  return true;
+#else
+  return false;
+#endif
+}
+
+void unary_forward(OpKind op, const TensorImpl* x, TensorImpl* out, double p0, double p1) {
+  RLF_DISPATCH(out, unary_forward(op, x, out, p0, p1));
+}
+void unary_backward(OpKind op, const TensorImpl* g, const TensorImpl* x, const TensorImpl* y, TensorImpl* dx,
+                    double p0, double p1) {
+  RLF_DISPATCH(dx, unary_backward(op, g, x, y, dx, p0, p1));
+}
+void binary_forward(OpKind op, const TensorImpl* a, const TensorImpl* b, TensorImpl* out) {
+  RLF_DISPATCH(out, binary_forward(op, a, b, out));
+}
+void binary_backward(OpKind op, bool which_b, const TensorImpl* g, const TensorImpl* a, const TensorImpl* b,
+                     const TensorImpl* y, TensorImpl* d) {
+  RLF_DISPATCH(d, binary_backward(op, which_b, g, a, b, y, d));
+}
+void compare(CompareKind k, const TensorImpl* a, const TensorImpl* b, TensorImpl* out) {
+  RLF_DISPATCH(out, compare(k, a, b, out));
+}
+void where(const TensorImpl* cond, const TensorImpl* a, const TensorImpl* b, TensorImpl* out) {
+  RLF_DISPATCH(out, where(cond, a, b, out));
+}
+void copy(const TensorImpl* src, TensorImpl* dst) {
+#if RLFORGE_TENSOR_CUDA
+  if (src->storage->device.type != dst->storage->device.type) {
+    cross_device_copy(src, dst);
+    return;
+  }
+#endif
+  RLF_DISPATCH(dst, copy(src, dst));
+}
+void fill(TensorImpl* dst, double v) { RLF_DISPATCH(dst, fill(dst, v)); }
+void add_inplace(TensorImpl* dst, const TensorImpl* src) { RLF_DISPATCH(dst, add_inplace(dst, src)); }
+void axpby(TensorImpl* dst, double a, const TensorImpl* src, double b) {
+#if RLFORGE_TENSOR_CUDA
+  if (on_cuda(dst)) {
+    cuda::axpby(dst, a, src, b);
+    return;
+  }
+#endif
+  // On the CPU the callers' data is contiguous (checked by them); the formula is shared.
+  const std::int64_t n = dst->shape.numel();
+  if (dst->dtype == DType::f32) {
+    float* p = dst->ptr<float>();
+    const float* s = src->ptr<float>();
+    const auto fa = static_cast<float>(a), fb = static_cast<float>(b);
+    for (std::int64_t i = 0; i < n; ++i) p[i] = math::axpby(fa, p[i], fb, s[i]);
+  } else {
+    double* p = dst->ptr<double>();
+    const double* s = src->ptr<double>();
+    for (std::int64_t i = 0; i < n; ++i) p[i] = math::axpby(a, p[i], b, s[i]);
+  }
+}
+std::int64_t find_non_finite(const TensorImpl* t) {
+#if RLFORGE_TENSOR_CUDA
+  if (on_cuda(t)) return cuda::find_non_finite(t);
+#endif
+  return cpu::find_non_finite(t);
+}
+void argmax(const TensorImpl* x, int axis, TensorImpl* out) { RLF_DISPATCH(out, argmax(x, axis, out)); }
+void reduce_sum(const TensorImpl* x, std::uint32_t mask, TensorImpl* out, double scale) {
+  RLF_DISPATCH(out, reduce_sum(x, mask, out, scale));
+}
+void reduce_max(const TensorImpl* x, std::uint32_t mask, TensorImpl* out) {
+  RLF_DISPATCH(out, reduce_max(x, mask, out));
+}
+void softmax(const TensorImpl* x, int axis, bool log, TensorImpl* out) { RLF_DISPATCH(out, softmax(x, axis, log, out)); }
+void softmax_backward(const TensorImpl* g, const TensorImpl* y, int axis, bool log, TensorImpl* dx) {
+  RLF_DISPATCH(dx, softmax_backward(g, y, axis, log, dx));
+}
+void gather(const TensorImpl* x, int axis, const TensorImpl* index, TensorImpl* out) {
+  RLF_DISPATCH(out, gather(x, axis, index, out));
+}
+void scatter_add(const TensorImpl* g, int axis, const TensorImpl* index, TensorImpl* dx) {
+  RLF_DISPATCH(dx, scatter_add(g, axis, index, dx));
+}
+void index_select(const TensorImpl* x, int axis, const TensorImpl* index, TensorImpl* out) {
+  RLF_DISPATCH(out, index_select(x, axis, index, out));
+}
+void index_add(const TensorImpl* g, int axis, const TensorImpl* index, TensorImpl* dx) {
+  RLF_DISPATCH(dx, index_add(g, axis, index, dx));
+}
+void mse_loss(const TensorImpl* pred, const TensorImpl* target, TensorImpl* out) {
+  RLF_DISPATCH(out, mse_loss(pred, target, out));
+}
+void huber_loss(const TensorImpl* pred, const TensorImpl* target, double delta, TensorImpl* out) {
+  RLF_DISPATCH(out, huber_loss(pred, target, delta, out));
+}
+void loss_backward(OpKind op, const TensorImpl* pred, const TensorImpl* target, double delta, const TensorImpl* g,
+                   TensorImpl* dpred) {
+#if RLFORGE_TENSOR_CUDA
+  if (on_cuda(dpred)) {
+    cuda::loss_backward(op, pred, target, delta, g, dpred);
+    return;
+  }
+#endif
+  const double gscale = g->dtype == DType::f32 ? static_cast<double>(*g->ptr<float>()) : *g->ptr<double>();
+  cpu::loss_backward(op, pred, target, delta, gscale, dpred);
+}
+
+void gemm(Device dev, DType d, bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K, double alpha,
+          const void* A, std::int64_t lda, std::int64_t sa, const void* B, std::int64_t ldb, std::int64_t sb,
+          double beta, void* C, std::int64_t ldc, std::int64_t sc, std::int64_t batch) {
+#if RLFORGE_TENSOR_CUDA
+  if (on_cuda(dev)) {
+    cuda::gemm(d, ta, tb, M, N, K, alpha, A, lda, sa, B, ldb, sb, beta, C, ldc, sc, batch);
+    return;
+  }
+#else
+  (void)dev;
+#endif
+  if (d == DType::f32) cpu_gemm_batched<float>(ta, tb, M, N, K, alpha, A, lda, sa, B, ldb, sb, beta, C, ldc, sc, batch);
+  else cpu_gemm_batched<double>(ta, tb, M, N, K, alpha, A, lda, sa, B, ldb, sb, beta, C, ldc, sc, batch);
+}
+
+void conv2d_forward(Device dev, DType d, const void* x, const void* w, const void* b, const ConvGeometry& g,
+                    void* cols, void* out) {
+#if RLFORGE_TENSOR_CUDA
+  if (on_cuda(dev)) {
+    cuda::conv2d_forward(d, x, w, b, g, cols, out);
+    return;
+  }
+#else
+  (void)dev;
+#endif
+  if (d == DType::f32) {
+    cpu::conv2d_forward(static_cast<const float*>(x), static_cast<const float*>(w), static_cast<const float*>(b), g,
+                        static_cast<float*>(cols), static_cast<float*>(out));
+  } else {
+    cpu::conv2d_forward(static_cast<const double*>(x), static_cast<const double*>(w), static_cast<const double*>(b),
+                        g, static_cast<double*>(cols), static_cast<double*>(out));
+  }
+}
+
+void conv2d_backward(Device dev, DType d, const void* gout, const void* x, const void* w, const ConvGeometry& g,
+                     void* cols, void* dcols, void* dx, void* dw, void* db) {
+#if RLFORGE_TENSOR_CUDA
+  if (on_cuda(dev)) {
+    cuda::conv2d_backward(d, gout, x, w, g, cols, dcols, dx, dw, db);
+    return;
+  }
+#else
+  (void)dev;
+#endif
+  if (d == DType::f32) {
+    cpu::conv2d_backward(static_cast<const float*>(gout), static_cast<const float*>(x), static_cast<const float*>(w),
+                         g, static_cast<float*>(cols), static_cast<float*>(dcols), static_cast<float*>(dx),
+                         static_cast<float*>(dw), static_cast<float*>(db));
+  } else {
+    cpu::conv2d_backward(static_cast<const double*>(gout), static_cast<const double*>(x),
+                         static_cast<const double*>(w), g, static_cast<double*>(cols), static_cast<double*>(dcols),
+                         static_cast<double*>(dx), static_cast<double*>(dw), static_cast<double*>(db));
+  }
+}
+
+namespace {
+// The scalars of one Adam step, rounded to T exactly as the update uses them (so the CUDA
+// kernel, which receives them as doubles, sees the same values as the CPU loop).
+template <class T>
+struct AdamScalars {
+  T lr, b1, b2, eps, wd, bc1, bc2_sqrt;
+};
+template <class T>
+AdamScalars<T> adam_scalars(double lr, double b1, double b2, double eps, double wd, std::int64_t step) {
+  const auto t = static_cast<double>(step);
+  return {static_cast<T>(lr), static_cast<T>(b1), static_cast<T>(b2), static_cast<T>(eps), static_cast<T>(wd),
+          T(1) - static_cast<T>(std::pow(b1, t)), static_cast<T>(std::sqrt(1.0 - std::pow(b2, t)))};
+}
+template <class T>
+void adam_t(Device dev, void* pv, const void* gv, void* mv, void* vv, std::int64_t n, const AdamScalars<T>& s) {
+#if RLFORGE_TENSOR_CUDA
+  if (on_cuda(dev)) {
+    cuda::adam_step(std::is_same_v<T, float> ? DType::f32 : DType::f64, pv, gv, mv, vv, n, s.lr, s.b1, s.b2, s.eps,
+                    s.wd, s.bc1, s.bc2_sqrt);
+    return;
+  }
+#else
+  (void)dev;
+#endif
+  T* p = static_cast<T*>(pv);
+  const T* g = static_cast<const T*>(gv);
+  T* m = static_cast<T*>(mv);
+  T* v = static_cast<T*>(vv);
+  for (std::int64_t i = 0; i < n; ++i) {
+    p[i] = math::adam_update(p[i], g[i], m[i], v[i], s.lr, s.b1, s.b2, s.eps, s.wd, s.bc1, s.bc2_sqrt);
+  }
+}
+template <class T>
+void sgd_cpu(T* p, const T* g, T* buf, bool first, std::int64_t n, T lr, T mom, T damp, T wd, bool nesterov) {
+  for (std::int64_t i = 0; i < n; ++i) p[i] = math::sgd_update(p[i], g[i], buf[i], first, lr, mom, damp, wd, nesterov);
+}
+}  // namespace
+
+void adam_step(Device dev, DType d, void* p, const void* g, void* m, void* v, std::int64_t n, double lr, double beta1,
+               double beta2, double eps, double weight_decay, std::int64_t step) {
+  if (d == DType::f32) adam_t<float>(dev, p, g, m, v, n, adam_scalars<float>(lr, beta1, beta2, eps, weight_decay, step));
+  else adam_t<double>(dev, p, g, m, v, n, adam_scalars<double>(lr, beta1, beta2, eps, weight_decay, step));
+}
+
+void sgd_step(Device dev, DType d, void* p, const void* g, void* buf, bool first, std::int64_t n, double lr,
+              double momentum, double dampening, double weight_decay, bool nesterov) {
+#if RLFORGE_TENSOR_CUDA
+  if (on_cuda(dev)) {
+    cuda::sgd_step(d, p, g, buf, first, n, lr, momentum, dampening, weight_decay, nesterov);
+    return;
+  }
+#else
+  (void)dev;
+#endif
+  if (d == DType::f32) {
+    sgd_cpu<float>(static_cast<float*>(p), static_cast<const float*>(g), static_cast<float*>(buf), first, n,
+                   static_cast<float>(lr), static_cast<float>(momentum), static_cast<float>(dampening),
+                   static_cast<float>(weight_decay), nesterov);
+  } else {
+    sgd_cpu<double>(static_cast<double*>(p), static_cast<const double*>(g), static_cast<double*>(buf), first, n, lr,
+                    momentum, dampening, weight_decay, nesterov);
+  }
+}
+
+}  // namespace rlforge::tensor::kern

@@ -1,0 +1,223 @@
+// CPU checks of the host/device arithmetic in kernels/elementwise_math.hpp (the functions the
+// CUDA kernels run): values against plain reference formulas, derivatives against central
+// differences, the optimizer updates against torch.optim's written-out steps, and the CPU
+// kernels' use of the same functions. Also the no-device error of to(Device::cuda()).
+#include <catch.hpp>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "tensor/kernels/elementwise_math.hpp"
+#include "tensor/ops.hpp"
+#include "tensor/random.hpp"
+
+using namespace rlforge::tensor;
+namespace m = rlforge::tensor::math;
+using Catch::Matchers::Contains;
+
+namespace {
+
+const std::vector<double> kPoints = {-7.5, -3.0, -1.2, -0.3, 0.4, 0.9, 2.2, 6.0, 25.0};
+
+// Checks F::f against `ref` and F::df against a central difference of F::f, in double.
+template <class F, class Ref>
+void check_unary(const char* name, Ref ref, double p0 = 0, double p1 = 0, bool positive_only = false) {
+  for (double x : kPoints) {
+    if (positive_only && x <= 0) continue;
+    INFO(name << " at x = " << x);
+    const double y = F::f(x, p0, p1);
+    CHECK(y == Approx(ref(x)).epsilon(1e-12).margin(1e-300));
+    // Skip kinks (relu/abs/clamp corners) and the softplus threshold: no derivative there.
+    const double h = 1e-6;
+    if (std::abs(x) < 1e-3 || std::abs(x - p0) < 1e-3 || std::abs(x - p1) < 1e-3 || std::abs(x - 20) < 1e-3) continue;
+    const double numeric = (F::f(x + h, p0, p1) - F::f(x - h, p0, p1)) / (2 * h);
+    CHECK(F::df(x, y, p0, p1) == Approx(numeric).epsilon(1e-6).margin(1e-7));
+  }
+}
+
+// float arithmetic through the shared function agrees with the double reference to f32 rounding.
+template <class F>
+void check_float_close(double p0 = 0, double p1 = 0, bool positive_only = false) {
+  for (double x : kPoints) {
+    if (positive_only && x <= 0) continue;
+    const float yf = F::f(static_cast<float>(x), static_cast<float>(p0), static_cast<float>(p1));
+    const double yd = F::f(static_cast<double>(static_cast<float>(x)), p0, p1);
+    CHECK(static_cast<double>(yf) == Approx(yd).epsilon(2e-6).margin(1e-30));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("unary functions: values against reference formulas, derivatives against differences") {
+  check_unary<m::NegF>("neg", [](double x) { return -x; });
+  check_unary<m::ExpF>("exp", [](double x) { return std::exp(x); });
+  check_unary<m::LogF>("log", [](double x) { return std::log(x); }, 0, 0, true);
+  check_unary<m::SqrtF>("sqrt", [](double x) { return std::sqrt(x); }, 0, 0, true);
+  check_unary<m::AbsF>("abs", [](double x) { return std::abs(x); });
+  check_unary<m::PowScalarF>("pow 3", [](double x) { return x * x * x; }, 3.0);
+  check_unary<m::PowScalarF>("pow 2", [](double x) { return x * x; }, 2.0);
+  check_unary<m::PowScalarF>("pow 0.5", [](double x) { return std::sqrt(x); }, 0.5, 0, true);
+  check_unary<m::ClampF>("clamp", [](double x) { return std::min(1.5, std::max(-1.0, x)); }, -1.0, 1.5);
+  check_unary<m::ReluF>("relu", [](double x) { return x > 0 ? x : 0.0; });
+  check_unary<m::LeakyReluF>("leaky_relu", [](double x) { return x > 0 ? x : 0.1 * x; }, 0.1);
+  check_unary<m::EluF>("elu", [](double x) { return x > 0 ? x : 1.3 * (std::exp(x) - 1); }, 1.3);
+  check_unary<m::TanhF>("tanh", [](double x) { return std::tanh(x); });
+  check_unary<m::SigmoidF>("sigmoid", [](double x) { return 1 / (1 + std::exp(-x)); });
+  check_unary<m::SoftplusF>("softplus", [](double x) { return x > 20 ? x : std::log(1 + std::exp(x)); });
+
+  check_float_close<m::ExpF>();
+  check_float_close<m::TanhF>();
+  check_float_close<m::SigmoidF>();
+  check_float_close<m::SoftplusF>();
+  check_float_close<m::EluF>(1.3);
+  check_float_close<m::LogF>(0, 0, true);
+}
+
+TEST_CASE("unary edge values: torch's conventions at kinks and extremes") {
+  CHECK(m::ReluF::df(0.0, 0.0, 0.0, 0.0) == 0.0);
+  CHECK(m::LeakyReluF::df(0.0, 0.0, 0.2, 0.0) == 0.2);
+  CHECK(m::AbsF::df(0.0, 0.0, 0.0, 0.0) == 0.0);
+  CHECK(m::ClampF::df(1.5, 1.5, -1.0, 1.5) == 1.0);  // gradient passes at the bound
+  CHECK(m::PowScalarF::df(0.0, 1.0, 0.0, 0.0) == 0.0);  // exponent 0: no 0 * inf
+  // sigmoid never overflows: exp of a non-positive number only.
+  CHECK(m::SigmoidF::f(-1000.0f, 0.0f, 0.0f) == 0.0f);
+  CHECK(m::SigmoidF::f(1000.0f, 0.0f, 0.0f) == 1.0f);
+  CHECK(std::isfinite(m::SoftplusF::f(500.0f, 0.0f, 0.0f)));
+}
+
+TEST_CASE("binary functions and their partial derivatives") {
+  for (double a : {-1.7, 0.3, 2.5}) {
+    for (double b : {-0.8, 0.6, 2.5}) {
+      INFO("a = " << a << " b = " << b);
+      const double h = 1e-6;
+      auto check = [&](auto f_tag, double ref) {
+        using F = decltype(f_tag);
+        const double y = F::f(a, b);
+        CHECK(y == Approx(ref).epsilon(1e-12));
+        if (a == b) return;  // min/max tie: torch's half-half rule, checked below
+        CHECK(F::da(a, b, y) == Approx((F::f(a + h, b) - F::f(a - h, b)) / (2 * h)).epsilon(1e-6).margin(1e-7));
+        CHECK(F::db(a, b, y) == Approx((F::f(a, b + h) - F::f(a, b - h)) / (2 * h)).epsilon(1e-6).margin(1e-7));
+      };
+      check(m::AddF{}, a + b);
+      check(m::SubF{}, a - b);
+      check(m::MulF{}, a * b);
+      check(m::DivF{}, a / b);
+      check(m::MinimumF{}, std::min(a, b));
+      check(m::MaximumF{}, std::max(a, b));
+      if (a > 0) check(m::PowF{}, std::pow(a, b));
+    }
+  }
+  CHECK(m::MinimumF::da(1.0, 1.0, 1.0) == 0.5);
+  CHECK(m::MaximumF::db(1.0, 1.0, 1.0) == 0.5);
+  CHECK(m::PowF::db(0.0, 2.0, 0.0) == 0.0);  // log(0) never reached
+}
+
+TEST_CASE("comparisons, running max, argmax rule and softmax backward terms") {
+  using K = m::CompareKind;
+  CHECK(m::compare(K::Eq, 1.0f, 1.0f) == 1.0f);
+  CHECK(m::compare(K::Ne, 1.0f, 1.0f) == 0.0f);
+  CHECK(m::compare(K::Lt, 1.0, 2.0) == 1.0);
+  CHECK(m::compare(K::Le, 2.0, 2.0) == 1.0);
+  CHECK(m::compare(K::Gt, 1.0, 2.0) == 0.0);
+  CHECK(m::compare(K::Ge, 2.0, 2.0) == 1.0);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  CHECK(m::compare(K::Eq, nan, nan) == 0.0);
+
+  CHECK(m::max_step(1.0, 3.0) == 3.0);
+  CHECK(m::max_step(3.0, 1.0) == 3.0);
+  CHECK(std::isnan(m::max_step(3.0, nan)));  // NaN wins, as torch.max
+  CHECK(std::isnan(m::max_step(nan, 5.0)));
+  CHECK(m::argmax_takes(1.0, 2.0));
+  CHECK_FALSE(m::argmax_takes(2.0, 2.0));  // first maximum kept on ties
+  CHECK(m::argmax_takes(2.0, nan));
+  CHECK_FALSE(m::argmax_takes(nan, 9.0));  // never away from a NaN
+
+  // softmax backward of one row against the Jacobian written out: dx_i = sum_j g_j y_j (d_ij - y_i).
+  const std::vector<double> y = {0.2, 0.5, 0.3}, g = {1.0, -2.0, 0.5};
+  double dot = 0;
+  for (std::size_t j = 0; j < 3; ++j) dot += m::softmax_dot_term(g[j], y[j], false);
+  for (std::size_t i = 0; i < 3; ++i) {
+    double ref = 0;
+    for (std::size_t j = 0; j < 3; ++j) ref += g[j] * y[j] * ((i == j ? 1.0 : 0.0) - y[i]);
+    CHECK(m::softmax_grad(g[i], y[i], dot, false) == Approx(ref).epsilon(1e-12));
+  }
+  // log_softmax: dx_i = g_i - p_i sum_j g_j, with y = log p.
+  double gsum = 0;
+  for (std::size_t j = 0; j < 3; ++j) gsum += m::softmax_dot_term(g[j], std::log(y[j]), true);
+  for (std::size_t i = 0; i < 3; ++i) {
+    CHECK(m::softmax_grad(g[i], std::log(y[i]), gsum, true) == Approx(g[i] - y[i] * gsum).epsilon(1e-12));
+  }
+  CHECK(m::axpby(0.99, 2.0, 0.01, 4.0) == Approx(2.02).epsilon(1e-14));
+}
+
+TEST_CASE("losses per element: squared error and Huber with their derivatives") {
+  for (double d : {-3.0, -0.7, 0.0, 0.4, 2.5}) {
+    CHECK(m::squared_error(d) == d * d);
+    CHECK(m::squared_error_grad(d) == 2 * d);
+    const double delta = 1.0;
+    const double ref = std::abs(d) < delta ? 0.5 * d * d : delta * (std::abs(d) - 0.5 * delta);
+    CHECK(m::huber(d, delta) == Approx(ref).epsilon(1e-14));
+    CHECK(m::huber_grad(d, delta) == Approx(std::max(-delta, std::min(delta, d))).epsilon(1e-14));
+  }
+}
+
+TEST_CASE("Adam and SGD element updates equal torch.optim's steps written out") {
+  // Three Adam steps on one element with weight decay, against the textbook formulas.
+  const double lr = 1e-2, b1 = 0.9, b2 = 0.999, eps = 1e-8, wd = 0.01;
+  double p = 0.5, mm = 0, v = 0;
+  double rp = 0.5, rm = 0, rv = 0;
+  const double grads[] = {0.3, -1.2, 0.05};
+  for (int t = 1; t <= 3; ++t) {
+    const double g = grads[t - 1];
+    p = m::adam_update(p, g, mm, v, lr, b1, b2, eps, wd, 1 - std::pow(b1, t), std::sqrt(1 - std::pow(b2, t)));
+    const double gg = g + wd * rp;
+    rm = b1 * rm + (1 - b1) * gg;
+    rv = b2 * rv + (1 - b2) * gg * gg;
+    const double mhat = rm / (1 - std::pow(b1, t)), vhat = rv / (1 - std::pow(b2, t));
+    rp -= lr * mhat / (std::sqrt(vhat) + eps);
+    CHECK(p == Approx(rp).epsilon(1e-6));
+    CHECK(mm == Approx(rm).epsilon(1e-12));
+    CHECK(v == Approx(rv).epsilon(1e-12));
+  }
+  // SGD with momentum 0.9, dampening 0.1, nesterov off: first step sets the buffer to g.
+  double q = 1.0, buf = 0;
+  q = m::sgd_update(q, 0.5, buf, true, 0.1, 0.9, 0.1, 0.0, false);
+  CHECK(buf == 0.5);
+  CHECK(q == Approx(1.0 - 0.05));
+  q = m::sgd_update(q, 0.5, buf, false, 0.1, 0.9, 0.1, 0.0, false);
+  CHECK(buf == Approx(0.9 * 0.5 + 0.9 * 0.5));
+  CHECK(q == Approx(0.95 - 0.1 * 0.9));
+}
+
+TEST_CASE("CPU kernels give exactly the shared functions' values") {
+  Generator gen(7);
+  const Tensor x = Tensor::rand({4, 6}, gen, -3.0, 3.0);
+  const std::vector<float> xv = x.to_vector<float>();
+  const std::vector<float> s = sigmoid(x).to_vector<float>(), e = elu(x, 1.3).to_vector<float>();
+  const std::vector<float> sp = softplus(x).to_vector<float>();
+  for (std::size_t i = 0; i < xv.size(); ++i) {
+    CHECK(s[i] == m::SigmoidF::f(xv[i], 0.0f, 0.0f));
+    CHECK(e[i] == m::EluF::f(xv[i], 1.3f, 0.0f));
+    CHECK(sp[i] == m::SoftplusF::f(xv[i], 0.0f, 0.0f));
+  }
+  const Tensor z = Tensor::rand({4, 6}, gen, -3.0, 3.0);
+  const std::vector<float> zv = z.to_vector<float>(), c = gt(x, z).to_vector<float>();
+  for (std::size_t i = 0; i < xv.size(); ++i) CHECK(c[i] == m::compare(m::CompareKind::Gt, xv[i], zv[i]));
+}
+
+TEST_CASE("to(Device::cuda()) without a usable device throws a clear DeviceError, never crashes") {
+  if (cuda_available()) return;  // the GPU suite covers real transfers
+  const Tensor x = Tensor::ones({3, 2});
+  try {
+    (void)x.to(Device::cuda());
+    FAIL("to(cuda) succeeded without a device");
+  } catch (const DeviceError& err) {
+    const std::string msg = err.what();
+    INFO(msg);
+    if (cuda_built()) CHECK_THAT(msg, Contains("no CUDA device available: "));
+    else CHECK_THAT(msg, Contains("no CUDA support"));
+    CHECK_THAT(msg, Contains("[3, 2]"));
+  }
+  CHECK_FALSE(cuda_available());
+}
