@@ -117,3 +117,20 @@ def test_ctrl_c_writes_a_checkpoint_and_resume_matches(tmp_path):
     assert (part / "checkpoints" / "latest.ckpt").exists() and not (part / "policy.rlft").exists()
     run("train", "--resume", part, "--quiet", rc=0)
     assert (part / "policy.rlft").read_bytes() == (full / "policy.rlft").read_bytes()
+
+
+@pytest.mark.parametrize("config, sets, loss", [
+    ("cartpole_dqn.json", ["total_steps=2048", "dqn.learning_starts=256"], "q_mean"),
+    ("pendulum_sac.json", ["total_steps=600", "sac.learning_starts=200", "eval.every_steps=200"], "alpha"),
+])
+def test_dqn_and_sac_runs_resume_and_eval(tmp_path, config, sets, loss):
+    cfg = REPO / "experiments" / "configs" / config
+    args = [a for s in sets + ["target_return=null", "eval.episodes=2"] for a in ("--set", s)]
+    full, part = tmp_path / "full", tmp_path / "part"
+    run("train", cfg, *args, "--quiet", "--out", full, rc=0)
+    header = (full / "metrics.csv").read_text().splitlines()[0].split(",")
+    assert loss in header and header[:6] == ["step", "wall_seconds", "updates", "train_return", "eval_return", "eval_std"]
+    run("train", cfg, *args, "--quiet", "--out", part, "--stop-after-updates", 3, rc=0)
+    run("train", "--resume", part, "--quiet", rc=0)
+    assert (part / "policy.rlft").read_bytes() == (full / "policy.rlft").read_bytes()
+    assert "±" in run("eval", full, "--episodes", 2, rc=0).stdout
