@@ -425,7 +425,8 @@ template const std::int64_t* Tensor::data<std::int64_t>() const;
 
 double Tensor::item() const {
   if (numel() != 1) throw ShapeError("item(): needs exactly one element, the tensor has shape " + shape().str());
-  if (device().type != DeviceType::CPU) return to(Device::cpu()).item();  // one element crosses
+  // One element crosses; detach() because reading a value (loss.item()) is not a recorded transfer.
+  if (device().type != DeviceType::CPU) return detach().to(Device::cpu()).item();
   switch (p_->dtype) {
     case DType::f32: return *p_->ptr<float>();
     case DType::f64: return *p_->ptr<double>();

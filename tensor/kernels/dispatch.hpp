@@ -26,7 +26,8 @@ void where(const TensorImpl* cond, const TensorImpl* a, const TensorImpl* b, Ten
 void copy(const TensorImpl* src, TensorImpl* dst);
 void fill(TensorImpl* dst, double v);
 void add_inplace(TensorImpl* dst, const TensorImpl* src);
-void axpby(TensorImpl* dst, double a, const TensorImpl* src, double b);  // dst = a dst + b src
+// dst = a dst + b src, same shape; on the CPU both must be contiguous (Polyak, clipping).
+void axpby(TensorImpl* dst, double a, const TensorImpl* src, double b);
 std::int64_t find_non_finite(const TensorImpl* t);
 void argmax(const TensorImpl* x, int axis, TensorImpl* out);
 void reduce_sum(const TensorImpl* x, std::uint32_t mask, TensorImpl* out, double scale);

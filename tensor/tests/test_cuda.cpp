@@ -130,6 +130,19 @@ TEST_CASE("transfers: round trips, views, dtypes, copy_ across devices, host acc
   CHECK(Tensor::full({2, 2}, 3.5, DType::f32, kGpu).to_vector<float>() == std::vector<float>(4, 3.5f));
 }
 
+TEST_CASE("comparisons, argmax, where and i64 conversion on CUDA match the CPU", "[cuda]") {
+  Generator gen(4);
+  Tensor x = Tensor::randn({6, 5}, gen), y = Tensor::randn({6, 5}, gen);
+  x.data<float>()[7] = y.data<float>()[7];  // one tie for eq/le/ge
+  const Tensor gx = x.to(kGpu), gy = y.to(kGpu);
+  for (auto op : {eq, ne, lt, le, gt, ge}) CHECK(op(gx, gy).to_vector<float>() == op(x, y).to_vector<float>());
+  CHECK(argmax(gx, 1).to_vector<std::int64_t>() == argmax(x, 1).to_vector<std::int64_t>());
+  CHECK(argmax(gx, 0, true).to_vector<std::int64_t>() == argmax(x, 0, true).to_vector<std::int64_t>());
+  CHECK(where(gt(gx, gy), gx, gy).to_vector<float>() == where(gt(x, y), x, y).to_vector<float>());
+  const Tensor idx = Tensor::from_data(std::vector<std::int64_t>{5, -2, 7}, {3});
+  CHECK(idx.to(kGpu).to(DType::f32).to_vector<float>() == std::vector<float>{5, -2, 7});
+}
+
 TEST_CASE("mixing devices throws DeviceError naming the op, the devices and the shapes", "[cuda]") {
   const Tensor a = Tensor::ones({2, 3}), b = Tensor::ones({2, 3}, DType::f32, kGpu);
   CHECK_THROWS_WITH(add(a, b), Contains("add") && Contains("cpu") && Contains("cuda:0") && Contains("[2, 3]"));
