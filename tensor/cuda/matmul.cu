@@ -40,7 +40,11 @@ cublasHandle_t handle() {
   thread_local Handles hs;
   const int d = current_device();
   if (d >= kMaxHandles) throw DeviceError("cuBLAS: device index " + std::to_string(d) + " is beyond the supported 16");
-  if (!hs.h[d]) check(cublasCreate(&hs.h[d]), "cublasCreate");
+  if (!hs.h[d]) {
+    check(cublasCreate(&hs.h[d]), "cublasCreate");
+    // f32 products stay f32 (no TF32 tensor-core rounding), so they agree with the CPU reference.
+    check(cublasSetMathMode(hs.h[d], CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
+  }
   return hs.h[d];
 }
 

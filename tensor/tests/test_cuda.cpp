@@ -242,7 +242,9 @@ TEST_CASE("an MLP trained on CUDA follows the CPU run; the allocator stops calli
   for (int i = 0; i < 20; ++i) CHECK(step(gnet, og, gx, gtg) == Approx(step(net, oc, x, t)).epsilon(1e-3));
   CHECK(cuda::device_cache_stats().driver_allocs == before);
   const auto cp = net.parameters(), gp = gnet.parameters();
-  for (std::size_t i = 0; i < cp.size(); ++i) expect_close(gp[i], cp[i], 1e-4, 1e-3, "trained parameter");
+  // Loose on purpose: Adam divides by sqrt(v), so f32 rounding differences in near-zero gradients
+  // (cuBLAS vs our GEMM summation order) become up-to-lr differences per step.
+  for (std::size_t i = 0; i < cp.size(); ++i) expect_close(gp[i], cp[i], 5e-3, 1e-2, "trained parameter");
 }
 
 TEST_CASE("distributions and serialization with CUDA tensors", "[cuda]") {
