@@ -1,6 +1,6 @@
 // Row-major (batched, optionally transposed) GEMM on the device through cuBLAS, which is
-// column-major: row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T, so the operands
-// are passed swapped with the same transpose flags and no copy.
+// column-major: the operands are passed swapped with their own transpose flags and no copy
+// (layout::col_major_gemm).
 #include <cublas_v2.h>
 
 #include <string>
@@ -60,8 +60,11 @@ void gemm(DType d, bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, s
           double beta, void* C, std::int64_t ldc, std::int64_t sc, std::int64_t batch) {
   if (M == 0 || N == 0 || batch == 0) return;
   cublasHandle_t h = handle();
-  const cublasOperation_t opa = trans_a ? CUBLAS_OP_T : CUBLAS_OP_N, opb = trans_b ? CUBLAS_OP_T : CUBLAS_OP_N;
-  const int m = as_int(N, "N"), n = as_int(M, "M"), k = as_int(K, "K");
+  // Our B goes first (kernels/layout.hpp explains the swap; a CPU test checks it).
+  const layout::ColMajorGemm cm = layout::col_major_gemm(trans_a, trans_b, M, N, K);
+  const cublasOperation_t opb = cm.trans_first ? CUBLAS_OP_T : CUBLAS_OP_N;
+  const cublasOperation_t opa = cm.trans_second ? CUBLAS_OP_T : CUBLAS_OP_N;
+  const int m = as_int(cm.m, "N"), n = as_int(cm.n, "M"), k = as_int(cm.k, "K");
   const int la = as_int(lda, "lda"), lb = as_int(ldb, "ldb"), lc = as_int(ldc, "ldc");
   if (d == DType::f32) {
     const float al = static_cast<float>(alpha), be = static_cast<float>(beta);

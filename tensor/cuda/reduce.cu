@@ -10,30 +10,8 @@ namespace {
 
 constexpr int kReduceThreads = 128;
 
-// x split into kept dims (one output element each) and reduced dims (summed by one block).
-struct ReducePlan {
-  Shape4 kept, red;
-  Layout lk, lr;
-  int64_t n_out, n_red;
-};
-ReducePlan plan(const TensorImpl* x, std::uint32_t mask) {
-  TensorShape ks, rs;
-  int64_t kst[kMaxDims], rst[kMaxDims];
-  int nk = 0, nr = 0;
-  for (int d = 0; d < x->shape.ndim(); ++d) {
-    if (mask & (1u << d)) {
-      rst[nr++] = x->strides[d];
-      rs.push_back(x->shape[d]);
-    } else {
-      kst[nk++] = x->strides[d];
-      ks.push_back(x->shape[d]);
-    }
-  }
-  ReducePlan p{shape4(ks), shape4(rs), {{0, 0, 0, 0}}, {{0, 0, 0, 0}}, ks.numel(), rs.numel()};
-  for (int i = 0; i < nk; ++i) p.lk.st[kMaxDims - nk + i] = kst[i];
-  for (int i = 0; i < nr; ++i) p.lr.st[kMaxDims - nr + i] = rst[i];
-  return p;
-}
+using layout::ReducePlan;
+ReducePlan plan(const TensorImpl* x, std::uint32_t mask) { return layout::reduce_plan(x, mask); }
 
 // Sums in double whatever T is (as the CPU reference does for long f32 runs).
 template <class T>

@@ -1,14 +1,19 @@
 // CPU checks of the host/device arithmetic in kernels/elementwise_math.hpp (the functions the
 // CUDA kernels run): values against plain reference formulas, derivatives against central
 // differences, the optimizer updates against torch.optim's written-out steps, and the CPU
-// kernels' use of the same functions. Also the no-device error of to(Device::cuda()).
+// kernels' use of the same functions; the CUDA kernels' index arithmetic (kernels/layout.hpp:
+// broadcast/strided layouts, reduction plans, the cuBLAS operand swap) replayed on the CPU
+// against the CPU kernels. Also the no-device error of to(Device::cuda()).
 #include <catch.hpp>
 
 #include <cmath>
 #include <limits>
 #include <vector>
 
+#include "tensor/cpu/gemm.hpp"
+#include "tensor/cpu/kernels.hpp"
 #include "tensor/kernels/elementwise_math.hpp"
+#include "tensor/kernels/layout.hpp"
 #include "tensor/ops.hpp"
 #include "tensor/random.hpp"
 
@@ -204,6 +209,99 @@ TEST_CASE("CPU kernels give exactly the shared functions' values") {
   const Tensor z = Tensor::rand({4, 6}, gen, -3.0, 3.0);
   const std::vector<float> zv = z.to_vector<float>(), c = gt(x, z).to_vector<float>();
   for (std::size_t i = 0; i < xv.size(); ++i) CHECK(c[i] == m::compare(m::CompareKind::Gt, xv[i], zv[i]));
+}
+
+TEST_CASE("layout arithmetic of the CUDA element-wise kernels reproduces cpu::copy's broadcasting") {
+  namespace L = rlforge::tensor::layout;
+  Generator gen(2);
+  const Tensor base = Tensor::randn({4, 3}, gen);
+  struct Case {
+    Tensor src;
+    TensorShape dst;
+  };
+  const std::vector<Case> cases = {
+      {Tensor::randn({3, 1}, gen), {2, 3, 4}},   // broadcast inner and leading dims
+      {base.t(), {3, 4}},                        // transposed view
+      {base.narrow(1, 1, 2), {4, 2}},            // narrowed view (offset, row stride 3)
+      {Tensor::scalar(2.5), {2, 2}},             // 0-d to everything
+      {Tensor::randn({2, 1, 3, 1}, gen), {2, 4, 3, 5}},
+  };
+  for (const Case& c : cases) {
+    Tensor ref = Tensor::empty(c.dst);
+    rlforge::tensor::cpu::copy(c.src.impl(), ref.impl());
+    // The kernel body of copy_k, run serially: out[at(ix, ld)] = src[at(ix, ls)].
+    std::vector<float> got(static_cast<std::size_t>(c.dst.numel()));
+    const L::Shape4 s4 = L::shape4(c.dst);
+    const L::Layout ls = L::of(c.src.impl());
+    const Tensor probe = Tensor::empty(c.dst);  // the contiguous output's layout
+    const L::Layout ld = L::of(probe.impl());
+    const float* sp = c.src.impl()->ptr<float>();
+    for (int64_t i = 0; i < c.dst.numel(); ++i) {
+      const L::Index4 ix = L::unravel(i, s4);
+      got[static_cast<std::size_t>(L::at(ix, ld))] = sp[L::at(ix, ls)];
+    }
+    CHECK(got == ref.to_vector<float>());
+  }
+}
+
+TEST_CASE("reduction plans of the CUDA sum kernel reproduce cpu::reduce_sum") {
+  namespace L = rlforge::tensor::layout;
+  Generator gen(6);
+  const Tensor x = Tensor::randn({2, 3, 4}, gen, DType::f64);
+  for (const Tensor& v : {x, x.transpose(0, 2)}) {
+    for (std::uint32_t mask : {0u, 1u, 2u, 4u, 5u, 6u, 7u}) {
+      INFO("mask " << mask << " view " << v.str());
+      TensorShape keep;
+      for (int d = 0; d < v.ndim(); ++d) keep.push_back((mask & (1u << d)) ? 1 : v.shape()[d]);
+      Tensor ref = Tensor::empty(keep, DType::f64);
+      rlforge::tensor::cpu::reduce_sum(v.impl(), mask, ref.impl(), 1.0);
+      const L::ReducePlan p = L::reduce_plan(v.impl(), mask);
+      REQUIRE(p.n_out == ref.numel());
+      const double* xp = v.impl()->ptr<double>();
+      const std::vector<double> r = ref.to_vector<double>();
+      for (int64_t o = 0; o < p.n_out; ++o) {  // sum_k's body for one output element
+        double acc = 0;
+        const int64_t b = L::at(L::unravel(o, p.kept), p.lk);
+        for (int64_t k = 0; k < p.n_red; ++k) acc += xp[b + L::at(L::unravel(k, p.red), p.lr)];
+        CHECK(acc == Approx(r[static_cast<std::size_t>(o)]).epsilon(1e-12));
+      }
+    }
+  }
+}
+
+TEST_CASE("the cuBLAS operand swap computes the row-major product (column-major reference)") {
+  namespace L = rlforge::tensor::layout;
+  // cuBLAS's contract, written out: C[i + j ldc] = sum_l op1[i, l] op2[l, j], column-major,
+  // op1[i, l] = t1 ? X[l + i ld1] : X[i + l ld1], likewise op2.
+  auto colmajor = [](bool t1, bool t2, int64_t m, int64_t n, int64_t k, const double* X, int64_t ld1, const double* Y,
+                     int64_t ld2, double* C, int64_t ldc) {
+    for (int64_t i = 0; i < m; ++i) {
+      for (int64_t j = 0; j < n; ++j) {
+        double acc = 0;
+        for (int64_t l = 0; l < k; ++l) acc += (t1 ? X[l + i * ld1] : X[i + l * ld1]) * (t2 ? Y[j + l * ld2] : Y[l + j * ld2]);
+        C[i + j * ldc] = acc;
+      }
+    }
+  };
+  Generator gen(9);
+  const int64_t M = 3, N = 5, K = 4, pad = 2;
+  for (bool ta : {false, true}) {
+    for (bool tb : {false, true}) {
+      const int64_t lda = (ta ? M : K) + pad, ldb = (tb ? K : N) + pad, ldc = N + pad;
+      std::vector<double> A(static_cast<std::size_t>((ta ? K : M) * lda)), B(static_cast<std::size_t>((tb ? N : K) * ldb));
+      for (double& v : A) v = gen.normal();
+      for (double& v : B) v = gen.normal();
+      std::vector<double> ref(static_cast<std::size_t>(M * ldc), 0.0), got(ref);
+      rlforge::tensor::cpu::gemm_reference(ta, tb, M, N, K, 1.0, A.data(), lda, B.data(), ldb, 0.0, ref.data(), ldc);
+      const L::ColMajorGemm cm = L::col_major_gemm(ta, tb, M, N, K);
+      colmajor(cm.trans_first, cm.trans_second, cm.m, cm.n, cm.k, B.data(), ldb, A.data(), lda, got.data(), ldc);
+      for (int64_t i = 0; i < M; ++i) {
+        for (int64_t j = 0; j < N; ++j) {
+          CHECK(got[static_cast<std::size_t>(i * ldc + j)] == Approx(ref[static_cast<std::size_t>(i * ldc + j)]).epsilon(1e-12));
+        }
+      }
+    }
+  }
 }
 
 TEST_CASE("to(Device::cuda()) without a usable device throws a clear DeviceError, never crashes") {
