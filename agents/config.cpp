@@ -248,6 +248,7 @@ SacConfig read_sac(Section& root) {
   c.target_entropy = d.optional_number("target_entropy", c.target_entropy, -1e6, 1e6);
   c.log_std_min = d.number("log_std_min", c.log_std_min, -50.0, 10.0);
   c.log_std_max = d.number("log_std_max", c.log_std_max, -50.0, 10.0);
+  c.noise_hold_steps = static_cast<int>(d.integer("noise_hold_steps", c.noise_hold_steps, 1, kBig));
   if (c.log_std_min >= c.log_std_max) d.fail("log_std_max", "greater than sac.log_std_min = " + fmt(c.log_std_min), fmt(c.log_std_max));
   d.finish();
   Section n = root.section("network");
@@ -332,7 +333,8 @@ std::string to_json(const SacConfig& c) {
     << ", \"critic_lr\": " << fmt(c.critic_lr) << ", \"alpha_lr\": " << fmt(c.alpha_lr)
     << ",\n    \"init_alpha\": " << fmt(c.init_alpha) << ", \"auto_alpha\": " << b(c.auto_alpha)
     << ", \"target_entropy\": " << (c.target_entropy ? fmt(*c.target_entropy) : std::string("null"))
-    << ", \"log_std_min\": " << fmt(c.log_std_min) << ", \"log_std_max\": " << fmt(c.log_std_max) << "\n  },\n"
+    << ", \"log_std_min\": " << fmt(c.log_std_min) << ", \"log_std_max\": " << fmt(c.log_std_max)
+    << ", \"noise_hold_steps\": " << c.noise_hold_steps << "\n  },\n"
     << "  \"network\": {\"hidden\": [" << hidden << "], \"activation\": \"" << c.activation << "\"}\n}\n";
   return o.str();
 }

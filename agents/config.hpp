@@ -115,6 +115,11 @@ struct SacConfig : RunConfig {
   bool auto_alpha = true;
   std::optional<double> target_entropy;   // null: -(action size)
   double log_std_min = -20.0, log_std_max = 2.0;
+  // Collection keeps each env's exploration noise (and, before learning_starts, its uniform
+  // action) for this many vector steps: temporally correlated exploration, in the spirit of
+  // gSDE's sample frequency, for tasks that need momentum (MountainCarContinuous). 1: fresh
+  // noise every step (standard SAC).
+  int noise_hold_steps = 1;
   std::vector<std::int64_t> hidden = {256, 256};
   std::string activation = "relu";        // tanh | relu
 

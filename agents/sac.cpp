@@ -83,6 +83,8 @@ Sac::Sac(SacConfig config) : cfg_(std::move(config)), rng_(cfg_.seed) {
   rb_rew_.resize(cap);
   rb_done_.resize(cap);
   ep_return_.assign(static_cast<std::size_t>(cfg_.num_envs), 0.0);
+  held_noise_.assign(static_cast<std::size_t>(cfg_.num_envs * act_dim_), 0.0f);
+  held_uniform_.assign(held_noise_.size(), 0.0f);
   envs_->reset(cfg_.seed);
 }
 
@@ -96,13 +98,16 @@ T::Tensor Sac::q_value(const T::nn::Sequential& q, const T::Tensor& x, const T::
   return forward(q, T::concat({x, a}, 1)).reshape({x.size(0)});
 }
 
-std::pair<T::Tensor, T::Tensor> Sac::sample(const T::Tensor& x) {
+std::pair<T::Tensor, T::Tensor> Sac::sample(const T::Tensor& x, const float* noise_in) {
   const std::int64_t B = x.size(0);
   const T::Tensor out = forward(actor_, x);
   const T::Tensor mean = out.narrow(1, 0, act_dim_);
   const T::Tensor log_std = T::clamp(out.narrow(1, act_dim_, act_dim_), cfg_.log_std_min, cfg_.log_std_max);
   std::vector<float> eps(static_cast<std::size_t>(B * act_dim_));
-  for (float& e : eps) e = static_cast<float>(rng_.normal());
+  if (noise_in)
+    std::copy(noise_in, noise_in + eps.size(), eps.begin());
+  else
+    for (float& e : eps) e = static_cast<float>(rng_.normal());
   const T::Tensor noise = T::Tensor::from_data(std::span<const float>(eps), {B, act_dim_});
   const T::Tensor u = mean + T::exp(log_std) * noise;
   const T::Tensor a = T::tanh(u);
@@ -194,11 +199,19 @@ UpdateStats Sac::update() {
   for (int k = 0; k < cfg_.train_freq; ++k) {
     const float* raw = envs_->observations_as<float>();
     std::copy(raw, raw + obs.size(), obs.begin());
+    // Redraw (only the kind in use, so that hold 1 consumes the Rng as plain SAC does) every
+    // noise_hold_steps vector steps, and on the first step of the learning phase.
+    const bool fresh = vector_steps_ % cfg_.noise_hold_steps == 0;
+    ++vector_steps_;
     if (global_step_ < cfg_.learning_starts) {
-      for (float& u : unit) u = static_cast<float>(rng_.uniform(-1.0, 1.0));
+      if (fresh)
+        for (float& u : held_uniform_) u = static_cast<float>(rng_.uniform(-1.0, 1.0));
+      std::copy(held_uniform_.begin(), held_uniform_.end(), unit.begin());
     } else {
+      if (fresh || global_step_ - N < cfg_.learning_starts)
+        for (float& e : held_noise_) e = static_cast<float>(rng_.normal());
       T::NoGradGuard ng;
-      auto [a, logp] = sample(T::Tensor::from_data(std::span<const float>(obs), {N, obs_dim_}));
+      auto [a, logp] = sample(T::Tensor::from_data(std::span<const float>(obs), {N, obs_dim_}), held_noise_.data());
       const auto v = a.to_vector<float>();
       std::copy(v.begin(), v.end(), unit.begin());
     }
@@ -269,6 +282,9 @@ std::string Sac::save_state() const {
   w.pod(global_step_);
   w.bytes(rng_.state(), 4 * sizeof(std::uint64_t));
   w.vec(ep_return_);
+  w.pod(vector_steps_);
+  w.vec(held_noise_);
+  w.vec(held_uniform_);
   w.pod(size_);
   w.pod(pos_);
   const auto n = static_cast<std::size_t>(size_);
@@ -299,6 +315,13 @@ void Sac::load_state(std::string_view blob) {
     throw ConfigError("checkpoint: holds " + std::to_string(ep.size()) + " envs, the config has " +
                       std::to_string(ep_return_.size()));
   ep_return_ = std::move(ep);
+  vector_steps_ = r.pod<std::int64_t>();
+  auto hn = r.vec<float>(), hu = r.vec<float>();
+  if (hn.size() != held_noise_.size() || hu.size() != held_uniform_.size())
+    throw ConfigError("checkpoint: exploration noise of " + std::to_string(hn.size()) + " values, the config needs " +
+                      std::to_string(held_noise_.size()));
+  held_noise_ = std::move(hn);
+  held_uniform_ = std::move(hu);
   size_ = r.pod<std::int64_t>();
   pos_ = r.pod<std::int64_t>();
   if (size_ < 0 || size_ > capacity_ || pos_ < 0 || pos_ >= capacity_)

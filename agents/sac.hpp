@@ -47,7 +47,8 @@ class Sac final : public Agent {
 
  private:
   // Reparameterized squashed sample for obs x [B, obs_dim]: action [B, A] in (-1, 1), log-prob [B].
-  std::pair<tensor::Tensor, tensor::Tensor> sample(const tensor::Tensor& x);
+  // Standard normal noise [B, A] is drawn from the Rng, or taken from `noise` when given.
+  std::pair<tensor::Tensor, tensor::Tensor> sample(const tensor::Tensor& x, const float* noise = nullptr);
   tensor::Tensor q_value(const tensor::nn::Sequential& q, const tensor::Tensor& x, const tensor::Tensor& a) const;
   void train_step(double& critic_loss, double& actor_loss);
   std::vector<tensor::NamedTensor> state_tensors() const;
@@ -66,7 +67,8 @@ class Sac final : public Agent {
   std::int64_t capacity_ = 0, size_ = 0, pos_ = 0;
   std::vector<float> rb_obs_, rb_next_, rb_act_, rb_rew_, rb_done_;
   std::vector<double> ep_return_;
-  std::int64_t global_step_ = 0, updates_ = 0;
+  std::vector<float> held_noise_, held_uniform_;  // [N, A], redrawn every noise_hold_steps
+  std::int64_t global_step_ = 0, updates_ = 0, vector_steps_ = 0;
 };
 
 }  // namespace rlforge::agents

@@ -398,6 +398,7 @@ TEST_CASE("SAC: resume equality, thread-count independence, actions within the b
   c.eval_every_steps = 2 * 2 * 10;
   c.eval_episodes = 2;
   c.hidden = {16, 16};
+  c.noise_hold_steps = 3;  // held noise crosses the checkpoint
   TrainOptions o;
   o.progress = false;
   o.out_dir = temp_dir("sac_full").string();
