@@ -1,6 +1,7 @@
 // bench_tensor: rlforge's tensor library side by side with LibTorch (1 thread) in one process --
-// per-op dispatch, MLP forward / forward+backward / +Adam at RL sizes, and GEMM GFLOP/s.
-// Usage: bench_tensor [--quick]. Prints a Markdown table with time ratios (torch / ours).
+// per-op dispatch, MLP forward / forward+backward / +Adam at RL sizes, and GEMM GFLOP/s; then, when
+// a CUDA device is present, our CUDA path against our CPU path (Debian's LibTorch has no CUDA).
+// Usage: bench_tensor [--quick]. Prints Markdown tables with time ratios (torch / ours).
 #include <tbb/info.h>
 #include <tbb/task_arena.h>
 #include <torch/torch.h>
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tensor/autograd/grad_mode.hpp"
@@ -121,6 +123,57 @@ void bench_gemm(std::int64_t n) {
   std::fflush(stdout);
 }
 
+// Our CUDA path against our CPU path (one thread). Each timed call ends with a read of one
+// value, which waits for the queued kernels, so the time covers the GPU work, as an RL step that
+// reads its loss would. Without a device it says why and measures nothing.
+void bench_cuda() {
+  if (!rt::cuda_available()) {
+    std::string why = rt::cuda_built() ? "no device" : "this build has no CUDA kernels";
+    if (rt::cuda_built()) {
+      try {
+        (void)rt::Tensor::ones({1}).to(rt::Device::cuda());
+      } catch (const std::exception& e) {
+        why = e.what();
+      }
+    }
+    std::printf("\nCUDA: not measured (%s)\n", why.c_str());
+    return;
+  }
+  const rt::Device gpu = rt::Device::cuda();
+  std::printf("\nour CUDA path vs our CPU path (1 thread), synchronized per call:\n");
+  std::printf("| %-44s | %13s | %13s | %8s |\n", "case", "CUDA", "CPU", "speedup");
+  for (auto [sizes, batch] : {std::pair{std::vector<std::int64_t>{4, 64, 64, 2}, std::int64_t{64}},
+                              std::pair{std::vector<std::int64_t>{17, 256, 256, 1}, std::int64_t{256}},
+                              std::pair{std::vector<std::int64_t>{17, 256, 256, 1}, std::int64_t{4096}}}) {
+    rt::Generator gen(2);
+    const rt::nn::Sequential net = rt::nn::mlp(sizes, gen), gnet = net.to(gpu);
+    rt::optim::Adam opt(net.parameters(), {.lr = 1e-4}), gopt(gnet.parameters(), {.lr = 1e-4});
+    const rt::Tensor x = rt::Tensor::randn({batch, sizes.front()}, gen), y = rt::Tensor::randn({batch, sizes.back()}, gen);
+    const rt::Tensor gx = x.to(gpu), gy = y.to(gpu);
+    auto step = [](const rt::nn::Sequential& n, rt::optim::Adam& o, const rt::Tensor& in, const rt::Tensor& t) {
+      o.zero_grad();
+      rt::Tensor loss = rt::mse_loss(n.forward(in), t);
+      loss.backward();
+      o.step();
+      (void)loss.item();
+    };
+    std::string name = "MLP ";
+    for (std::size_t i = 0; i < sizes.size(); ++i) name += (i ? "-" : "") + std::to_string(sizes[i]);
+    const int calls = batch >= 4096 ? 50 : 500;
+    row(name + " @" + std::to_string(batch) + " fwd+bwd+Adam", time_us([&] { step(gnet, gopt, gx, gy); }, calls),
+        time_us([&] { step(net, opt, x, y); }, calls));
+  }
+  rt::Generator gen(3);
+  const rt::Tensor a = rt::Tensor::randn({1024, 1024}, gen), b = rt::Tensor::randn({1024, 1024}, gen);
+  const rt::Tensor ga = a.to(gpu), gb = b.to(gpu);
+  rt::NoGradGuard ng;
+  const double ours = time_us([&] { (void)rt::matmul(ga, gb).narrow(0, 0, 1).narrow(1, 0, 1).item(); }, 20);
+  const double cpu = time_us([&] { rt::Tensor c = rt::matmul(a, b); }, 3);
+  const double flop = 2.0 * 1024 * 1024 * 1024;
+  std::printf("| %-44s | %8.1f GF/s | %8.1f GF/s | %7.1fx |\n", "GEMM 1024^3 f32 (cuBLAS vs our CPU GEMM)",
+              flop / ours / 1e3, flop / cpu / 1e3, cpu / ours);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -150,5 +203,6 @@ int main(int argc, char** argv) {
   std::printf("\nwith the default TBB arena (%d threads) for rlforge, LibTorch still 1 thread:\n",
               tbb::info::default_concurrency());
   bench_gemm(1024);
+  one_thread.execute([] { bench_cuda(); });
   return 0;
 }
