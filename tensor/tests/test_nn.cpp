@@ -76,6 +76,22 @@ TEST_CASE("MLP builder: layers, names, clone, copy and Polyak averaging") {
   CHECK_THROWS_AS(nn::copy_parameters(src, other.parameters()), ShapeError);
 }
 
+TEST_CASE("Sequential::to: a deep copy on the device (CPU here), parameters still trainable") {
+  Generator gen(6);
+  const nn::Sequential net = nn::mlp({3, 8, 2}, gen);
+  const nn::Sequential moved = net.to(Device::cpu());
+  const auto a = net.parameters(), b = moved.parameters();
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    CHECK(b[i].impl() != a[i].impl());
+    CHECK(b[i].data<float>() != a[i].data<float>());
+    CHECK(b[i].to_vector<float>() == a[i].to_vector<float>());
+    CHECK(b[i].requires_grad());
+    CHECK(b[i].is_leaf());
+  }
+  if (!cuda_available()) CHECK_THROWS_AS(net.to(Device::cuda()), DeviceError);
+}
+
 TEST_CASE("clip_grad_norm scales to the max norm and returns the norm before") {
   Tensor a = Tensor::from_data({3.0f, 0.0f}, {2});
   Tensor b = Tensor::from_data({4.0f}, {1});
