@@ -1,4 +1,4 @@
-// Agent: what the training loop needs from an algorithm (PPO, DQN): one iteration at a time,
+// Agent: what the training loop needs from an algorithm (PPO, DQN, SAC): one iteration at a time,
 // evaluation with the deterministic policy, parameters, and its whole state for checkpoints.
 // Also the shared evaluation routine and make_agent, which builds the config's algorithm.
 #pragma once

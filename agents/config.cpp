@@ -1,4 +1,4 @@
-// PpoConfig from and to JSON: a strict reader that tracks the key path and rejects unknown keys.
+// Agent configs from and to JSON: a strict reader that tracks the key path and rejects unknown keys.
 #include "agents/config.hpp"
 
 #include <cmath>

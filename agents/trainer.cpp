@@ -1,4 +1,4 @@
-// train_ppo / resume_ppo: the update loop with evaluation, metrics, checkpoints and progress.
+// train / resume: the iteration loop with evaluation, metrics, checkpoints and progress.
 #include "agents/trainer.hpp"
 
 #include <unistd.h>
