@@ -2,6 +2,8 @@
 
 ``rlforge.make(id)`` / ``rlforge.make_vec(id, num_envs)``, or through gymnasium:
 ``gymnasium.make("rlforge/CartPole-v1")``, ``gymnasium.make_vec("rlforge/CartPole-v1", 64)``.
+Agents: ``rlforge.train(config, **overrides)`` returns the run folder,
+``rlforge.load_policy(run_dir).act(obs)`` the trained policy's actions.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ _rlforge._set_error_types(CPP_ERROR_TYPES)
 from rlforge.env import Env  # noqa: E402  (after the error types are installed)
 from rlforge.vector import VectorEnv  # noqa: E402
 from rlforge import _registration  # noqa: E402
+from rlforge.agents import Policy, load_policy, resume, train  # noqa: E402
 
 __all__ = ["make", "make_vec", "list_envs", "register_env_module", "Env", "VectorEnv",
+           "train", "resume", "load_policy", "Policy",
            "AutoresetMode", "Error", "InvalidArgument", "InvalidAction", "ConfigError",
            "NameNotFound", "ResetNeeded", "UnsupportedMode"]
 __version__ = "0.1.0"

@@ -1,5 +1,5 @@
 # _rlforge.pyi: type stubs of the C++ extension rlforge._rlforge (bindings/src/module.cpp).
-"""rlforge's C++ core: env and vector-env handles, the env registry, error mapping."""
+"""rlforge's C++ core: env and vector-env handles, the env registry, agents, error mapping."""
 
 from collections.abc import Sequence
 from typing import Any, TypedDict
@@ -73,3 +73,45 @@ class VectorEnv:
     def infos(self, final: bool = False) -> dict[str, tuple[npt.NDArray[np.float64], npt.NDArray[np.uint8]]]: ...
     @property
     def observations_address(self) -> int: ...
+
+class TrainResult(TypedDict):
+    steps: int
+    updates: int
+    seconds: float
+    reached_target: bool
+    steps_to_target: int
+    seconds_to_target: float
+    stopped: bool
+    eval_mean: float | None
+    eval_std: float | None
+
+def resolve_config(path: str | None, json: str | None, source: str,
+                   overrides: Sequence[str]) -> tuple[str, str, str, int]:
+    """(resolved JSON, algo, env id, seed) of a config file or JSON text with key.path=<JSON> overrides."""
+def train(config_json: str | None, out_dir: str, progress: bool, handle_sigint: bool,
+          stop_after_updates: int = 0) -> TrainResult:
+    """Trains (config_json) or resumes (None) the run in out_dir without the GIL; returns the result."""
+
+class Policy:
+    """A trained agent's deterministic policy; rlforge.Policy wraps it."""
+
+    def __init__(self, path: str) -> None: ...
+    @property
+    def algo(self) -> str: ...
+    @property
+    def env_id(self) -> str: ...
+    @property
+    def env_kwargs(self) -> str: ...
+    @property
+    def config_json(self) -> str: ...
+    @property
+    def checkpoint(self) -> str: ...
+    @property
+    def global_step(self) -> int: ...
+    @property
+    def observation_space_json(self) -> str: ...
+    @property
+    def action_space_json(self) -> str: ...
+    def act(self, obs: npt.NDArray[np.float32]) -> npt.NDArray[np.int64] | npt.NDArray[np.float32]:
+        """obs: C-contiguous float32 [B, obs numel] -> int64 [B] (Discrete) or float32 [B, *act shape]."""
+    def evaluate(self, episodes: int, seed: int) -> tuple[float, float, list[float]]: ...

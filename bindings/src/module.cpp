@@ -18,6 +18,7 @@
 #include <string>
 
 #include "bindings/include/rlforge_python/env_module.hpp"
+#include "bindings/src/agents_module.hpp"
 #include "bindings/src/numpy_bridge.hpp"
 #include "core/env.hpp"
 #include "core/error.hpp"
@@ -357,7 +358,7 @@ nb::list env_specs() {
 
 NB_MODULE(_rlforge, m) {
   using namespace rlforge::python;
-  m.doc() = "rlforge's C++ core: env and vector-env handles, the env registry, error mapping.";
+  m.doc() = "rlforge's C++ core: env and vector-env handles, the env registry, agents, error mapping.";
   if (!import_numpy()) throw nb::python_error();
   nb::register_exception_translator(translate);
 
@@ -366,6 +367,7 @@ NB_MODULE(_rlforge, m) {
   m.def("register_env_module", &register_env_module, "module_name"_a, "capsule"_a);
   m.def("time_cpp_steps", &time_cpp_steps, "id"_a, "actions"_a, "steps"_a, "seed"_a = 0,
         "Seconds per C++ step of one env with these actions (cycled); for benchmarks.");
+  bind_agents(m);
 
   nb::class_<PyEnv>(m, "Env", "One C++ env; rlforge.Env wraps it as a gymnasium.Env.")
       .def(nb::init<std::string_view, std::string_view>(), "id"_a, "kwargs_json"_a = "{}")
