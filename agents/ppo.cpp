@@ -22,7 +22,9 @@ namespace T = rlforge::tensor;
 namespace {
 
 constexpr double kLog2Pi = 1.8378770664093453;
-constexpr std::uint32_t kStateMagic = 0x50504F31;  // "PPO1"
+// Format 2 embeds the normalizers as their own bytes (core/wrappers/vector_normalize); format 1
+// files are already turned away by the checkpoint kind (rlforge.checkpoint/1).
+constexpr std::uint32_t kStateMagic = 0x50504F32;  // "PPO2"
 
 T::nn::Sequential make_net(const PpoConfig& c, std::int64_t in, std::int64_t out, double out_gain,
                            T::Generator& gen) {
@@ -78,11 +80,11 @@ Ppo::Ppo(PpoConfig config) : cfg_(std::move(config)), rng_(cfg_.seed) {
   opt_ = std::make_unique<T::optim::Adam>(params, ao);
   schedule_ = cfg_.anneal_lr ? T::optim::LrSchedule::linear(cfg_.lr, cfg_.lr_end, cfg_.num_updates())
                              : T::optim::LrSchedule::constant(cfg_.lr);
-  obs_rms_ = RunningMeanStd(static_cast<std::size_t>(obs_dim_));
-  ret_rms_ = RunningMeanStd(1);
+  if (cfg_.norm_obs) obs_norm_.emplace(cfg_.num_envs, obs_dim_, cfg_.clip_obs);
+  if (cfg_.norm_reward) rew_norm_.emplace(cfg_.num_envs, cfg_.gamma, cfg_.clip_reward);
   const auto n = static_cast<std::size_t>(cfg_.num_envs);
-  disc_return_.assign(n, 0.0);
   ep_return_.assign(n, 0.0);
+  scratch_rew_.resize(n);
   const std::size_t tn = n * static_cast<std::size_t>(cfg_.num_steps);
   b_obs_.resize(tn * static_cast<std::size_t>(obs_dim_));
   if (discrete_)
@@ -96,28 +98,20 @@ Ppo::Ppo(PpoConfig config) : cfg_(std::move(config)), rng_(cfg_.seed) {
 Ppo::~Ppo() = default;
 
 void Ppo::normalize_obs(std::span<const float> raw, int n, std::span<float> out) const {
-  const auto d = static_cast<std::size_t>(obs_dim_);
-  if (!cfg_.norm_obs) {
-    std::copy(raw.begin(), raw.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(n) * d), out.begin());
-    return;
-  }
-  const auto& m = obs_rms_.mean();
-  const auto& v = obs_rms_.var();
-  for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i)
-    for (std::size_t j = 0; j < d; ++j) {
-      const double z = (raw[i * d + j] - m[j]) / std::sqrt(v[j] + 1e-8);
-      out[i * d + j] = static_cast<float>(std::clamp(z, -cfg_.clip_obs, cfg_.clip_obs));
-    }
+  const std::size_t count = static_cast<std::size_t>(n) * static_cast<std::size_t>(obs_dim_);
+  if (obs_norm_)
+    obs_norm_->transform(raw.first(count), n, out.first(count));
+  else
+    std::copy_n(raw.begin(), count, out.begin());
 }
 
 T::Tensor Ppo::obs_tensor(std::span<const float> raw, int n, bool update_stats) {
   const auto count = static_cast<std::size_t>(n) * static_cast<std::size_t>(obs_dim_);
-  if (update_stats && cfg_.norm_obs) {
-    std::vector<double> rows(raw.begin(), raw.begin() + static_cast<std::ptrdiff_t>(count));
-    obs_rms_.update(rows, static_cast<std::size_t>(n));
-  }
   scratch_obs_.resize(count);
-  normalize_obs(raw, n, scratch_obs_);
+  if (update_stats && obs_norm_)
+    obs_norm_->normalize(raw.first(count), n, scratch_obs_);
+  else
+    normalize_obs(raw, n, scratch_obs_);
   return T::Tensor::from_data(std::span<const float>(scratch_obs_), {n, obs_dim_});
 }
 
@@ -196,18 +190,12 @@ UpdateStats Ppo::update() {
     const double* r = envs_->rewards();
     const std::uint8_t* term = envs_->terminated();
     const std::uint8_t* trunc = envs_->truncated();
-    double scale = 1.0;
-    if (cfg_.norm_reward) {
-      for (std::size_t i = 0; i < static_cast<std::size_t>(N); ++i)
-        disc_return_[i] = disc_return_[i] * cfg_.gamma * (1.0 - term[i]) + r[i];
-      ret_rms_.update(disc_return_, static_cast<std::size_t>(N));
-      scale = 1.0 / std::sqrt(ret_rms_.var()[0] + 1e-8);
-    }
+    if (rew_norm_)
+      rew_norm_->normalize(std::span<const double>(r, static_cast<std::size_t>(N)),
+                           std::span<const std::uint8_t>(term, static_cast<std::size_t>(N)), scratch_rew_);
     std::vector<int> truncated_envs;
     for (std::size_t i = 0; i < static_cast<std::size_t>(N); ++i) {
-      double rn = r[i] * scale;
-      if (cfg_.norm_reward) rn = std::clamp(rn, -cfg_.clip_reward, cfg_.clip_reward);
-      b_rew_[row0 + i] = static_cast<float>(rn);
+      b_rew_[row0 + i] = static_cast<float>(rew_norm_ ? scratch_rew_[i] : r[i]);
       b_done_[row0 + i] = (term[i] || trunc[i]) ? 1.0f : 0.0f;
       ep_return_[i] += r[i];
       if (term[i] || trunc[i]) {
@@ -387,12 +375,8 @@ std::string Ppo::save_state() const {
   w.pod(updates_);
   w.pod(global_step_);
   w.bytes(rng_.state(), 4 * sizeof(std::uint64_t));
-  for (const RunningMeanStd* r : {&obs_rms_, &ret_rms_}) {
-    w.vec(r->mean());
-    w.vec(r->var());
-    w.pod(r->count());
-  }
-  w.vec(disc_return_);
+  w.str(obs_norm_ ? obs_norm_->serialize() : std::string());
+  w.str(rew_norm_ ? rew_norm_->serialize() : std::string());
   w.vec(ep_return_);
   const auto params = named_parameters();
   w.pod(static_cast<std::uint64_t>(params.size()));
@@ -412,24 +396,22 @@ std::string Ppo::save_state() const {
 
 void Ppo::load_state(std::string_view blob) {
   ByteReader r(blob);
-  if (r.pod<std::uint32_t>() != kStateMagic) throw ConfigError("checkpoint: not a PPO agent state");
+  if (r.pod<std::uint32_t>() != kStateMagic) throw ConfigError("checkpoint: not a PPO agent state (format 2)");
   updates_ = r.pod<std::int64_t>();
   global_step_ = r.pod<std::int64_t>();
   r.bytes(rng_.state(), 4 * sizeof(std::uint64_t));
-  for (RunningMeanStd* rms : {&obs_rms_, &ret_rms_}) {
-    auto mean = r.vec<double>();
-    auto var = r.vec<double>();
-    const double count = r.pod<double>();
-    if (mean.size() != rms->size() || var.size() != rms->size())
-      throw ConfigError("checkpoint: normalizer statistics have " + std::to_string(mean.size()) +
-                        " values, the config's env needs " + std::to_string(rms->size()));
-    rms->set(std::move(mean), std::move(var), count);
-  }
-  auto disc = r.vec<double>(), ep = r.vec<double>();
-  if (disc.size() != disc_return_.size() || ep.size() != ep_return_.size())
-    throw ConfigError("checkpoint: holds " + std::to_string(disc.size()) + " envs, the config has " +
-                      std::to_string(disc_return_.size()));
-  disc_return_ = std::move(disc);
+  const std::string obs_state = r.str(), rew_state = r.str();
+  if (obs_norm_.has_value() == obs_state.empty() || rew_norm_.has_value() == rew_state.empty())
+    throw ConfigError(std::string("checkpoint: holds normalizer state for observation ") +
+                      (obs_state.empty() ? "off" : "on") + ", reward " + (rew_state.empty() ? "off" : "on") +
+                      "; the config has normalize.observation " + (cfg_.norm_obs ? "true" : "false") +
+                      ", normalize.reward " + (cfg_.norm_reward ? "true" : "false"));
+  if (obs_norm_) obs_norm_->deserialize(obs_state, "checkpoint");
+  if (rew_norm_) rew_norm_->deserialize(rew_state, "checkpoint");
+  auto ep = r.vec<double>();
+  if (ep.size() != ep_return_.size())
+    throw ConfigError("checkpoint: holds " + std::to_string(ep.size()) + " envs, the config has " +
+                      std::to_string(ep_return_.size()));
   ep_return_ = std::move(ep);
   for (auto list : {named_parameters(), opt_->state()}) {
     const auto n = r.pod<std::uint64_t>();

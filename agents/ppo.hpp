@@ -13,6 +13,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -21,8 +22,8 @@
 #include "agents/agent.hpp"
 #include "agents/config.hpp"
 #include "core/rng.hpp"
-#include "core/running_mean_std.hpp"
 #include "core/vector_env.hpp"
+#include "core/wrappers/vector_normalize.hpp"
 #include "tensor/nn/mlp.hpp"
 #include "tensor/optim/optimizers.hpp"
 #include "tensor/serialization.hpp"
@@ -84,15 +85,17 @@ class Ppo final : public Agent {
   std::unique_ptr<tensor::optim::Adam> opt_;
   tensor::optim::LrSchedule schedule_;
   Rng rng_;
-  RunningMeanStd obs_rms_, ret_rms_;
-  std::vector<double> disc_return_;  // per env, for reward normalization
-  std::vector<double> ep_return_;    // per env, raw, for statistics
+  // Applied to the VectorEnv's outputs after every step; present only when the config enables them.
+  std::optional<VectorNormalizeObservation> obs_norm_;
+  std::optional<VectorNormalizeReward> rew_norm_;
+  std::vector<double> ep_return_;  // [N] raw, for statistics
   std::int64_t global_step_ = 0, updates_ = 0;
 
   // Rollout storage, [T, N, ...] time-major.
   std::vector<float> b_obs_, b_act_, b_logp_, b_val_, b_rew_, b_done_, b_adv_, b_ret_;
   std::vector<std::int64_t> b_act_i_;
   std::vector<float> scratch_obs_;
+  std::vector<double> scratch_rew_;  // [N] normalized rewards
 };
 
 }  // namespace rlforge::agents

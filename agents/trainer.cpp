@@ -21,7 +21,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kCheckpointKind = "rlforge.checkpoint/1";
+// 2: PPO embeds its normalizers as core/wrappers/vector_normalize state.
+constexpr const char* kCheckpointKind = "rlforge.checkpoint/2";
 constexpr std::size_t kRecentEpisodes = 20;
 
 std::string metrics_header(const Agent& agent) {
