@@ -62,8 +62,9 @@ case "${1:-}" in
   run)
     install_debs
     build
-    say "main job: stepping CartPole-v1 in a 1024-env TBB VectorEnv"
-    "$BUILD/rlforge" bench --env CartPole-v1 --num-envs 1024 --threads "$(nproc)" --steps 20000
+    say "main job: train PPO on CartPole-v1 (experiments/configs/cartpole_ppo.json), then evaluate"
+    "$BUILD/rlforge" train "$ROOT/experiments/configs/cartpole_ppo.json" --out "$ROOT/runs/cartpole_ppo"
+    "$BUILD/rlforge" eval "$ROOT/runs/cartpole_ppo" --episodes 100
     ;;
   test)
     install_debs
