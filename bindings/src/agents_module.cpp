@@ -66,8 +66,8 @@ extern "C" void on_sigint(int) {
 class SigintGuard {
  public:
   explicit SigintGuard(bool install) : installed_(install) {
-    g_interrupt.store(false);
     if (!installed_) return;
+    g_interrupt.store(false);
     struct sigaction sa {};
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
@@ -104,10 +104,14 @@ nb::dict run_training(const std::optional<std::string>& config_json, const std::
                       bool handle_sigint, std::int64_t stop_after_updates) {
   std::optional<agents::AgentConfig> cfg;
   if (config_json) cfg = agents::config_from_json(JsonObject::parse(*config_json, out_dir + "/config.json"));
+  // Only the main thread's run listens to Ctrl-C; a run on another thread has its own flag,
+  // never set, so a Ctrl-C meant for the main thread's run does not stop it.
+  std::atomic<bool> never{false};
+  const std::atomic<bool>& flag = handle_sigint ? g_interrupt : never;
   agents::TrainOptions opt;
   opt.out_dir = out_dir;
   opt.progress = progress;
-  opt.interrupt = &g_interrupt;
+  opt.interrupt = &flag;
   opt.stop_after_updates = stop_after_updates;
   agents::TrainResult res;
   bool interrupted = false;
@@ -115,7 +119,7 @@ nb::dict run_training(const std::optional<std::string>& config_json, const std::
     SigintGuard guard(handle_sigint);
     nb::gil_scoped_release release;
     res = cfg ? agents::train(*cfg, opt) : agents::resume(opt);
-    interrupted = g_interrupt.load();
+    interrupted = flag.load();
   }
   if (interrupted && res.stopped) {
     PyErr_SetString(PyExc_KeyboardInterrupt,

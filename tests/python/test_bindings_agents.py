@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -62,6 +63,26 @@ def test_same_config_same_policy_bytes(tmp_path):
     a = rlforge.train(CARTPOLE, out=tmp_path / "a", **SMALL)
     b = rlforge.train(cartpole_dict(), out=tmp_path / "b", env__num_threads=2, **SMALL)
     assert (a / "policy.rlft").read_bytes() == (b / "policy.rlft").read_bytes()
+
+
+def test_training_releases_the_gil_and_runs_on_a_thread(tmp_path):
+    span = {}
+
+    def work():
+        span["start"] = time.perf_counter()
+        span["out"] = rlforge.train(CARTPOLE, out=tmp_path / "run", total_steps=16384,
+                                    target_return=None, eval__every_steps=4096)
+        span["end"] = time.perf_counter()
+
+    t = threading.Thread(target=work)
+    ticks = []
+    t.start()
+    while t.is_alive():
+        ticks.append(time.perf_counter())
+    t.join()
+    assert (span["out"] / "policy.rlft").exists()
+    inside = [x for x in ticks if span["start"] + 0.02 < x < span["end"] - 0.02]
+    assert span["end"] - span["start"] > 0.1 and len(inside) > 100  # the main thread ran meanwhile
 
 
 @pytest.mark.parametrize("config, overrides, names", [
