@@ -3,9 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 
 #include "agents/binary_io.hpp"
+#include "agents/checkpoint_io.hpp"
 #include "agents/network.hpp"
 #include "core/error.hpp"
 #include "tensor/autograd/grad_mode.hpp"
@@ -44,13 +44,7 @@ Dqn::Dqn(DqnConfig config) : cfg_(std::move(config)), rng_(cfg_.seed) {
   T::optim::AdamOptions ao;
   ao.lr = cfg_.lr;
   opt_ = std::make_unique<T::optim::Adam>(q_.parameters(), ao);
-  capacity_ = cfg_.buffer_size;
-  const auto cap = static_cast<std::size_t>(capacity_);
-  rb_obs_.resize(cap * static_cast<std::size_t>(obs_dim_));
-  rb_next_.resize(cap * static_cast<std::size_t>(obs_dim_));
-  rb_rew_.resize(cap);
-  rb_done_.resize(cap);
-  rb_act_.resize(cap);
+  replay_ = std::make_unique<ReplayBuffer<std::int64_t>>(cfg_.buffer_size, obs_dim_, 1);
   ep_return_.assign(static_cast<std::size_t>(cfg_.num_envs), 0.0);
   envs_->reset(cfg_.seed);
 }
@@ -84,18 +78,6 @@ EvalResult Dqn::evaluate(int episodes, std::uint64_t seed) const {
       episodes, seed);
 }
 
-void Dqn::store(const float* obs, const float* next, std::int64_t action, float reward, float done) {
-  const auto D = static_cast<std::size_t>(obs_dim_);
-  const auto k = static_cast<std::size_t>(pos_);
-  std::memcpy(rb_obs_.data() + k * D, obs, D * sizeof(float));
-  std::memcpy(rb_next_.data() + k * D, next, D * sizeof(float));
-  rb_act_[k] = action;
-  rb_rew_[k] = reward;
-  rb_done_[k] = done;
-  pos_ = (pos_ + 1) % capacity_;
-  size_ = std::min(size_ + 1, capacity_);
-}
-
 void Dqn::update_target() {
   const auto src = q_.parameters(), dst = q_target_.parameters();
   if (cfg_.tau >= 1.0)
@@ -105,22 +87,15 @@ void Dqn::update_target() {
 }
 
 double Dqn::train_step() {
-  const auto B = static_cast<std::size_t>(cfg_.batch_size), D = static_cast<std::size_t>(obs_dim_);
+  const auto B = static_cast<std::size_t>(cfg_.batch_size);
   const auto Bi = static_cast<std::int64_t>(B);
-  std::vector<float> obs(B * D), next(B * D), rew(B), done(B);
-  std::vector<std::int64_t> act(B);
-  for (std::size_t k = 0; k < B; ++k) {
-    const auto j = static_cast<std::size_t>(rng_.below(static_cast<std::uint64_t>(size_)));
-    std::memcpy(obs.data() + k * D, rb_obs_.data() + j * D, D * sizeof(float));
-    std::memcpy(next.data() + k * D, rb_next_.data() + j * D, D * sizeof(float));
-    act[k] = rb_act_[j];
-    rew[k] = rb_rew_[j];
-    done[k] = rb_done_[j];
-  }
+  const auto batch = replay_->sample(rng_, B);
+  const std::vector<float>& rew = batch.rewards;
+  const std::vector<float>& done = batch.dones;
   std::vector<float> target(B);
   {
     T::NoGradGuard ng;
-    const T::Tensor xn = T::Tensor::from_data(std::span<const float>(next), {Bi, obs_dim_});
+    const T::Tensor xn = T::Tensor::from_data(std::span<const float>(batch.next), {Bi, obs_dim_});
     const T::Tensor qn = forward(q_target_, xn);
     T::Tensor q_next;
     if (cfg_.double_dqn) {
@@ -133,8 +108,8 @@ double Dqn::train_step() {
     for (std::size_t k = 0; k < B; ++k)
       target[k] = static_cast<float>(rew[k] + cfg_.gamma * (1.0 - done[k]) * v[k]);
   }
-  const T::Tensor x = T::Tensor::from_data(std::span<const float>(obs), {Bi, obs_dim_});
-  const T::Tensor a = T::Tensor::from_data(std::span<const std::int64_t>(act), {Bi, 1});
+  const T::Tensor x = T::Tensor::from_data(std::span<const float>(batch.obs), {Bi, obs_dim_});
+  const T::Tensor a = T::Tensor::from_data(std::span<const std::int64_t>(batch.actions), {Bi, 1});
   const T::Tensor q = T::gather(forward(q_, x), 1, a).reshape({Bi});
   const T::Tensor y = T::Tensor::from_data(std::span<const float>(target), {Bi});
   const T::Tensor loss = cfg_.loss == "mse" ? T::mse_loss(q, y) : T::huber_loss(q, y, 1.0);
@@ -156,7 +131,8 @@ UpdateStats Dqn::update() {
   st.lr = cfg_.lr;
   double eps = epsilon();
   double return_sum = 0;
-  std::vector<std::int64_t> greedy(static_cast<std::size_t>(N)), actions(static_cast<std::size_t>(N));
+  std::vector<std::int64_t> greedy(static_cast<std::size_t>(N)), actions(static_cast<std::size_t>(N)),
+      indices(static_cast<std::size_t>(N));
   std::vector<float> obs(static_cast<std::size_t>(N) * D);
   // Target updates every target_update_interval env steps, counted in vector steps.
   const std::int64_t target_every = std::max<std::int64_t>(1, cfg_.target_update_interval / N);
@@ -172,14 +148,13 @@ UpdateStats Dqn::update() {
     envs_->step(ConstArray{actions.data(), DType::int64, Shape{N}});
     global_step_ += N;
     ++vector_steps_;
-    const float* next = envs_->observations_as<float>();
-    const float* fin = reinterpret_cast<const float*>(envs_->final_observations().data());
+    for (std::size_t i = 0; i < static_cast<std::size_t>(N); ++i) indices[i] = actions[i] - action_start_;
+    replay_->add(N, obs.data(), envs_->observations_as<float>(),
+                 reinterpret_cast<const float*>(envs_->final_observations().data()), envs_->has_final(),
+                 indices.data(), envs_->rewards(), envs_->terminated());
     for (std::size_t i = 0; i < static_cast<std::size_t>(N); ++i) {
-      const bool ended = envs_->has_final()[i];
-      store(obs.data() + i * D, (ended ? fin : next) + i * D, actions[i] - action_start_,
-            static_cast<float>(envs_->rewards()[i]), envs_->terminated()[i] ? 1.0f : 0.0f);
       ep_return_[i] += envs_->rewards()[i];
-      if (ended) {
+      if (envs_->has_final()[i]) {
         return_sum += ep_return_[i];
         ++st.episodes;
         ep_return_[i] = 0;
@@ -190,7 +165,7 @@ UpdateStats Dqn::update() {
   double loss = 0;
   int steps = 0;
   q_mean_ = 0;
-  if (global_step_ >= cfg_.learning_starts && size_ >= cfg_.batch_size)
+  if (global_step_ >= cfg_.learning_starts && replay_->size() >= cfg_.batch_size)
     for (int g = 0; g < cfg_.gradient_steps; ++g, ++steps) loss += train_step();
   st.mean_return = st.episodes ? return_sum / st.episodes : 0.0;
   st.losses = {steps ? loss / steps : 0.0, steps ? q_mean_ / steps : 0.0, eps};
@@ -206,6 +181,14 @@ std::vector<T::NamedTensor> Dqn::named_parameters() const {
   return out;
 }
 
+std::vector<T::NamedTensor> Dqn::state_tensors() const {
+  std::vector<T::NamedTensor> tensors = named_parameters();
+  const auto tp = q_target_.parameters();
+  for (std::size_t i = 0; i < tp.size(); ++i) tensors.push_back({"target." + std::to_string(i), tp[i]});
+  for (auto& s : opt_->state()) tensors.push_back(s);
+  return tensors;
+}
+
 std::string Dqn::save_state() const {
   ByteWriter w;
   w.pod(kStateMagic);
@@ -213,27 +196,10 @@ std::string Dqn::save_state() const {
   w.pod(global_step_);
   w.pod(vector_steps_);
   w.bytes(rng_.state(), 4 * sizeof(std::uint64_t));
-  w.vec(ep_return_);
-  w.pod(size_);
-  w.pod(pos_);
-  const auto n = static_cast<std::size_t>(size_);
-  const auto D = static_cast<std::size_t>(obs_dim_);
-  // Only the filled part of the ring (the whole ring once it has wrapped).
-  w.bytes(rb_obs_.data(), n * D * sizeof(float));
-  w.bytes(rb_next_.data(), n * D * sizeof(float));
-  w.bytes(rb_act_.data(), n * sizeof(std::int64_t));
-  w.bytes(rb_rew_.data(), n * sizeof(float));
-  w.bytes(rb_done_.data(), n * sizeof(float));
-  std::vector<T::NamedTensor> tensors = named_parameters();
-  const auto tp = q_target_.parameters();
-  for (std::size_t i = 0; i < tp.size(); ++i) tensors.push_back({"target." + std::to_string(i), tp[i]});
-  for (auto& s : opt_->state()) tensors.push_back(s);
-  w.pod(static_cast<std::uint64_t>(tensors.size()));
-  for (const auto& t : tensors) {
-    w.str(t.name);
-    write_tensor(w, t.value);
-  }
-  w.str(envs_->save_state());
+  write_episode_returns(w, ep_return_);
+  replay_->save(w);
+  write_tensors(w, state_tensors());
+  write_env_state_last(w, *envs_);
   return w.data();
 }
 
@@ -244,42 +210,10 @@ void Dqn::load_state(std::string_view blob) {
   global_step_ = r.pod<std::int64_t>();
   vector_steps_ = r.pod<std::int64_t>();
   r.bytes(rng_.state(), 4 * sizeof(std::uint64_t));
-  auto ep = r.vec<double>();
-  if (ep.size() != ep_return_.size())
-    throw ConfigError("checkpoint: holds " + std::to_string(ep.size()) + " envs, the config has " +
-                      std::to_string(ep_return_.size()));
-  ep_return_ = std::move(ep);
-  size_ = r.pod<std::int64_t>();
-  pos_ = r.pod<std::int64_t>();
-  if (size_ < 0 || size_ > capacity_ || pos_ < 0 || pos_ >= capacity_)
-    throw ConfigError("checkpoint: replay buffer of " + std::to_string(size_) + " transitions does not fit " +
-                      std::to_string(capacity_));
-  const auto n = static_cast<std::size_t>(size_);
-  const auto D = static_cast<std::size_t>(obs_dim_);
-  r.bytes(rb_obs_.data(), n * D * sizeof(float));
-  r.bytes(rb_next_.data(), n * D * sizeof(float));
-  r.bytes(rb_act_.data(), n * sizeof(std::int64_t));
-  r.bytes(rb_rew_.data(), n * sizeof(float));
-  r.bytes(rb_done_.data(), n * sizeof(float));
-  std::vector<T::NamedTensor> tensors = named_parameters();
-  const auto tp = q_target_.parameters();
-  for (std::size_t i = 0; i < tp.size(); ++i) tensors.push_back({"target." + std::to_string(i), tp[i]});
-  for (auto& s : opt_->state()) tensors.push_back(s);
-  const auto count = r.pod<std::uint64_t>();
-  if (count != tensors.size())
-    throw ConfigError("checkpoint: holds " + std::to_string(count) + " tensors where the agent has " +
-                      std::to_string(tensors.size()));
-  for (auto& t : tensors) {
-    const std::string name = r.str();
-    if (name != t.name) throw ConfigError("checkpoint: found tensor '" + name + "' where '" + t.name + "' was expected");
-    read_tensor_into(r, t.value, name);
-  }
-  try {
-    envs_->load_state(r.str());
-  } catch (const InvalidArgument& e) {
-    throw ConfigError(std::string("checkpoint: ") + e.what());
-  }
-  if (!r.at_end()) throw ConfigError("checkpoint: unexpected bytes after the agent state");
+  read_episode_returns(r, ep_return_);
+  replay_->load(r);
+  read_tensors_into(r, state_tensors());
+  read_env_state_last(r, *envs_);
 }
 
 }  // namespace rlforge::agents

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "agents/agent.hpp"
+#include "agents/replay_buffer.hpp"
 #include "core/rng.hpp"
 #include "core/vector_env.hpp"
 #include "tensor/nn/mlp.hpp"
@@ -45,9 +46,10 @@ class Dqn final : public Agent {
   void load_state(std::string_view blob) override;
 
  private:
-  void store(const float* obs, const float* next, std::int64_t action, float reward, float done);
   double train_step();
   void update_target();
+  // Parameters, target parameters, Adam state: the tensors of a checkpoint.
+  std::vector<tensor::NamedTensor> state_tensors() const;
 
   DqnConfig cfg_;
   int obs_dim_ = 0, n_actions_ = 0;
@@ -56,10 +58,8 @@ class Dqn final : public Agent {
   tensor::nn::Sequential q_, q_target_;
   std::unique_ptr<tensor::optim::Adam> opt_;
   Rng rng_;
-  // Replay ring buffer: obs/next [capacity, obs_dim], action, reward, done (terminated) [capacity].
-  std::int64_t capacity_ = 0, size_ = 0, pos_ = 0;
-  std::vector<float> rb_obs_, rb_next_, rb_rew_, rb_done_;
-  std::vector<std::int64_t> rb_act_;
+  // Replay ring: the action index (minus the space's start) of each transition.
+  std::unique_ptr<ReplayBuffer<std::int64_t>> replay_;
   std::vector<double> ep_return_;
   std::int64_t global_step_ = 0, updates_ = 0, vector_steps_ = 0;
   double q_mean_ = 0;  // scratch for the stats of the current iteration

@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "agents/binary_io.hpp"
+#include "agents/checkpoint_io.hpp"
 #include "agents/gae.hpp"
 #include "agents/network.hpp"
 #include "core/error.hpp"
@@ -377,20 +378,10 @@ std::string Ppo::save_state() const {
   w.bytes(rng_.state(), 4 * sizeof(std::uint64_t));
   w.str(obs_norm_ ? obs_norm_->serialize() : std::string());
   w.str(rew_norm_ ? rew_norm_->serialize() : std::string());
-  w.vec(ep_return_);
-  const auto params = named_parameters();
-  w.pod(static_cast<std::uint64_t>(params.size()));
-  for (const auto& p : params) {
-    w.str(p.name);
-    write_tensor(w, p.value);
-  }
-  const auto ost = opt_->state();
-  w.pod(static_cast<std::uint64_t>(ost.size()));
-  for (const auto& s : ost) {
-    w.str(s.name);
-    write_tensor(w, s.value);
-  }
-  w.str(envs_->save_state());
+  write_episode_returns(w, ep_return_);
+  write_tensors(w, named_parameters());
+  write_tensors(w, opt_->state());
+  write_env_state_last(w, *envs_);
   return w.data();
 }
 
@@ -408,28 +399,10 @@ void Ppo::load_state(std::string_view blob) {
                       ", normalize.reward " + (cfg_.norm_reward ? "true" : "false"));
   if (obs_norm_) obs_norm_->deserialize(obs_state, "checkpoint");
   if (rew_norm_) rew_norm_->deserialize(rew_state, "checkpoint");
-  auto ep = r.vec<double>();
-  if (ep.size() != ep_return_.size())
-    throw ConfigError("checkpoint: holds " + std::to_string(ep.size()) + " envs, the config has " +
-                      std::to_string(ep_return_.size()));
-  ep_return_ = std::move(ep);
-  for (auto list : {named_parameters(), opt_->state()}) {
-    const auto n = r.pod<std::uint64_t>();
-    if (n != list.size())
-      throw ConfigError("checkpoint: holds " + std::to_string(n) + " tensors where the agent has " +
-                        std::to_string(list.size()));
-    for (auto& p : list) {
-      const std::string name = r.str();
-      if (name != p.name) throw ConfigError("checkpoint: found tensor '" + name + "' where '" + p.name + "' was expected");
-      read_tensor_into(r, p.value, name);
-    }
-  }
-  try {
-    envs_->load_state(r.str());
-  } catch (const InvalidArgument& e) {
-    throw ConfigError(std::string("checkpoint: ") + e.what());
-  }
-  if (!r.at_end()) throw ConfigError("checkpoint: unexpected bytes after the agent state");
+  read_episode_returns(r, ep_return_);
+  read_tensors_into(r, named_parameters());
+  read_tensors_into(r, opt_->state());
+  read_env_state_last(r, *envs_);
 }
 
 }  // namespace rlforge::agents

@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 
 #include "agents/binary_io.hpp"
+#include "agents/checkpoint_io.hpp"
 #include "agents/network.hpp"
 #include "core/error.hpp"
 #include "tensor/autograd/grad_mode.hpp"
@@ -29,13 +29,6 @@ T::nn::Sequential make_mlp(const SacConfig& c, std::int64_t in, std::int64_t out
   T::nn::MlpOptions o;
   o.hidden = c.activation == "relu" ? T::nn::Activation::ReLU : T::nn::Activation::Tanh;
   return T::nn::mlp(sizes, gen, o);
-}
-
-void gather_rows(const std::vector<float>& src, std::size_t width, const std::vector<std::size_t>& idx,
-                 std::vector<float>& dst) {
-  dst.resize(idx.size() * width);
-  for (std::size_t k = 0; k < idx.size(); ++k)
-    std::memcpy(dst.data() + k * width, src.data() + idx[k] * width, width * sizeof(float));
 }
 
 }  // namespace
@@ -75,13 +68,7 @@ Sac::Sac(SacConfig config) : cfg_(std::move(config)), rng_(cfg_.seed) {
   critic_opt_ = std::make_unique<T::optim::Adam>(qp, ao);
   ao.lr = cfg_.alpha_lr;
   alpha_opt_ = std::make_unique<T::optim::Adam>(std::vector<T::Tensor>{log_alpha_}, ao);
-  capacity_ = cfg_.buffer_size;
-  const auto cap = static_cast<std::size_t>(capacity_);
-  rb_obs_.resize(cap * static_cast<std::size_t>(obs_dim_));
-  rb_next_.resize(cap * static_cast<std::size_t>(obs_dim_));
-  rb_act_.resize(cap * static_cast<std::size_t>(act_dim_));
-  rb_rew_.resize(cap);
-  rb_done_.resize(cap);
+  replay_ = std::make_unique<ReplayBuffer<float>>(cfg_.buffer_size, obs_dim_, act_dim_);
   ep_return_.assign(static_cast<std::size_t>(cfg_.num_envs), 0.0);
   held_noise_.assign(static_cast<std::size_t>(cfg_.num_envs * act_dim_), 0.0f);
   held_uniform_.assign(held_noise_.size(), 0.0f);
@@ -143,25 +130,20 @@ EvalResult Sac::evaluate(int episodes, std::uint64_t seed) const {
 void Sac::train_step(double& critic_loss, double& actor_loss) {
   const auto B = static_cast<std::size_t>(cfg_.batch_size);
   const auto Bi = static_cast<std::int64_t>(B);
-  std::vector<std::size_t> idx(B);
-  for (auto& j : idx) j = static_cast<std::size_t>(rng_.below(static_cast<std::uint64_t>(size_)));
-  std::vector<float> obs, next, act;
-  gather_rows(rb_obs_, static_cast<std::size_t>(obs_dim_), idx, obs);
-  gather_rows(rb_next_, static_cast<std::size_t>(obs_dim_), idx, next);
-  gather_rows(rb_act_, static_cast<std::size_t>(act_dim_), idx, act);
+  const auto batch = replay_->sample(rng_, B);
   std::vector<float> target(B);
-  const T::Tensor x = T::Tensor::from_data(std::span<const float>(obs), {Bi, obs_dim_});
+  const T::Tensor x = T::Tensor::from_data(std::span<const float>(batch.obs), {Bi, obs_dim_});
   const double alpha_now = alpha();
   {
     T::NoGradGuard ng;
-    const T::Tensor xn = T::Tensor::from_data(std::span<const float>(next), {Bi, obs_dim_});
+    const T::Tensor xn = T::Tensor::from_data(std::span<const float>(batch.next), {Bi, obs_dim_});
     auto [an, logp_n] = sample(xn);
     const T::Tensor qn = T::minimum(q_value(q1_target_, xn, an), q_value(q2_target_, xn, an)) - alpha_now * logp_n;
     const float* v = qn.data<float>();
     for (std::size_t k = 0; k < B; ++k)
-      target[k] = static_cast<float>(rb_rew_[idx[k]] + cfg_.gamma * (1.0 - rb_done_[idx[k]]) * v[k]);
+      target[k] = static_cast<float>(batch.rewards[k] + cfg_.gamma * (1.0 - batch.dones[k]) * v[k]);
   }
-  const T::Tensor a = T::Tensor::from_data(std::span<const float>(act), {Bi, act_dim_});
+  const T::Tensor a = T::Tensor::from_data(std::span<const float>(batch.actions), {Bi, act_dim_});
   const T::Tensor y = T::Tensor::from_data(std::span<const float>(target), {Bi});
   const T::Tensor closs = 0.5 * (T::mse_loss(q_value(q1_, x, a), y) + T::mse_loss(q_value(q2_, x, a), y));
   critic_opt_->zero_grad();
@@ -221,20 +203,12 @@ UpdateStats Sac::update() {
             std::clamp(low_[j] + (unit[i * A + j] + 1.0f) * 0.5f * (high_[j] - low_[j]), low_[j], high_[j]);
     envs_->step(ConstArray{env_act.data(), DType::float32, Shape{N, act_dim_}});
     global_step_ += N;
-    const float* next = envs_->observations_as<float>();
-    const float* fin = reinterpret_cast<const float*>(envs_->final_observations().data());
+    replay_->add(N, obs.data(), envs_->observations_as<float>(),
+                 reinterpret_cast<const float*>(envs_->final_observations().data()), envs_->has_final(), unit.data(),
+                 envs_->rewards(), envs_->terminated());
     for (std::size_t i = 0; i < static_cast<std::size_t>(N); ++i) {
-      const bool ended = envs_->has_final()[i];
-      const auto p = static_cast<std::size_t>(pos_);
-      std::memcpy(rb_obs_.data() + p * D, obs.data() + i * D, D * sizeof(float));
-      std::memcpy(rb_next_.data() + p * D, (ended ? fin : next) + i * D, D * sizeof(float));
-      std::memcpy(rb_act_.data() + p * A, unit.data() + i * A, A * sizeof(float));
-      rb_rew_[p] = static_cast<float>(envs_->rewards()[i]);
-      rb_done_[p] = envs_->terminated()[i] ? 1.0f : 0.0f;
-      pos_ = (pos_ + 1) % capacity_;
-      size_ = std::min(size_ + 1, capacity_);
       ep_return_[i] += envs_->rewards()[i];
-      if (ended) {
+      if (envs_->has_final()[i]) {
         return_sum += ep_return_[i];
         ++st.episodes;
         ep_return_[i] = 0;
@@ -243,7 +217,7 @@ UpdateStats Sac::update() {
   }
   double closs = 0, aloss = 0;
   int steps = 0;
-  if (global_step_ >= cfg_.learning_starts && size_ >= cfg_.batch_size)
+  if (global_step_ >= cfg_.learning_starts && replay_->size() >= cfg_.batch_size)
     for (; steps < cfg_.gradient_steps; ++steps) train_step(closs, aloss);
   st.mean_return = st.episodes ? return_sum / st.episodes : 0.0;
   st.losses = {steps ? closs / steps : 0.0, steps ? aloss / steps : 0.0, alpha()};
@@ -281,26 +255,13 @@ std::string Sac::save_state() const {
   w.pod(updates_);
   w.pod(global_step_);
   w.bytes(rng_.state(), 4 * sizeof(std::uint64_t));
-  w.vec(ep_return_);
+  write_episode_returns(w, ep_return_);
   w.pod(vector_steps_);
   w.vec(held_noise_);
   w.vec(held_uniform_);
-  w.pod(size_);
-  w.pod(pos_);
-  const auto n = static_cast<std::size_t>(size_);
-  const auto D = static_cast<std::size_t>(obs_dim_), A = static_cast<std::size_t>(act_dim_);
-  w.bytes(rb_obs_.data(), n * D * sizeof(float));
-  w.bytes(rb_next_.data(), n * D * sizeof(float));
-  w.bytes(rb_act_.data(), n * A * sizeof(float));
-  w.bytes(rb_rew_.data(), n * sizeof(float));
-  w.bytes(rb_done_.data(), n * sizeof(float));
-  const auto tensors = state_tensors();
-  w.pod(static_cast<std::uint64_t>(tensors.size()));
-  for (const auto& t : tensors) {
-    w.str(t.name);
-    write_tensor(w, t.value);
-  }
-  w.str(envs_->save_state());
+  replay_->save(w);
+  write_tensors(w, state_tensors());
+  write_env_state_last(w, *envs_);
   return w.data();
 }
 
@@ -310,11 +271,7 @@ void Sac::load_state(std::string_view blob) {
   updates_ = r.pod<std::int64_t>();
   global_step_ = r.pod<std::int64_t>();
   r.bytes(rng_.state(), 4 * sizeof(std::uint64_t));
-  auto ep = r.vec<double>();
-  if (ep.size() != ep_return_.size())
-    throw ConfigError("checkpoint: holds " + std::to_string(ep.size()) + " envs, the config has " +
-                      std::to_string(ep_return_.size()));
-  ep_return_ = std::move(ep);
+  read_episode_returns(r, ep_return_);
   vector_steps_ = r.pod<std::int64_t>();
   auto hn = r.vec<float>(), hu = r.vec<float>();
   if (hn.size() != held_noise_.size() || hu.size() != held_uniform_.size())
@@ -322,34 +279,9 @@ void Sac::load_state(std::string_view blob) {
                       std::to_string(held_noise_.size()));
   held_noise_ = std::move(hn);
   held_uniform_ = std::move(hu);
-  size_ = r.pod<std::int64_t>();
-  pos_ = r.pod<std::int64_t>();
-  if (size_ < 0 || size_ > capacity_ || pos_ < 0 || pos_ >= capacity_)
-    throw ConfigError("checkpoint: replay buffer of " + std::to_string(size_) + " transitions does not fit " +
-                      std::to_string(capacity_));
-  const auto n = static_cast<std::size_t>(size_);
-  const auto D = static_cast<std::size_t>(obs_dim_), A = static_cast<std::size_t>(act_dim_);
-  r.bytes(rb_obs_.data(), n * D * sizeof(float));
-  r.bytes(rb_next_.data(), n * D * sizeof(float));
-  r.bytes(rb_act_.data(), n * A * sizeof(float));
-  r.bytes(rb_rew_.data(), n * sizeof(float));
-  r.bytes(rb_done_.data(), n * sizeof(float));
-  auto tensors = state_tensors();
-  const auto count = r.pod<std::uint64_t>();
-  if (count != tensors.size())
-    throw ConfigError("checkpoint: holds " + std::to_string(count) + " tensors where the agent has " +
-                      std::to_string(tensors.size()));
-  for (auto& t : tensors) {
-    const std::string name = r.str();
-    if (name != t.name) throw ConfigError("checkpoint: found tensor '" + name + "' where '" + t.name + "' was expected");
-    read_tensor_into(r, t.value, name);
-  }
-  try {
-    envs_->load_state(r.str());
-  } catch (const InvalidArgument& e) {
-    throw ConfigError(std::string("checkpoint: ") + e.what());
-  }
-  if (!r.at_end()) throw ConfigError("checkpoint: unexpected bytes after the agent state");
+  replay_->load(r);
+  read_tensors_into(r, state_tensors());
+  read_env_state_last(r, *envs_);
 }
 
 }  // namespace rlforge::agents

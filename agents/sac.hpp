@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "agents/agent.hpp"
+#include "agents/replay_buffer.hpp"
 #include "core/rng.hpp"
 #include "core/vector_env.hpp"
 #include "tensor/nn/mlp.hpp"
@@ -62,10 +63,8 @@ class Sac final : public Agent {
   tensor::Tensor log_alpha_;  // [1]
   std::unique_ptr<tensor::optim::Adam> actor_opt_, critic_opt_, alpha_opt_;
   Rng rng_;
-  // Replay ring buffer: obs/next [capacity, obs_dim], action in (-1, 1) [capacity, act_dim],
-  // reward, done (terminated) [capacity].
-  std::int64_t capacity_ = 0, size_ = 0, pos_ = 0;
-  std::vector<float> rb_obs_, rb_next_, rb_act_, rb_rew_, rb_done_;
+  // Replay ring: actions in (-1, 1) [act_dim] per transition.
+  std::unique_ptr<ReplayBuffer<float>> replay_;
   std::vector<double> ep_return_;
   std::vector<float> held_noise_, held_uniform_;  // [N, A], redrawn every noise_hold_steps
   std::int64_t global_step_ = 0, updates_ = 0, vector_steps_ = 0;
