@@ -33,7 +33,17 @@ def cartpole_run(tmp_path_factory):
 
 
 def test_train_from_a_dict_writes_the_run_folder(tmp_path):
-    out = rlforge.train(cartpole_dict(), seed=3, out=tmp_path / "run", **SMALL)
+    # A process started in the background by a non-interactive shell (as CI may be) inherits
+    # SIGINT ignored, and then Python installs no Ctrl-C handler; install it so that the check
+    # below tests what train() restores, not how the test runner was started.
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        out = rlforge.train(cartpole_dict(), seed=3, out=tmp_path / "run", **SMALL)
+        # Python's own Ctrl-C handling is back after train() returns.
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGINT)
+    finally:
+        signal.signal(signal.SIGINT, inherited)
     assert isinstance(out, Path) and out == tmp_path / "run"
     cfg = json.loads((out / "config.json").read_text())
     assert cfg["seed"] == 3 and cfg["total_steps"] == 1024 and cfg["target_return"] is None
@@ -44,9 +54,6 @@ def test_train_from_a_dict_writes_the_run_folder(tmp_path):
     assert sum(1 for r in rows if r["eval_return"]) == 2
     assert (out / "checkpoints" / "latest.ckpt").exists() and (out / "checkpoints" / "best.ckpt").exists()
     assert (out / "policy.rlft").exists()
-    # Python's own Ctrl-C handling is back after train() returns.
-    with pytest.raises(KeyboardInterrupt):
-        signal.raise_signal(signal.SIGINT)
 
 
 def test_train_from_a_path_defaults_to_runs_stem_seed(tmp_path, monkeypatch):
