@@ -1,4 +1,4 @@
-// make_agent and evaluate_policy, shared by every algorithm.
+// make_agent, evaluate_policy and make_training_envs, shared by every algorithm.
 #include "agents/agent.hpp"
 
 #include <cmath>
@@ -6,6 +6,7 @@
 #include "agents/dqn.hpp"
 #include "agents/ppo.hpp"
 #include "agents/sac.hpp"
+#include "core/error.hpp"
 #include "core/vector_env.hpp"
 
 namespace rlforge::agents {
@@ -14,6 +15,18 @@ std::unique_ptr<Agent> make_agent(const AgentConfig& config) {
   if (const auto* p = std::get_if<PpoConfig>(&config)) return std::make_unique<Ppo>(*p);
   if (const auto* d = std::get_if<DqnConfig>(&config)) return std::make_unique<Dqn>(*d);
   return std::make_unique<Sac>(std::get<SacConfig>(config));
+}
+
+std::unique_ptr<VectorEnv> make_training_envs(const RunConfig& cfg, const char* algo) {
+  VectorEnvOptions vo;
+  vo.num_threads = cfg.num_threads;
+  vo.autoreset = AutoresetMode::SameStep;
+  auto envs = std::make_unique<VectorEnv>(cfg.env_id, cfg.num_envs, cfg.env_kwargs, vo);
+  const Space& os = envs->single_observation_space();
+  if (os.kind() != Space::Kind::Box || os.dtype() != DType::float32 || os.shape().ndim() != 1)
+    throw InvalidArgument(cfg.env_id + ": " + algo + " needs a 1-D float32 Box observation space, got " +
+                          os.repr());
+  return envs;
 }
 
 EvalResult evaluate_policy(const RunConfig& cfg, const ActFn& act, int episodes, std::uint64_t seed) {

@@ -1,6 +1,7 @@
 // Agent: what the training loop needs from an algorithm (PPO, DQN, SAC): one iteration at a time,
 // evaluation with the deterministic policy, parameters, and its whole state for checkpoints.
-// Also the shared evaluation routine and make_agent, which builds the config's algorithm.
+// Also the shared evaluation routine, the training envs, and make_agent, which builds the
+// config's algorithm.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -12,6 +13,10 @@
 
 #include "agents/config.hpp"
 #include "tensor/serialization.hpp"
+
+namespace rlforge {
+class VectorEnv;
+}
 
 namespace rlforge::agents {
 
@@ -56,5 +61,10 @@ using ActFn = std::function<void(std::span<const float> obs, int n, std::span<st
                                  std::span<float> out_box)>;
 // Runs `episodes` envs (one episode each, env i seeded seed + i) with `act`; raw returns.
 EvalResult evaluate_policy(const RunConfig& config, const ActFn& act, int episodes, std::uint64_t seed);
+
+// The training envs every algorithm steps: the config's env, num_envs and threads with SameStep
+// autoreset (the final observation feeds the truncation bootstrap), and a 1-D float32 Box
+// observation space, which is what the MLPs read; otherwise InvalidArgument naming `algo`.
+std::unique_ptr<VectorEnv> make_training_envs(const RunConfig& config, const char* algo);
 
 }  // namespace rlforge::agents

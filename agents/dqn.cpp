@@ -20,26 +20,16 @@ constexpr std::uint32_t kStateMagic = 0x44514E31;  // "DQN1"
 }
 
 Dqn::Dqn(DqnConfig config) : cfg_(std::move(config)), rng_(cfg_.seed) {
-  VectorEnvOptions vo;
-  vo.num_threads = cfg_.num_threads;
-  vo.autoreset = AutoresetMode::SameStep;
-  envs_ = std::make_unique<VectorEnv>(cfg_.env_id, cfg_.num_envs, cfg_.env_kwargs, vo);
+  envs_ = make_training_envs(cfg_, "DQN");
   const Space& os = envs_->single_observation_space();
   const Space& as = envs_->single_action_space();
-  if (os.kind() != Space::Kind::Box || os.dtype() != DType::float32 || os.shape().ndim() != 1)
-    throw InvalidArgument(cfg_.env_id + ": DQN needs a 1-D float32 Box observation space, got " + os.repr());
   if (as.kind() != Space::Kind::Discrete)
     throw InvalidArgument(cfg_.env_id + ": DQN needs a Discrete action space, got " + as.repr());
   obs_dim_ = static_cast<int>(os.numel());
   n_actions_ = static_cast<int>(as.n());
   action_start_ = as.start();
-  std::vector<std::int64_t> sizes{obs_dim_};
-  sizes.insert(sizes.end(), cfg_.hidden.begin(), cfg_.hidden.end());
-  sizes.push_back(n_actions_);
-  T::nn::MlpOptions mo;
-  mo.hidden = cfg_.activation == "relu" ? T::nn::Activation::ReLU : T::nn::Activation::Tanh;
   T::Generator gen(cfg_.seed ^ 0x5DEECE66DULL);
-  q_ = T::nn::mlp(sizes, gen, mo);
+  q_ = build_mlp(obs_dim_, cfg_.hidden, n_actions_, cfg_.activation, gen);
   q_target_ = q_.clone();
   T::optim::AdamOptions ao;
   ao.lr = cfg_.lr;

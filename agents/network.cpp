@@ -11,6 +11,15 @@ namespace rlforge::agents {
 
 namespace T = rlforge::tensor;
 
+T::nn::Sequential build_mlp(std::int64_t in, const std::vector<std::int64_t>& hidden, std::int64_t out,
+                            const std::string& activation, T::Generator& gen, T::nn::MlpOptions options) {
+  std::vector<std::int64_t> sizes{in};
+  sizes.insert(sizes.end(), hidden.begin(), hidden.end());
+  sizes.push_back(out);
+  options.hidden = activation == "relu" ? T::nn::Activation::ReLU : T::nn::Activation::Tanh;
+  return T::nn::mlp(sizes, gen, options);
+}
+
 T::Tensor forward(const T::nn::Sequential& net, T::Tensor x) {
   for (std::size_t i = 0; i < net.size(); ++i) {
     const auto& layer = net.layer(i);

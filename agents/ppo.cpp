@@ -29,28 +29,19 @@ constexpr std::uint32_t kStateMagic = 0x50504F32;  // "PPO2"
 
 T::nn::Sequential make_net(const PpoConfig& c, std::int64_t in, std::int64_t out, double out_gain,
                            T::Generator& gen) {
-  std::vector<std::int64_t> sizes{in};
-  sizes.insert(sizes.end(), c.hidden.begin(), c.hidden.end());
-  sizes.push_back(out);
   T::nn::MlpOptions o;
-  o.hidden = c.activation == "relu" ? T::nn::Activation::ReLU : T::nn::Activation::Tanh;
   o.init = c.ortho_init ? T::nn::Init::Orthogonal : T::nn::Init::TorchDefault;
   o.hidden_gain = std::sqrt(2.0);
   o.output_gain = out_gain;
-  return T::nn::mlp(sizes, gen, o);
+  return build_mlp(in, c.hidden, out, c.activation, gen, o);
 }
 
 }  // namespace
 
 Ppo::Ppo(PpoConfig config) : cfg_(std::move(config)), rng_(cfg_.seed) {
-  VectorEnvOptions vo;
-  vo.num_threads = cfg_.num_threads;
-  vo.autoreset = AutoresetMode::SameStep;
-  envs_ = std::make_unique<VectorEnv>(cfg_.env_id, cfg_.num_envs, cfg_.env_kwargs, vo);
+  envs_ = make_training_envs(cfg_, "PPO");
   const Space& os = envs_->single_observation_space();
   const Space& as = envs_->single_action_space();
-  if (os.kind() != Space::Kind::Box || os.dtype() != DType::float32 || os.shape().ndim() != 1)
-    throw InvalidArgument(cfg_.env_id + ": PPO needs a 1-D float32 Box observation space, got " + os.repr());
   obs_dim_ = static_cast<int>(os.numel());
   if (as.kind() == Space::Kind::Discrete) {
     discrete_ = true;

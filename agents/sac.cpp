@@ -23,25 +23,15 @@ constexpr double kLog2Pi = 1.8378770664093453;
 constexpr double kLog2 = 0.6931471805599453;
 
 T::nn::Sequential make_mlp(const SacConfig& c, std::int64_t in, std::int64_t out, T::Generator& gen) {
-  std::vector<std::int64_t> sizes{in};
-  sizes.insert(sizes.end(), c.hidden.begin(), c.hidden.end());
-  sizes.push_back(out);
-  T::nn::MlpOptions o;
-  o.hidden = c.activation == "relu" ? T::nn::Activation::ReLU : T::nn::Activation::Tanh;
-  return T::nn::mlp(sizes, gen, o);
+  return build_mlp(in, c.hidden, out, c.activation, gen);
 }
 
 }  // namespace
 
 Sac::Sac(SacConfig config) : cfg_(std::move(config)), rng_(cfg_.seed) {
-  VectorEnvOptions vo;
-  vo.num_threads = cfg_.num_threads;
-  vo.autoreset = AutoresetMode::SameStep;
-  envs_ = std::make_unique<VectorEnv>(cfg_.env_id, cfg_.num_envs, cfg_.env_kwargs, vo);
+  envs_ = make_training_envs(cfg_, "SAC");
   const Space& os = envs_->single_observation_space();
   const Space& as = envs_->single_action_space();
-  if (os.kind() != Space::Kind::Box || os.dtype() != DType::float32 || os.shape().ndim() != 1)
-    throw InvalidArgument(cfg_.env_id + ": SAC needs a 1-D float32 Box observation space, got " + os.repr());
   if (as.kind() != Space::Kind::Box || as.dtype() != DType::float32 || as.shape().ndim() != 1 || !as.is_bounded())
     throw InvalidArgument(cfg_.env_id + ": SAC needs a bounded 1-D float32 Box action space, got " + as.repr());
   obs_dim_ = static_cast<int>(os.numel());
