@@ -200,31 +200,43 @@ PpoConfig read_ppo(Section& root, const JsonObject& root_obj) {
 }
 
 
-DqnConfig read_dqn(Section& root) {
-  DqnConfig c;
-  c.num_envs = 4;
-  read_run(root, c);
-  Section d = root.section("dqn");
+// The off-policy keys DQN and SAC share (replay buffer, update schedule, discount), and their
+// "network" section: one reader, so both validate them alike.
+template <class C>
+void read_replay_keys(Section& d, C& c) {
   c.buffer_size = d.integer("buffer_size", c.buffer_size, 1, std::int64_t{1} << 32);
   c.learning_starts = d.integer("learning_starts", c.learning_starts, 0, std::int64_t{1} << 50);
   c.batch_size = static_cast<int>(d.integer("batch_size", c.batch_size, 1, 1 << 20));
   c.train_freq = static_cast<int>(d.integer("train_freq", c.train_freq, 1, kBig));
   c.gradient_steps = static_cast<int>(d.integer("gradient_steps", c.gradient_steps, 0, kBig));
-  c.target_update_interval = d.integer("target_update_interval", c.target_update_interval, 1, std::int64_t{1} << 50);
   c.tau = d.number("tau", c.tau, 0.0, 1.0);
+  c.gamma = d.number("gamma", c.gamma, 0.0, 1.0);
+}
+
+template <class C>
+void read_network(Section& root, C& c) {
+  Section n = root.section("network");
+  c.hidden = n.integers("hidden", c.hidden, 1, 1 << 16);
+  c.activation = n.choice("activation", c.activation, {"tanh", "relu"});
+  n.finish();
+}
+
+DqnConfig read_dqn(Section& root) {
+  DqnConfig c;
+  c.num_envs = 4;
+  read_run(root, c);
+  Section d = root.section("dqn");
+  read_replay_keys(d, c);
+  c.target_update_interval = d.integer("target_update_interval", c.target_update_interval, 1, std::int64_t{1} << 50);
   c.double_dqn = d.boolean("double_dqn", c.double_dqn);
   c.loss = d.choice("loss", c.loss, {"huber", "mse"});
-  c.gamma = d.number("gamma", c.gamma, 0.0, 1.0);
   c.lr = d.number("lr", c.lr, 1e-12, 10.0);
   c.max_grad_norm = d.number("max_grad_norm", c.max_grad_norm, 0.0, kInf);
   c.exploration_fraction = d.number("exploration_fraction", c.exploration_fraction, 0.0, 1.0);
   c.exploration_initial = d.number("exploration_initial", c.exploration_initial, 0.0, 1.0);
   c.exploration_final = d.number("exploration_final", c.exploration_final, 0.0, 1.0);
   d.finish();
-  Section n = root.section("network");
-  c.hidden = n.integers("hidden", c.hidden, 1, 1 << 16);
-  c.activation = n.choice("activation", c.activation, {"tanh", "relu"});
-  n.finish();
+  read_network(root, c);
   return c;
 }
 
@@ -233,13 +245,7 @@ SacConfig read_sac(Section& root) {
   c.num_envs = 1;
   read_run(root, c);
   Section d = root.section("sac");
-  c.buffer_size = d.integer("buffer_size", c.buffer_size, 1, std::int64_t{1} << 32);
-  c.learning_starts = d.integer("learning_starts", c.learning_starts, 0, std::int64_t{1} << 50);
-  c.batch_size = static_cast<int>(d.integer("batch_size", c.batch_size, 1, 1 << 20));
-  c.train_freq = static_cast<int>(d.integer("train_freq", c.train_freq, 1, kBig));
-  c.gradient_steps = static_cast<int>(d.integer("gradient_steps", c.gradient_steps, 0, kBig));
-  c.tau = d.number("tau", c.tau, 0.0, 1.0);
-  c.gamma = d.number("gamma", c.gamma, 0.0, 1.0);
+  read_replay_keys(d, c);
   c.actor_lr = d.number("actor_lr", c.actor_lr, 1e-12, 10.0);
   c.critic_lr = d.number("critic_lr", c.critic_lr, 1e-12, 10.0);
   c.alpha_lr = d.number("alpha_lr", c.alpha_lr, 1e-12, 10.0);
@@ -251,10 +257,7 @@ SacConfig read_sac(Section& root) {
   c.noise_hold_steps = static_cast<int>(d.integer("noise_hold_steps", c.noise_hold_steps, 1, kBig));
   if (c.log_std_min >= c.log_std_max) d.fail("log_std_max", "greater than sac.log_std_min = " + fmt(c.log_std_min), fmt(c.log_std_max));
   d.finish();
-  Section n = root.section("network");
-  c.hidden = n.integers("hidden", c.hidden, 1, 1 << 16);
-  c.activation = n.choice("activation", c.activation, {"tanh", "relu"});
-  n.finish();
+  read_network(root, c);
   return c;
 }
 
