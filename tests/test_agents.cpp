@@ -29,10 +29,11 @@ namespace T = rlforge::tensor;
 
 namespace {
 
-std::vector<float> all_params(const Ppo& a) {
+template <class AgentT>
+std::vector<float> all_params(const AgentT& a) {
   std::vector<float> out;
   for (const auto& p : a.named_parameters()) {
-    const auto v = p.value.to_vector<float>();
+    const auto v = p.value.template to_vector<float>();
     out.insert(out.end(), v.begin(), v.end());
   }
   return out;
@@ -63,6 +64,23 @@ std::string read_file(const fs::path& p) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// Trains `c` straight through and again stopped after `stop_after` updates then resumed; both
+// runs must take the same steps and end with the same policy bytes.
+void check_resume_matches_uninterrupted(const AgentConfig& c, const std::string& name, int stop_after) {
+  TrainOptions o;
+  o.progress = false;
+  o.out_dir = temp_dir(name + "_full").string();
+  const TrainResult full = train(c, o);
+  TrainOptions p = o;
+  p.out_dir = temp_dir(name + "_parts").string();
+  p.stop_after_updates = stop_after;
+  CHECK(train(c, p).stopped);
+  p.stop_after_updates = 0;
+  const TrainResult rest = resume(p);
+  CHECK(rest.steps == full.steps);
+  CHECK(read_file(fs::path(p.out_dir) / "policy.rlft") == read_file(fs::path(o.out_dir) / "policy.rlft"));
 }
 
 }  // namespace
@@ -339,18 +357,7 @@ TEST_CASE("DQN: resume equality, thread-count independence, Polyak and hard targ
     c.tau = tau;
     c.double_dqn = tau < 1.0;
     c.loss = tau < 1.0 ? "mse" : "huber";
-    TrainOptions o;
-    o.progress = false;
-    o.out_dir = temp_dir("dqn_full").string();
-    const TrainResult full = train(c, o);
-    TrainOptions p = o;
-    p.out_dir = temp_dir("dqn_parts").string();
-    p.stop_after_updates = 5;
-    CHECK(train(c, p).stopped);
-    p.stop_after_updates = 0;
-    const TrainResult rest = resume(p);
-    CHECK(rest.steps == full.steps);
-    CHECK(read_file(fs::path(p.out_dir) / "policy.rlft") == read_file(fs::path(o.out_dir) / "policy.rlft"));
+    check_resume_matches_uninterrupted(c, "dqn", 5);
 
     c.num_envs = 128;
     c.num_threads = 1;
@@ -361,10 +368,7 @@ TEST_CASE("DQN: resume equality, thread-count independence, Polyak and hard targ
       a.update();
       b.update();
     }
-    std::vector<float> pa, pb;
-    for (const auto& t : a.named_parameters()) for (float v : t.value.to_vector<float>()) pa.push_back(v);
-    for (const auto& t : b.named_parameters()) for (float v : t.value.to_vector<float>()) pb.push_back(v);
-    CHECK(pa == pb);
+    CHECK(all_params(a) == all_params(b));
   }
 }
 
@@ -399,18 +403,7 @@ TEST_CASE("SAC: resume equality, thread-count independence, actions within the b
   c.eval_episodes = 2;
   c.hidden = {16, 16};
   c.noise_hold_steps = 3;  // held noise crosses the checkpoint
-  TrainOptions o;
-  o.progress = false;
-  o.out_dir = temp_dir("sac_full").string();
-  const TrainResult full = train(c, o);
-  TrainOptions p = o;
-  p.out_dir = temp_dir("sac_parts").string();
-  p.stop_after_updates = 23;
-  CHECK(train(c, p).stopped);
-  p.stop_after_updates = 0;
-  const TrainResult rest = resume(p);
-  CHECK(rest.steps == full.steps);
-  CHECK(read_file(fs::path(p.out_dir) / "policy.rlft") == read_file(fs::path(o.out_dir) / "policy.rlft"));
+  check_resume_matches_uninterrupted(c, "sac", 23);
 
   c.num_envs = 128;
   c.learning_starts = 128;
@@ -422,10 +415,7 @@ TEST_CASE("SAC: resume equality, thread-count independence, actions within the b
     a.update();
     b.update();
   }
-  std::vector<float> pa, pb;
-  for (const auto& t : a.named_parameters()) for (float v : t.value.to_vector<float>()) pa.push_back(v);
-  for (const auto& t : b.named_parameters()) for (float v : t.value.to_vector<float>()) pb.push_back(v);
-  CHECK(pa == pb);
+  CHECK(all_params(a) == all_params(b));
   CHECK(a.alpha() != 1.0);  // the temperature moved
   std::vector<float> obs = {1, 0, 8, -1, 0, -8, 0, 1, 0}, act(3);
   a.act(obs, 3, act);
