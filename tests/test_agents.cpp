@@ -1,6 +1,7 @@
 // Tests of agents/: GAE against a direct reference, distributions against closed forms, config
 // errors, VectorEnv state capture, PPO determinism across thread counts, resume equality,
 // corrupt checkpoints, and a short CartPole run that learns.
+#include <algorithm>
 #include <catch.hpp>
 
 #include <cmath>
@@ -296,13 +297,24 @@ TEST_CASE("PPO clearly improves CartPole within a small budget", "[agents][ppo][
   c.lr = 1e-3;
   c.total_steps = 16384;
   c.activation = "relu";
+  // Three seeds, judged by the median: one seed's return at a fixed small budget swings with
+  // any change of floating-point summation order (a GEMM kernel, a reduction), learning or not.
+  std::vector<double> afters;
+  for (std::uint64_t seed : {1, 2, 3}) {
+    c.seed = seed;
+    Ppo s(c);
+    const double before = s.evaluate(10, 5).mean;
+    while (s.updates_done() < c.num_updates()) s.update();
+    afters.push_back(s.evaluate(10, 5).mean);
+    INFO("seed " << seed << ": before " << before << ", after " << afters.back());
+    CHECK(before < 100);  // an untrained policy scores ~10
+  }
+  std::sort(afters.begin(), afters.end());
+  INFO("after, sorted: " << afters[0] << " " << afters[1] << " " << afters[2]);
+  CHECK(afters[1] > 150);
+  c.seed = 1;
   Ppo a(c);
-  const double before = a.evaluate(10, 5).mean;
   while (a.updates_done() < c.num_updates()) a.update();
-  const double after = a.evaluate(10, 5).mean;
-  INFO("before " << before << ", after " << after);
-  CHECK(before < 100);
-  CHECK(after > 150);  // 195 at the time of writing; an untrained policy scores ~10
   // act() gives the deterministic action evaluate() uses, for any batch size.
   std::vector<float> obs = {0.01f, 0.2f, -0.03f, -0.3f, 0, 0, 0.1f, 0.5f};
   std::vector<std::int64_t> two(2), one(1);

@@ -1,74 +1,48 @@
-// The blocked CPU GEMM: B is packed into zero-padded column panels of NR, A is read in place
-// through (row, column) strides (so transposed operands cost nothing), and an MR x NR register
-// tile of FMA accumulators does the work. f64 (used only by gradient checks) takes a simple
-// cache-friendly loop.
+// The blocked CPU GEMM. B is read as column panels of kNR: in place when it is stored
+// untransposed and small (RL layers: packing would copy it for one use), else packed into
+// zero-padded panels (transposed operands through 8x8 in-register transposes). A is read in place
+// through (row, column) strides, so transposed A costs nothing, and an MR x NR register tile of
+// FMA accumulators does the work. Narrow outputs take shapes that do not pad a panel with zeros
+// (cpu/gemm_narrow.cpp). f64 (used only by gradient checks) takes a simple cache-friendly loop.
 #include <algorithm>
-#include <cstring>
-
-#if defined(__AVX512F__) || defined(__AVX2__)
-#include <immintrin.h>
-#endif
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
 #include "tensor/cpu/gemm.hpp"
+#include "tensor/cpu/gemm_narrow.hpp"
+#include "tensor/cpu/simd.hpp"
 #include "tensor/detail/memory_pool.hpp"
 
 namespace rlforge::tensor::cpu {
 namespace {
 
 using std::int64_t;
+using namespace simd;
 
-// ---- the vector type of the build target ----
-#if defined(__AVX512F__)
-constexpr int kVL = 16;
-using vf = __m512;
-inline vf vload(const float* p) { return _mm512_loadu_ps(p); }
-inline void vstore(float* p, vf v) { _mm512_storeu_ps(p, v); }
-inline vf vset1(float x) { return _mm512_set1_ps(x); }
-inline vf vzero() { return _mm512_setzero_ps(); }
-inline vf vfma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
-inline vf vmul(vf a, vf b) { return _mm512_mul_ps(a, b); }
-inline vf vadd(vf a, vf b) { return _mm512_add_ps(a, b); }
-#elif defined(__AVX2__) && defined(__FMA__)
-constexpr int kVL = 8;
-using vf = __m256;
-inline vf vload(const float* p) { return _mm256_loadu_ps(p); }
-inline void vstore(float* p, vf v) { _mm256_storeu_ps(p, v); }
-inline vf vset1(float x) { return _mm256_set1_ps(x); }
-inline vf vzero() { return _mm256_setzero_ps(); }
-inline vf vfma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
-inline vf vmul(vf a, vf b) { return _mm256_mul_ps(a, b); }
-inline vf vadd(vf a, vf b) { return _mm256_add_ps(a, b); }
-#else
-// Portable fallback: GCC vector extensions (mul + add; no FMA contraction in this build).
-constexpr int kVL = 4;
-typedef float vf __attribute__((vector_size(16)));
-inline vf vload(const float* p) {
-  vf v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-inline void vstore(float* p, vf v) { std::memcpy(p, &v, sizeof v); }
-inline vf vset1(float x) { return vf{x, x, x, x}; }
-inline vf vzero() { return vf{0, 0, 0, 0}; }
-inline vf vfma(vf a, vf b, vf c) { return a * b + c; }
-inline vf vmul(vf a, vf b) { return a * b; }
-inline vf vadd(vf a, vf b) { return a + b; }
-#endif
-
-constexpr int kMR = 6;         // rows per register tile
+// Rows per register tile: 2 * kMR accumulators plus 3 working registers must fit the register
+// file (32 vectors with AVX-512, 16 otherwise).
+constexpr int kMR = kVL == 16 ? 8 : 6;
 constexpr int kNR = 2 * kVL;   // columns per register tile (two vectors)
-constexpr int64_t kKC = 256;   // depth of one packed B block (kKC x kNC floats fit in L2)
-constexpr int64_t kNC = 1024;  // width of one packed B block
-constexpr int64_t kMC = 120;   // rows of A swept per B block (multiple of kMR)
+constexpr int64_t kKC = 256;   // depth of one B block (kKC x kNC floats fit in L2)
+constexpr int64_t kNC = 1024;  // width of one B block
+constexpr int64_t kMC = 120;   // rows of A swept per B block (a multiple of kMR: 8 and 6)
+// Untransposed B blocks up to this many floats (rows x leading dim) are read in place: they stay
+// in L1/L2 across the row tiles, and packing them cost as much as the multiply at 64 x 64 x 64.
+// Larger ones are packed: at 256 x 256 in place was 6% slower (rows 1 KiB apart share L1 sets).
+constexpr int64_t kDirectB = 32 * 1024;
 // Multiply-adds per B block below which threads cost more than they save (RL layers at
 // batch <= 256 stay serial: 256 x 256 x 256 is 16.7M and does go parallel).
 constexpr int64_t kParallelWork = int64_t{1} << 22;
 
-// Packs B[k0:k0+kc, j0:j0+nc] (op applied) into panels of kNR columns: panel p holds, for each
-// k, kNR consecutive values (zero beyond column nc).
+// Element (i, k) of an operand read in place is p[i * rs + k * cs].
+struct Strided {
+  const float* p;
+  int64_t rs, cs;
+};
+
+// Packs op(B)[k0:k0+kc, j0:j0+nc] into panels of kNR columns: panel p holds, for each k, kNR
+// consecutive values (zero beyond column nc).
 void pack_b(bool tb, const float* B, int64_t ldb, int64_t k0, int64_t kc, int64_t j0, int64_t nc, float* dst) {
   for (int64_t jp = 0; jp < nc; jp += kNR) {
     const int64_t w = std::min<int64_t>(kNR, nc - jp);
@@ -80,134 +54,152 @@ void pack_b(bool tb, const float* B, int64_t ldb, int64_t k0, int64_t kc, int64_
         for (int64_t j = 0; j < w; ++j) row[j] = src[j];
         for (int64_t j = w; j < kNR; ++j) row[j] = 0.0f;
       }
-    } else {
-      // B^T: read each stored row of B contiguously and scatter it down a panel column (the
-      // panel, kc x kNR floats, stays in L1); gathering along columns was 5x slower.
-      for (int64_t j = 0; j < w; ++j) {
-        const float* src = B + (j0 + jp + j) * ldb + k0;
-        for (int64_t k = 0; k < kc; ++k) panel[k * kNR + j] = src[k];
+      continue;
+    }
+    // B^T: stored row j of B becomes panel column j.
+    const float* src = B + (j0 + jp) * ldb + k0;
+    int64_t k = 0;
+    if (w == kNR) {
+      for (; k + 8 <= kc; k += 8) {
+        for (int64_t j = 0; j < kNR; j += 8) transpose8x8(src + j * ldb + k, ldb, panel + k * kNR + j, kNR);
       }
-      for (int64_t j = w; j < kNR; ++j) {
-        for (int64_t k = 0; k < kc; ++k) panel[k * kNR + j] = 0.0f;
-      }
+    }
+    for (int64_t j = 0; j < w; ++j) {
+      for (int64_t kk = k; kk < kc; ++kk) panel[kk * kNR + j] = src[j * ldb + kk];
+    }
+    for (int64_t j = w; j < kNR; ++j) {
+      for (int64_t kk = k; kk < kc; ++kk) panel[kk * kNR + j] = 0.0f;
     }
   }
 }
 
-// acc[R x kNR] = sum_k A(i, k) * Bp(k, :), then C tile = alpha * acc + beta * C (first K block)
-// or C += alpha * acc (later blocks). A(i, k) = A[i * rs + k * cs].
+// acc[R x kNR] = sum_k A(i, k) * Bp(k, :) with B panel rows bs floats apart; then the C tile
+// (element (r, j) at C[r * crs + j * ccs]) = alpha * acc + beta * C on the first K block, or
+// C += alpha * acc on later blocks.
 template <int R>
-void micro_kernel(int64_t kc, const float* A, int64_t rs, int64_t cs, const float* Bp, float* C, int64_t ldc,
+void micro_kernel(int64_t kc, Strided a, const float* Bp, int64_t bs, float* C, int64_t crs, int64_t ccs,
                   int64_t ncols, float alpha, float beta, bool first) {
   vf acc0[R], acc1[R];
   for (int r = 0; r < R; ++r) {
-    acc0[r] = vzero();
-    acc1[r] = vzero();
+    acc0[r] = zero();
+    acc1[r] = zero();
   }
   for (int64_t k = 0; k < kc; ++k) {
-    const vf b0 = vload(Bp + k * kNR);
-    const vf b1 = vload(Bp + k * kNR + kVL);
-    const float* a = A + k * cs;
+    const vf b0 = load(Bp + k * bs);
+    const vf b1 = load(Bp + k * bs + kVL);
+    const float* ak = a.p + k * a.cs;
     for (int r = 0; r < R; ++r) {
-      const vf av = vset1(a[r * rs]);
-      acc0[r] = vfma(av, b0, acc0[r]);
-      acc1[r] = vfma(av, b1, acc1[r]);
+      const vf av = set1(ak[r * a.rs]);
+      acc0[r] = fma(av, b0, acc0[r]);
+      acc1[r] = fma(av, b1, acc1[r]);
     }
   }
-  const vf va = vset1(alpha);
-  if (ncols == kNR) {
-    const vf vb = vset1(beta);
+  const vf va = set1(alpha);
+  if (ncols == kNR && ccs == 1) {
+    const vf vb = set1(beta);
     for (int r = 0; r < R; ++r) {
-      float* c = C + r * ldc;
-      vf o0 = vmul(va, acc0[r]), o1 = vmul(va, acc1[r]);
+      float* c = C + r * crs;
+      vf o0 = mul(va, acc0[r]), o1 = mul(va, acc1[r]);
       if (!first) {
-        o0 = vadd(o0, vload(c));
-        o1 = vadd(o1, vload(c + kVL));
+        o0 = add(o0, load(c));
+        o1 = add(o1, load(c + kVL));
       } else if (beta != 0.0f) {
-        o0 = vadd(o0, vmul(vb, vload(c)));
-        o1 = vadd(o1, vmul(vb, vload(c + kVL)));
+        o0 = add(o0, mul(vb, load(c)));
+        o1 = add(o1, mul(vb, load(c + kVL)));
       }
-      vstore(c, o0);
-      vstore(c + kVL, o1);
+      store(c, o0);
+      store(c + kVL, o1);
     }
     return;
   }
   alignas(64) float tile[kNR];
   for (int r = 0; r < R; ++r) {
-    vstore(tile, vmul(va, acc0[r]));
-    vstore(tile + kVL, vmul(va, acc1[r]));
-    float* c = C + r * ldc;
+    store(tile, mul(va, acc0[r]));
+    store(tile + kVL, mul(va, acc1[r]));
+    float* c = C + r * crs;
     for (int64_t j = 0; j < ncols; ++j) {
-      if (!first) c[j] += tile[j];
-      else c[j] = beta == 0.0f ? tile[j] : tile[j] + beta * c[j];
+      float& cj = c[j * ccs];
+      if (!first) cj += tile[j];
+      else cj = beta == 0.0f ? tile[j] : tile[j] + beta * cj;
     }
   }
 }
 
-void micro_dispatch(int rows, int64_t kc, const float* A, int64_t rs, int64_t cs, const float* Bp, float* C,
-                    int64_t ldc, int64_t ncols, float alpha, float beta, bool first) {
+void micro_dispatch(int rows, int64_t kc, Strided a, const float* Bp, int64_t bs, float* C, int64_t crs, int64_t ccs,
+                    int64_t ncols, float alpha, float beta, bool first) {
   switch (rows) {
-    case 6: micro_kernel<6>(kc, A, rs, cs, Bp, C, ldc, ncols, alpha, beta, first); break;
-    case 5: micro_kernel<5>(kc, A, rs, cs, Bp, C, ldc, ncols, alpha, beta, first); break;
-    case 4: micro_kernel<4>(kc, A, rs, cs, Bp, C, ldc, ncols, alpha, beta, first); break;
-    case 3: micro_kernel<3>(kc, A, rs, cs, Bp, C, ldc, ncols, alpha, beta, first); break;
-    case 2: micro_kernel<2>(kc, A, rs, cs, Bp, C, ldc, ncols, alpha, beta, first); break;
-    default: micro_kernel<1>(kc, A, rs, cs, Bp, C, ldc, ncols, alpha, beta, first); break;
+    case 8: micro_kernel<8>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first); break;
+    case 7: micro_kernel<7>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first); break;
+    case 6: micro_kernel<6>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first); break;
+    case 5: micro_kernel<5>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first); break;
+    case 4: micro_kernel<4>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first); break;
+    case 3: micro_kernel<3>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first); break;
+    case 2: micro_kernel<2>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first); break;
+    default: micro_kernel<1>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first); break;
   }
 }
 
-// A packed-B scratch buffer from the pool, returned on scope exit.
+// A scratch buffer from the pool, returned on scope exit.
 struct Scratch {
-  float* p;
-  std::size_t bytes;
-  explicit Scratch(std::size_t n) : p(static_cast<float*>(detail::pool_alloc(n * sizeof(float)))), bytes(n * sizeof(float)) {}
-  ~Scratch() { detail::pool_free(p, bytes); }
+  float* p = nullptr;
+  std::size_t bytes = 0;
+  explicit Scratch(std::size_t n) {
+    if (n > 0) p = static_cast<float*>(detail::pool_alloc(n * sizeof(float))), bytes = n * sizeof(float);
+  }
+  ~Scratch() {
+    if (p) detail::pool_free(p, bytes);
+  }
   Scratch(const Scratch&) = delete;
   Scratch& operator=(const Scratch&) = delete;
 };
 
-// Few rows of A (batch-1 inference, M <= 4): packing B would copy the whole weight matrix to
-// use it once, so read B in place. trans_b (B stored [N, K], a Linear weight): one vector dot
-// product per output; else C[i, :] accumulates A(i, k) * B[k, :] vector by vector.
-inline float hsum(vf v) {
-  alignas(64) float t[kVL];
-  vstore(t, v);
-  float s = 0.0f;
-  for (int i = 0; i < kVL; ++i) s += t[i];
-  return s;
-}
-
-void gemm_few_rows(bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
-                   const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
-  for (int64_t i = 0; i < M; ++i) {
-    const float* a = A + i * lda;
-    float* c = C + i * ldc;
-    if (tb) {
-      for (int64_t j = 0; j < N; ++j) {
-        const float* b = B + j * ldb;
-        vf acc0 = vzero(), acc1 = vzero();
-        int64_t k = 0;
-        for (; k + 2 * kVL <= K; k += 2 * kVL) {
-          acc0 = vfma(vload(a + k), vload(b + k), acc0);
-          acc1 = vfma(vload(a + k + kVL), vload(b + k + kVL), acc1);
+// C (element (i, j) at C[i * crs + j * ccs]) = alpha * A op(B) + beta * C.
+void blocked(int64_t M, int64_t N, int64_t K, float alpha, Strided a, const float* B, bool tb, int64_t ldb,
+             float beta, float* C, int64_t crs, int64_t ccs) {
+  const int64_t nc_max = std::min(N, kNC);
+  const int64_t kc_max = std::min(K, kKC);
+  const bool direct = !tb && kc_max * ldb <= kDirectB;
+  const int64_t panels = (nc_max + kNR - 1) / kNR;
+  // In place, only a ragged last panel is packed (a full-width load would run past B's row).
+  Scratch bp(static_cast<std::size_t>(kc_max * kNR * (direct ? (N % kNR != 0 ? 1 : 0) : panels)));
+  for (int64_t jc = 0; jc < N; jc += kNC) {
+    const int64_t nc = std::min(kNC, N - jc);
+    for (int64_t pc = 0; pc < K; pc += kKC) {
+      const int64_t kc = std::min(kKC, K - pc);
+      const int64_t full = nc / kNR * kNR;  // columns in whole panels
+      if (!direct) pack_b(tb, B, ldb, pc, kc, jc, nc, bp.p);
+      else if (full < nc) pack_b(false, B, ldb, pc, kc, jc + full, nc - full, bp.p);
+      const bool first = pc == 0;
+      // One row block of C against the B block. Blocks touch disjoint rows of C and each
+      // element is summed in the same order whoever runs it, so results do not depend on the
+      // thread count.
+      auto row_block = [&](int64_t ic) {
+        const int64_t mc = std::min(kMC, M - ic);
+        for (int64_t jr = 0; jr < nc; jr += kNR) {
+          const int64_t ncols = std::min<int64_t>(kNR, nc - jr);
+          const float* panel = bp.p + jr * kc;
+          int64_t bs = kNR;
+          if (direct) {
+            if (jr < full) panel = B + pc * ldb + jc + jr, bs = ldb;
+            else panel = bp.p;
+          }
+          for (int64_t ir = 0; ir < mc; ir += kMR) {
+            const int rows = static_cast<int>(std::min<int64_t>(kMR, mc - ir));
+            const int64_t i = ic + ir;
+            micro_dispatch(rows, kc, Strided{a.p + i * a.rs + pc * a.cs, a.rs, a.cs}, panel, bs,
+                           C + i * crs + (jc + jr) * ccs, crs, ccs, ncols, alpha, beta, first);
+          }
         }
-        float dot = hsum(vadd(acc0, acc1));
-        for (; k < K; ++k) dot += a[k] * b[k];
-        c[j] = beta == 0.0f ? alpha * dot : alpha * dot + beta * c[j];
-      }
-    } else {
-      int64_t j = 0;
-      for (; j + kVL <= N; j += kVL) {
-        vf acc = vzero();
-        for (int64_t k = 0; k < K; ++k) acc = vfma(vset1(a[k]), vload(B + k * ldb + j), acc);
-        vf out = vmul(vset1(alpha), acc);
-        if (beta != 0.0f) out = vadd(out, vmul(vset1(beta), vload(c + j)));
-        vstore(c + j, out);
-      }
-      for (; j < N; ++j) {
-        float acc = 0.0f;
-        for (int64_t k = 0; k < K; ++k) acc += a[k] * B[k * ldb + j];
-        c[j] = beta == 0.0f ? alpha * acc : alpha * acc + beta * c[j];
+      };
+      const int64_t blocks = (M + kMC - 1) / kMC;
+      if (blocks >= 2 && M * nc * kc >= kParallelWork) {
+        // Runs in the caller's TBB arena: a caller that wants this single-threaded runs it
+        // inside a one-thread tbb::task_arena.
+        tbb::parallel_for(tbb::blocked_range<int64_t>(0, blocks), [&](const tbb::blocked_range<int64_t>& r) {
+          for (int64_t b = r.begin(); b != r.end(); ++b) row_block(b * kMC);
+        });
+      } else {
+        for (int64_t ic = 0; ic < M; ic += kMC) row_block(ic);
       }
     }
   }
@@ -242,48 +234,37 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const 
     }
     return;
   }
-  if (M <= 4 && !ta) {
-    gemm_few_rows(tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  const int64_t a_rs = ta ? 1 : lda, a_cs = ta ? lda : 1;
+  if (!tb && M <= 4) {
+    gemm_rows(M, N, K, alpha, A, a_rs, a_cs, B, ldb, beta, C, ldc);
     return;
   }
-  const int64_t rs = ta ? 1 : lda, cs = ta ? lda : 1;  // A(i, k) = A[i * rs + k * cs]
-  const int64_t nc_max = std::min(N, kNC);
-  const int64_t kc_max = std::min(K, kKC);
-  Scratch bp(static_cast<std::size_t>(kc_max * ((nc_max + kNR - 1) / kNR) * kNR));
-  for (int64_t jc = 0; jc < N; jc += kNC) {
-    const int64_t nc = std::min(kNC, N - jc);
-    for (int64_t pc = 0; pc < K; pc += kKC) {
-      const int64_t kc = std::min(kKC, K - pc);
-      pack_b(tb, B, ldb, pc, kc, jc, nc, bp.p);
-      const bool first = pc == 0;
-      // One row block of C against the packed B block. Blocks touch disjoint rows of C and
-      // each element is summed in the same order whoever runs it, so results do not depend on
-      // the thread count.
-      auto row_block = [&](int64_t ic) {
-        const int64_t mc = std::min(kMC, M - ic);
-        for (int64_t jr = 0; jr < nc; jr += kNR) {
-          const int64_t ncols = std::min<int64_t>(kNR, nc - jr);
-          const float* panel = bp.p + jr * kc;
-          for (int64_t ir = 0; ir < mc; ir += kMR) {
-            const int rows = static_cast<int>(std::min<int64_t>(kMR, mc - ir));
-            const int64_t i = ic + ir;
-            micro_dispatch(rows, kc, A + i * rs + pc * cs, rs, cs, panel, C + i * ldc + jc + jr, ldc, ncols, alpha,
-                           beta, first);
-          }
-        }
-      };
-      const int64_t blocks = (M + kMC - 1) / kMC;
-      if (blocks >= 2 && M * nc * kc >= kParallelWork) {
-        // Runs in the caller's TBB arena: a caller that wants this single-threaded runs it
-        // inside a one-thread tbb::task_arena.
-        tbb::parallel_for(tbb::blocked_range<int64_t>(0, blocks), [&](const tbb::blocked_range<int64_t>& r) {
-          for (int64_t b = r.begin(); b != r.end(); ++b) row_block(b * kMC);
-        });
-      } else {
-        for (int64_t ic = 0; ic < M; ic += kMC) row_block(ic);
+  if (K <= 8 && M * N * K < kParallelWork) {
+    // A shallow product is K rank-1 updates: stream rows of C against B, kept in L1 (B^T is
+    // first copied to [K, N]); register tiles would spend more on their epilogue than on FMAs.
+    if (!tb) {
+      gemm_rows(M, N, K, alpha, A, a_rs, a_cs, B, ldb, beta, C, ldc);
+    } else {
+      Scratch bt(static_cast<std::size_t>(K * N));
+      for (int64_t j = 0; j < N; ++j) {
+        for (int64_t k = 0; k < K; ++k) bt.p[k * N + j] = B[j * ldb + k];
       }
+      gemm_rows(M, N, K, alpha, A, a_rs, a_cs, bt.p, N, beta, C, ldc);
     }
+    return;
   }
+  if (!ta && tb && (N < kVL || M <= 4)) {
+    // x W^T with few outputs (value and policy heads) or few rows (acting on one observation).
+    gemm_dot(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    return;
+  }
+  if (ta && !tb && N < kNR && M >= kNR) {
+    // g^T x with few columns (the first layer's weight gradient): C^T = B^T A has M along the
+    // vectors instead of padding N to a panel; A, stored [K, M], is then read in place.
+    blocked(N, M, K, alpha, Strided{B, 1, ldb}, A, false, lda, beta, C, 1, ldc);
+    return;
+  }
+  blocked(M, N, K, alpha, Strided{A, a_rs, a_cs}, B, tb, ldb, beta, C, ldc, 1);
 }
 
 void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, double alpha, const double* A, int64_t lda,

@@ -118,3 +118,20 @@ TEST_CASE("a large GEMM gives bit-identical results with 1 thread and with the d
   cpu::gemm(false, false, M, N, K, 1.0f, A.data(), K, B.data(), N, 0.0f, C2.data(), N);
   CHECK(C1 == C2);
 }
+
+TEST_CASE("narrow-output paths (dot products, transposed output) and in-place B: alpha, beta, padding") {
+  Generator gen(10);
+  for (float beta : {0.0f, 1.0f, -0.5f}) {
+    for (int64_t N : {1, 2, 3, 15}) {
+      for (int64_t K : {1, 16, 17, 64, 100}) {
+        check_gemm(false, true, 64, N, K, 1.5f, beta, 3, gen);  // x W^T, value/policy heads
+        check_gemm(true, false, 70, N, K, -0.5f, beta, 2, gen);  // g^T x, first-layer weight grads
+        check_gemm(false, true, 3, 40, K, 2.0f, beta, 1, gen);   // one observation at a time
+      }
+    }
+    // Untransposed B read in place, a ragged last panel, and B too large to read in place.
+    check_gemm(false, false, 64, 80, 64, 1.0f, beta, 5, gen);
+    check_gemm(true, false, 64, 48, 64, 1.0f, beta, 0, gen);
+    check_gemm(false, false, 40, 70, 300, 1.0f, beta, 260, gen);
+  }
+}

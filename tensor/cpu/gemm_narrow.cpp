@@ -1,0 +1,121 @@
+// The narrow GEMM paths of cpu/gemm_narrow.hpp.
+#include "tensor/cpu/gemm_narrow.hpp"
+
+#include "tensor/cpu/simd.hpp"
+
+namespace rlforge::tensor::cpu {
+namespace {
+
+using std::int64_t;
+using namespace simd;
+
+inline float finish(float dot, float alpha, float beta, float c) {
+  return beta == 0.0f ? alpha * dot : alpha * dot + beta * c;
+}
+
+// An R x NC tile of dot products: R rows of A against NC rows of B, R * NC vector accumulators
+// (8 at 4 x 2: enough independent FMA chains to cover their latency).
+template <int R, int NC>
+void dot_tile(int64_t K, float alpha, const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
+              int64_t ldc) {
+  vf acc[R][NC];
+  for (int r = 0; r < R; ++r) {
+    for (int c = 0; c < NC; ++c) acc[r][c] = zero();
+  }
+  int64_t k = 0;
+  for (; k + kVL <= K; k += kVL) {
+    vf b[NC];
+    for (int c = 0; c < NC; ++c) b[c] = load(B + c * ldb + k);
+    for (int r = 0; r < R; ++r) {
+      const vf a = load(A + r * lda + k);
+      for (int c = 0; c < NC; ++c) acc[r][c] = fma(a, b[c], acc[r][c]);
+    }
+  }
+  for (int r = 0; r < R; ++r) {
+    for (int c = 0; c < NC; ++c) {
+      float dot = hsum(acc[r][c]);
+      for (int64_t kk = k; kk < K; ++kk) dot += A[r * lda + kk] * B[c * ldb + kk];
+      float& out = C[r * ldc + c];
+      out = finish(dot, alpha, beta, out);
+    }
+  }
+}
+
+template <int R>
+void dot_rows(int64_t N, int64_t K, float alpha, const float* A, int64_t lda, const float* B, int64_t ldb, float beta,
+              float* C, int64_t ldc) {
+  int64_t j = 0;
+  for (; j + 2 <= N; j += 2) dot_tile<R, 2>(K, alpha, A, lda, B + j * ldb, ldb, beta, C + j, ldc);
+  if (j < N) dot_tile<R, 1>(K, alpha, A, lda, B + j * ldb, ldb, beta, C + j, ldc);
+}
+
+// R rows of C, NV vectors of columns at a time: R * NV independent FMA chains.
+template <int R, int NV>
+void rows_chunk(int64_t K, float alpha, const float* A, int64_t a_rs, int64_t a_cs, const float* B, int64_t ldb,
+                float beta, float* C, int64_t ldc) {
+  vf acc[R][NV];
+  for (int r = 0; r < R; ++r) {
+    for (int v = 0; v < NV; ++v) acc[r][v] = zero();
+  }
+  for (int64_t k = 0; k < K; ++k) {
+    vf b[NV];
+    for (int v = 0; v < NV; ++v) b[v] = load(B + k * ldb + v * kVL);
+    for (int r = 0; r < R; ++r) {
+      const vf a = set1(A[r * a_rs + k * a_cs]);
+      for (int v = 0; v < NV; ++v) acc[r][v] = fma(a, b[v], acc[r][v]);
+    }
+  }
+  const vf va = set1(alpha), vb = set1(beta);
+  for (int r = 0; r < R; ++r) {
+    for (int v = 0; v < NV; ++v) {
+      float* c = C + r * ldc + v * kVL;
+      vf out = mul(va, acc[r][v]);
+      if (beta != 0.0f) out = add(out, mul(vb, load(c)));
+      store(c, out);
+    }
+  }
+}
+
+template <int R>
+void rows_tile(int64_t N, int64_t K, float alpha, const float* A, int64_t a_rs, int64_t a_cs, const float* B,
+               int64_t ldb, float beta, float* C, int64_t ldc) {
+  int64_t j = 0;
+  for (; j + 4 * kVL <= N; j += 4 * kVL) rows_chunk<R, 4>(K, alpha, A, a_rs, a_cs, B + j, ldb, beta, C + j, ldc);
+  for (; j + kVL <= N; j += kVL) rows_chunk<R, 1>(K, alpha, A, a_rs, a_cs, B + j, ldb, beta, C + j, ldc);
+  for (; j < N; ++j) {
+    for (int r = 0; r < R; ++r) {
+      float acc = 0.0f;
+      for (int64_t k = 0; k < K; ++k) acc += A[r * a_rs + k * a_cs] * B[k * ldb + j];
+      float& c = C[r * ldc + j];
+      c = finish(acc, alpha, beta, c);
+    }
+  }
+}
+
+}  // namespace
+
+void gemm_dot(int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda, const float* B, int64_t ldb,
+              float beta, float* C, int64_t ldc) {
+  int64_t i = 0;
+  for (; i + 4 <= M; i += 4) dot_rows<4>(N, K, alpha, A + i * lda, lda, B, ldb, beta, C + i * ldc, ldc);
+  switch (M - i) {
+    case 3: dot_rows<3>(N, K, alpha, A + i * lda, lda, B, ldb, beta, C + i * ldc, ldc); break;
+    case 2: dot_rows<2>(N, K, alpha, A + i * lda, lda, B, ldb, beta, C + i * ldc, ldc); break;
+    case 1: dot_rows<1>(N, K, alpha, A + i * lda, lda, B, ldb, beta, C + i * ldc, ldc); break;
+    default: break;
+  }
+}
+
+void gemm_rows(int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t a_rs, int64_t a_cs,
+               const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  int64_t i = 0;
+  for (; i + 4 <= M; i += 4) rows_tile<4>(N, K, alpha, A + i * a_rs, a_rs, a_cs, B, ldb, beta, C + i * ldc, ldc);
+  switch (M - i) {
+    case 3: rows_tile<3>(N, K, alpha, A + i * a_rs, a_rs, a_cs, B, ldb, beta, C + i * ldc, ldc); break;
+    case 2: rows_tile<2>(N, K, alpha, A + i * a_rs, a_rs, a_cs, B, ldb, beta, C + i * ldc, ldc); break;
+    case 1: rows_tile<1>(N, K, alpha, A + i * a_rs, a_rs, a_cs, B, ldb, beta, C + i * ldc, ldc); break;
+    default: break;
+  }
+}
+
+}  // namespace rlforge::tensor::cpu

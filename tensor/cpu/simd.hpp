@@ -1,0 +1,98 @@
+// The float vector type of the build target for hand-written CPU kernels (GEMM): AVX-512,
+// AVX2+FMA, or a 4-wide GCC vector fallback, behind one small set of inline functions so a
+// kernel is written once. Each op is a single instruction where the ISA has it.
+#pragma once
+#include <cstdint>
+#include <cstring>
+
+#if defined(__AVX512F__) || defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
+namespace rlforge::tensor::cpu::simd {
+
+#if defined(__AVX512F__)
+constexpr int kVL = 16;
+using vf = __m512;
+inline vf load(const float* p) { return _mm512_loadu_ps(p); }
+inline void store(float* p, vf v) { _mm512_storeu_ps(p, v); }
+inline vf set1(float x) { return _mm512_set1_ps(x); }
+inline vf zero() { return _mm512_setzero_ps(); }
+inline vf fma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
+inline vf mul(vf a, vf b) { return _mm512_mul_ps(a, b); }
+inline vf add(vf a, vf b) { return _mm512_add_ps(a, b); }
+#elif defined(__AVX2__) && defined(__FMA__)
+constexpr int kVL = 8;
+using vf = __m256;
+inline vf load(const float* p) { return _mm256_loadu_ps(p); }
+inline void store(float* p, vf v) { _mm256_storeu_ps(p, v); }
+inline vf set1(float x) { return _mm256_set1_ps(x); }
+inline vf zero() { return _mm256_setzero_ps(); }
+inline vf fma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
+inline vf mul(vf a, vf b) { return _mm256_mul_ps(a, b); }
+inline vf add(vf a, vf b) { return _mm256_add_ps(a, b); }
+#else
+// Portable fallback: GCC vector extensions (mul + add; no FMA contraction in this build).
+constexpr int kVL = 4;
+typedef float vf __attribute__((vector_size(16)));
+inline vf load(const float* p) {
+  vf v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void store(float* p, vf v) { std::memcpy(p, &v, sizeof v); }
+inline vf set1(float x) { return vf{x, x, x, x}; }
+inline vf zero() { return vf{0, 0, 0, 0}; }
+inline vf fma(vf a, vf b, vf c) { return a * b + c; }
+inline vf mul(vf a, vf b) { return a * b; }
+inline vf add(vf a, vf b) { return a + b; }
+#endif
+
+// Sum of the lanes as a halving tree: a fixed order (the same on every call, whatever the
+// data) and a short dependency chain, unlike a lane-by-lane loop.
+inline float hsum(vf v) {
+#if defined(__AVX512F__)
+  const __m256 lo = _mm512_castps512_ps256(v);
+  const __m256 hi = _mm512_castps512_ps256(_mm512_shuffle_f32x4(v, v, _MM_SHUFFLE(3, 2, 3, 2)));
+  const __m256 s8 = _mm256_add_ps(lo, hi);
+#elif defined(__AVX2__)
+  const __m256 s8 = v;
+#endif
+#if defined(__AVX2__) || defined(__AVX512F__)
+  __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
+  s4 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+  s4 = _mm_add_ss(s4, _mm_movehdup_ps(s4));
+  return _mm_cvtss_f32(s4);
+#else
+  return (v[0] + v[2]) + (v[1] + v[3]);
+#endif
+}
+
+// dst[r * ldd + c] = src[c * lds + r] for an 8 x 8 block: the in-register transpose behind the
+// GEMM's transposed-B packing (scalar scatter stores cost 5x more there).
+inline void transpose8x8(const float* src, std::int64_t lds, float* dst, std::int64_t ldd) {
+#if defined(__AVX2__)
+  __m256 r[8], t[8], s[8];
+  for (int i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(src + i * lds);
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 8; i += 4) {
+    s[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+    s[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+    s[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+    s[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+  }
+  for (int i = 0; i < 4; ++i) {
+    _mm256_storeu_ps(dst + i * ldd, _mm256_permute2f128_ps(s[i], s[i + 4], 0x20));
+    _mm256_storeu_ps(dst + (i + 4) * ldd, _mm256_permute2f128_ps(s[i], s[i + 4], 0x31));
+  }
+#else
+  for (int c = 0; c < 8; ++c) {
+    for (int r = 0; r < 8; ++r) dst[r * ldd + c] = src[c * lds + r];
+  }
+#endif
+}
+
+}  // namespace rlforge::tensor::cpu::simd
