@@ -505,7 +505,12 @@ Tensor& Tensor::requires_grad_(bool on) {
 
 Tensor Tensor::grad() const {
   need(*this, "grad");
-  return p_->grad ? detail::share(p_->grad) : Tensor();
+  if (p_->grad == nullptr) return Tensor();
+  if (p_->grad_stale) {
+    kern::fill(p_->grad, 0.0);
+    p_->grad_stale = false;
+  }
+  return detail::share(p_->grad);
 }
 
 void Tensor::set_grad(const Tensor& g) {
@@ -515,6 +520,7 @@ void Tensor::set_grad(const Tensor& g) {
   }
   if (p_->grad) detail::impl_release(p_->grad);
   p_->grad = nullptr;
+  p_->grad_stale = false;
   if (g.defined()) {
     p_->grad = detail::impl_new(shape(), dtype(), device());
     kern::copy(g.p_, p_->grad);
@@ -523,7 +529,10 @@ void Tensor::set_grad(const Tensor& g) {
 
 void Tensor::zero_grad() {
   need(*this, "zero_grad");
-  if (p_->grad) kern::fill(p_->grad, 0.0);
+  if (p_->grad == nullptr) return;
+  // Nobody else holds the buffer: defer the fill (backward overwrites it anyway).
+  if (p_->grad->refs.load(std::memory_order_acquire) == 1) p_->grad_stale = true;
+  else kern::fill(p_->grad, 0.0);
 }
 
 void Tensor::backward() const {

@@ -149,12 +149,25 @@ namespace {
 // cannot touch a tensor shared with the graph); inner tensors in `pending`.
 void accumulate(TensorImpl* t, const Tensor& g) {
   if (t->grad_fn == nullptr) {
-    if (t->grad == nullptr) {
-      t->grad = impl_new(t->shape, t->dtype, t->storage->device);
-      kern::copy(g.impl(), t->grad);
-    } else {
+    if (t->grad != nullptr && !t->grad_stale) {
       kern::add_inplace(t->grad, g.impl());
+      return;
     }
+    TensorImpl* gi = g.impl();
+    // A fresh gradient that nothing else references (one handle, its own storage) becomes the
+    // leaf's gradient as it is: no copy.
+    const bool own = gi->refs.load(std::memory_order_acquire) == 1 &&
+                     gi->storage->refs.load(std::memory_order_acquire) == 1 && gi->grad_fn == nullptr &&
+                     gi->offset == 0 && gi->contiguous() && gi->storage->device == t->storage->device;
+    if (own) {
+      impl_retain(gi);
+      if (t->grad) impl_release(t->grad);
+      t->grad = gi;
+    } else {
+      if (t->grad == nullptr) t->grad = impl_new(t->shape, t->dtype, t->storage->device);
+      kern::copy(gi, t->grad);
+    }
+    t->grad_stale = false;
     return;
   }
   if (t->pending == nullptr) {

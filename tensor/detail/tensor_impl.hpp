@@ -35,6 +35,9 @@ struct TensorImpl {
   std::int64_t offset = 0;                       // elements from storage->data
   Storage* storage = nullptr;                    // owned reference
   TensorImpl* grad = nullptr;                    // leaf gradient (owned)
+  // zero_grad() deferred its fill: grad's contents read as zero. Backward then takes over or
+  // overwrites the buffer instead of adding to zeros; grad() fills it if it is read first.
+  bool grad_stale = false;
   TensorImpl* pending = nullptr;                 // gradient flowing during backward (owned)
   Node* grad_fn = nullptr;                       // op that made this tensor (owned)
 

@@ -120,6 +120,28 @@ TEST_CASE("release_cached_memory empties the calling thread's pool") {
   CHECK(again.to_vector<float>() == std::vector<float>(4, 1.0f));
 }
 
+TEST_CASE("zero_grad then backward: fresh gradients, held gradient handles see zeros, untouched ones read zero") {
+  Tensor x = Tensor::from_data({1.0f, 2.0f, 3.0f}, {3});
+  Tensor unused = Tensor::from_data({5.0f, 6.0f}, {2});
+  x.requires_grad_();
+  unused.requires_grad_();
+  sum(x * x).backward();
+  sum(unused * 2.0).backward();
+  x.zero_grad();
+  unused.zero_grad();
+  sum(x * x).backward();  // replaces the zeroed gradient: 2x, not 2x added to stale values
+  CHECK(x.grad().to_vector<float>() == std::vector<float>{2, 4, 6});
+  sum(x * 3.0).backward();  // a second backward still accumulates
+  CHECK(x.grad().to_vector<float>() == std::vector<float>{5, 7, 9});
+  CHECK(unused.grad().to_vector<float>() == std::vector<float>{0, 0});  // zeroed, no backward since
+  const Tensor held = x.grad();
+  x.zero_grad();
+  CHECK(held.to_vector<float>() == std::vector<float>{0, 0, 0});  // a handle someone kept is zeroed now
+  sum(x * x).backward();
+  CHECK(held.to_vector<float>() == std::vector<float>{2, 4, 6});  // ... and receives the next gradient
+  CHECK(x.grad().to_vector<float>() == std::vector<float>{2, 4, 6});
+}
+
 TEST_CASE("backward: scalar seed, non-scalar needs a seed, accumulation and zero_grad") {
   Tensor x = Tensor::from_data({1.0f, 2.0f, 3.0f}, {3});
   x.requires_grad_();
