@@ -386,6 +386,14 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
 }
 
 Tensor linear(const Tensor& x_in, const Tensor& w_in, const Tensor& bias) {
+  return linear(x_in, w_in, bias, OpKind::Linear);
+}
+
+Tensor linear(const Tensor& x_in, const Tensor& w_in, const Tensor& bias, OpKind act) {
+  if (act != OpKind::Linear && act != OpKind::Relu && act != OpKind::Tanh && act != OpKind::Sigmoid) {
+    throw std::invalid_argument(std::string("linear: fused activation must be relu, tanh or sigmoid, got '") +
+                                op_name(act) + "'");
+  }
   need_same_dtype("linear", x_in, w_in);
   const TensorShape &sx = x_in.shape(), &sw = w_in.shape();
   if (sx.ndim() != 2 || sw.ndim() != 2 || sx[1] != sw[1]) {
@@ -422,8 +430,18 @@ Tensor linear(const Tensor& x_in, const Tensor& w_in, const Tensor& bias) {
                  w.impl()->raw(), mw.ld, 0, acc ? 1.0 : 0.0, out.impl()->raw(), OUT, 0, 1);
     }
   }
-  if (detail::wants_grad({&x_in, &w_in, &bias})) detail::record(OpKind::Linear, out, {&x_in, &w_in, &bias});
-  finish(OpKind::Linear, out);
+  if (act != OpKind::Linear) {
+    // Into a second buffer: the element-wise kernels assume outputs do not alias inputs.
+    Tensor y = new_tensor(out.shape(), out.dtype(), out.device());
+    if (y.numel() > 0) kern::unary_forward(act, out.impl(), y.impl(), 0.0, 0.0);
+    out = y;
+  }
+  if (detail::wants_grad({&x_in, &w_in, &bias})) {
+    detail::Node* n = detail::record(OpKind::Linear, out, {&x_in, &w_in, &bias});
+    n->i[0] = static_cast<int64_t>(act);
+    if (act != OpKind::Linear) detail::save(n, out);
+  }
+  finish(act == OpKind::Linear ? OpKind::Linear : act, out);
   return out;
 }
 

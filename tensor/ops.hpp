@@ -8,6 +8,7 @@
 #include <span>
 #include <string_view>
 
+#include "tensor/autograd/op_kind.hpp"
 #include "tensor/tensor.hpp"
 
 namespace rlforge::tensor {
@@ -90,6 +91,10 @@ Tensor log_softmax(const Tensor& x, int axis = -1);
 Tensor matmul(const Tensor& a, const Tensor& b);
 // x [B, in] @ weight[out, in]^T + bias[out] -> [B, out] (bias may be undefined). One node.
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias);
+// act(linear(x, weight, bias)) for act = OpKind::Relu, Tanh or Sigmoid, recorded as one node
+// whose backward reads only the activated output (all three derivatives are functions of it):
+// an MLP layer then costs one op and one saved tensor instead of two of each.
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias, OpKind activation);
 
 // Cross-correlation (as torch.nn.functional.conv2d): x [N, C, H, W], weight [O, C, KH, KW],
 // bias [O] or undefined, zero padding (ph, pw) and stride (sh, sw) ->

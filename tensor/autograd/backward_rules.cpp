@@ -183,9 +183,16 @@ void apply_backward_rule(const Node& n, const Tensor& g, std::span<Tensor> grads
     }
     case OpKind::Linear: {
       const Tensor x = input(n, 0), w = input(n, 1);
-      if (needs(n, 0)) grads[0] = matmul(g, w);       // [B,out] @ [out,in]
-      if (needs(n, 1)) grads[1] = matmul(g.t(), x);   // [out,B] @ [B,in]
-      if (needs(n, 2)) grads[2] = sum(g, Axes{0});
+      Tensor gz = g;
+      if (const auto act = static_cast<OpKind>(n.i[0]); act != OpKind::Linear) {
+        // Through the fused activation first; its derivative reads the saved output y, given
+        // as both x and y (relu's x > 0 is y > 0).
+        gz = new_like_shape(g.shape(), g);
+        kern::unary_backward(act, g.impl(), n.saved[0], n.saved[0], gz.impl(), 0.0, 0.0);
+      }
+      if (needs(n, 0)) grads[0] = matmul(gz, w);       // [B,out] @ [out,in]
+      if (needs(n, 1)) grads[1] = matmul(gz.t(), x);   // [out,B] @ [B,in]
+      if (needs(n, 2)) grads[2] = sum(gz, Axes{0});
       return;
     }
     case OpKind::Conv2d: {

@@ -53,25 +53,40 @@ void dot_rows(int64_t N, int64_t K, float alpha, const float* A, int64_t lda, co
 template <int R, int NV>
 void rows_chunk(int64_t K, float alpha, const float* A, int64_t a_rs, int64_t a_cs, const float* B, int64_t ldb,
                 float beta, float* C, int64_t ldc) {
+  // Fully unrolled so the accumulators stay in registers (left as loops, GCC kept them on the
+  // stack, and the stores and reloads cost more than the FMAs at K = 2).
   vf acc[R][NV];
+#pragma GCC unroll 16
   for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) acc[r][v] = zero();
   }
   for (int64_t k = 0; k < K; ++k) {
     vf b[NV];
+#pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) b[v] = load(B + k * ldb + v * kVL);
+#pragma GCC unroll 16
     for (int r = 0; r < R; ++r) {
       const vf a = set1(A[r * a_rs + k * a_cs]);
+#pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) acc[r][v] = fma(a, b[v], acc[r][v]);
     }
   }
   const vf va = set1(alpha), vb = set1(beta);
+  if (beta == 0.0f) {
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) store(C + r * ldc + v * kVL, mul(va, acc[r][v]));
+    }
+    return;
+  }
+#pragma GCC unroll 16
   for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) {
       float* c = C + r * ldc + v * kVL;
-      vf out = mul(va, acc[r][v]);
-      if (beta != 0.0f) out = add(out, mul(vb, load(c)));
-      store(c, out);
+      store(c, add(mul(va, acc[r][v]), mul(vb, load(c))));
     }
   }
 }

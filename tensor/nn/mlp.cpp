@@ -120,11 +120,30 @@ Sequential& Sequential::add(Activation a) {
   return *this;
 }
 
+namespace {
+// The activation linear() fuses for a Linear layer followed by `next`; OpKind::Linear for none.
+OpKind fusable_activation(const Sequential::Layer* next) {
+  const Activation* a = next ? std::get_if<Activation>(next) : nullptr;
+  if (a == nullptr) return OpKind::Linear;
+  switch (*a) {
+    case Activation::ReLU: return OpKind::Relu;
+    case Activation::Tanh: return OpKind::Tanh;
+    case Activation::Sigmoid: return OpKind::Sigmoid;
+    default: return OpKind::Linear;
+  }
+}
+}  // namespace
+
 Tensor Sequential::forward(const Tensor& x) const {
   Tensor h = x;
-  for (const Layer& l : layers_) {
-    if (const Linear* lin = std::get_if<Linear>(&l)) h = lin->forward(h);
-    else if (const Conv2d* conv = std::get_if<Conv2d>(&l)) h = conv->forward(h);
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    const Layer& l = layers_[i];
+    if (const Linear* lin = std::get_if<Linear>(&l)) {
+      // Linear + relu/tanh/sigmoid run as one fused op (same values, one node).
+      const OpKind act = fusable_activation(i + 1 < layers_.size() ? &layers_[i + 1] : nullptr);
+      h = linear(h, lin->weight, lin->bias, act);
+      if (act != OpKind::Linear) ++i;
+    } else if (const Conv2d* conv = std::get_if<Conv2d>(&l)) h = conv->forward(h);
     else if (const Flatten* fl = std::get_if<Flatten>(&l)) h = fl->forward(h);
     else h = activate(std::get<Activation>(l), h);
   }

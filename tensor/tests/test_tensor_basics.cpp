@@ -291,3 +291,26 @@ TEST_CASE("gather rejects out-of-range indices naming the value and the axis siz
   CHECK_THROWS_AS(gather(q, 1, Tensor::zeros({2, 1})), DTypeError);
   CHECK_THROWS_AS(gather(q, 1, Tensor::from_data(std::vector<std::int64_t>{0, 1}, {2})), ShapeError);
 }
+
+TEST_CASE("linear with a fused activation equals linear then the activation, values and gradients") {
+  Generator gen(11);
+  for (OpKind act : {OpKind::Relu, OpKind::Tanh, OpKind::Sigmoid}) {
+    Tensor x = Tensor::randn({7, 5}, gen), w = Tensor::randn({4, 5}, gen), b = Tensor::randn({4}, gen);
+    for (Tensor* t : {&x, &w, &b}) t->requires_grad_();
+    const Tensor fused = linear(x, w, b, act);
+    const Tensor pre = linear(x, w, b);
+    const Tensor apart = act == OpKind::Relu ? relu(pre) : act == OpKind::Tanh ? tanh(pre) : sigmoid(pre);
+    INFO(op_name(act));
+    CHECK(fused.to_vector<float>() == apart.to_vector<float>());
+    const Tensor r = Tensor::randn({7, 4}, gen);
+    sum(fused * r).backward();
+    const auto gx = x.grad().to_vector<float>(), gw = w.grad().to_vector<float>(), gb = b.grad().to_vector<float>();
+    for (Tensor* t : {&x, &w, &b}) t->zero_grad();
+    sum(apart * r).backward();
+    CHECK(x.grad().to_vector<float>() == gx);
+    CHECK(w.grad().to_vector<float>() == gw);
+    CHECK(b.grad().to_vector<float>() == gb);
+  }
+  const Tensor x = Tensor::ones({2, 3}), w = Tensor::ones({4, 3});
+  CHECK_THROWS_WITH(linear(x, w, Tensor(), OpKind::Exp), Contains("relu, tanh or sigmoid") && Contains("exp"));
+}
