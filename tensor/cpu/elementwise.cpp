@@ -1,6 +1,9 @@
 // CPU element-wise kernels: unary, binary (broadcasting), comparisons, where, copy, fill,
 // in-place accumulation and the non-finite scan. The arithmetic is kernels/elementwise_math.hpp.
+#include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <type_traits>
 
 #include "tensor/cpu/kernels.hpp"
 #include "tensor/cpu/strided_loop.hpp"
@@ -34,19 +37,55 @@ StridedLoop make_loop(const TensorImpl* out, std::initializer_list<const TensorI
   return L;
 }
 
+// Unary ops whose element costs a few cycles; the others (libm calls) split over threads sooner.
+template <class F>
+constexpr bool kCheap = std::is_same_v<F, math::NegF> || std::is_same_v<F, math::AbsF> ||
+                        std::is_same_v<F, math::ClampF> || std::is_same_v<F, math::ReluF> ||
+                        std::is_same_v<F, math::LeakyReluF> || std::is_same_v<F, math::SqrtF>;
+template <class F>
+constexpr std::int64_t kUnaryParallelMin = kCheap<F> ? kParallelMin : kParallelMinCostly;
+
+// The inner loops below take __restrict pointers so the compiler vectorizes them without
+// runtime overlap checks. Outputs are fresh tensors or (in-place callers) exactly an input,
+// never a partial overlap, and an element-wise loop reads element i before writing it.
+
+// dst[i] = op(dst[i], src[i]) over dst's shape (src broadcast), for unary ops, copies and
+// in-place adds. kPure: dst's old value is not read, so when one src row repeats into
+// contiguous rows the first output row is computed once and then doubled with memcpy (a [2]
+// bias into [64, 2] is 6 copies, not 64 two-element loops).
+template <class D, class S, bool kPure, class Op>
+void map_into(TensorImpl* dst, const TensorImpl* src, Op op, int64_t min_parallel = kParallelMin) {
+  D* o = dst->ptr<D>();
+  const S* sp = src->ptr<S>();
+  auto contiguous = [op](D* __restrict po, const S* __restrict ps, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) po[i] = op(po[i], ps[i]);
+  };
+  make_loop(dst, {src}).run_rows_parallel([&](const int64_t* off, int64_t rows, int64_t n, const int64_t* rs,
+                                              const int64_t* s) {
+    if (kPure && rows > 1 && s[0] == 1 && s[1] == 1 && rs[0] == n && rs[1] == 0) {
+      D* po = o + off[0];
+      contiguous(po, sp + off[1], n);
+      const int64_t total = rows * n;
+      for (int64_t done = n; done < total; done *= 2) {
+        std::memcpy(po + done, po, static_cast<std::size_t>(std::min(done, total - done)) * sizeof(D));
+      }
+      return;
+    }
+    for (int64_t r = 0; r < rows; ++r) {
+      D* po = o + off[0] + r * rs[0];
+      const S* ps = sp + off[1] + r * rs[1];
+      if (s[0] == 1 && s[1] == 1) {
+        contiguous(po, ps, n);
+      } else {
+        for (int64_t i = 0; i < n; ++i) po[i * s[0]] = op(po[i * s[0]], ps[i * s[1]]);
+      }
+    }
+  }, min_parallel);
+}
+
 template <class T, class F>
 void unary_fwd(const TensorImpl* x, TensorImpl* out, T p0, T p1) {
-  T* o = out->ptr<T>();
-  const T* xp = x->ptr<T>();
-  make_loop(out, {x}).run([&](const int64_t* off, int64_t n, const int64_t* s) {
-    T* po = o + off[0];
-    const T* px = xp + off[1];
-    if (s[0] == 1 && s[1] == 1) {
-      for (int64_t i = 0; i < n; ++i) po[i] = F::f(px[i], p0, p1);
-    } else {
-      for (int64_t i = 0; i < n; ++i) po[i * s[0]] = F::f(px[i * s[1]], p0, p1);
-    }
-  });
+  map_into<T, T, true>(out, x, [p0, p1](T, T v) { return F::f(v, p0, p1); }, kUnaryParallelMin<F>);
 }
 
 template <class T, class F>
@@ -56,42 +95,63 @@ void unary_bwd(const TensorImpl* g, const TensorImpl* x, const TensorImpl* y, Te
   const T* gp = g->ptr<T>();
   const T* xp = x->ptr<T>();
   const T* yp = y->ptr<T>();
-  make_loop(dx, {g, x, y}).run([&](const int64_t* off, int64_t n, const int64_t* s) {
-    if (s[0] == 1 && s[1] == 1 && s[2] == 1 && s[3] == 1) {  // the common all-contiguous case
-      T* po = o + off[0];
-      const T *pg = gp + off[1], *px = xp + off[2], *py = yp + off[3];
-      for (int64_t i = 0; i < n; ++i) po[i] = pg[i] * F::df(px[i], py[i], p0, p1);
-      return;
+  auto contiguous = [p0, p1](T* __restrict po, const T* __restrict pg, const T* __restrict px,
+                             const T* __restrict py, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) po[i] = pg[i] * F::df(px[i], py[i], p0, p1);
+  };
+  make_loop(dx, {g, x, y}).run_rows_parallel([&](const int64_t* off, int64_t rows, int64_t n, const int64_t* rs,
+                                                 const int64_t* s) {
+    for (int64_t r = 0; r < rows; ++r) {
+      T* po = o + off[0] + r * rs[0];
+      const T *pg = gp + off[1] + r * rs[1], *px = xp + off[2] + r * rs[2], *py = yp + off[3] + r * rs[3];
+      if (s[0] == 1 && s[1] == 1 && s[2] == 1 && s[3] == 1) {  // the common all-contiguous case
+        contiguous(po, pg, px, py, n);
+      } else {
+        for (int64_t i = 0; i < n; ++i) po[i * s[0]] = pg[i * s[1]] * F::df(px[i * s[2]], py[i * s[3]], p0, p1);
+      }
     }
-    for (int64_t i = 0; i < n; ++i) {
-      o[off[0] + i * s[0]] = gp[off[1] + i * s[1]] * F::df(xp[off[2] + i * s[2]], yp[off[3] + i * s[3]], p0, p1);
+  }, kUnaryParallelMin<F>);
+}
+
+// out = op(a, b), broadcast: binary ops and comparisons.
+template <class T, class Op>
+void map_binary(const TensorImpl* a, const TensorImpl* b, TensorImpl* out, Op op) {
+  T* o = out->ptr<T>();
+  const T* ap = a->ptr<T>();
+  const T* bp = b->ptr<T>();
+  // The three layouts MLP code hits (same shape, row + bias, tensor op scalar) get loops the
+  // compiler vectorizes; anything else takes the general strided loop.
+  auto same = [op](T* __restrict po, const T* __restrict pa, const T* __restrict pb, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) po[i] = op(pa[i], pb[i]);
+  };
+  auto b_scalar = [op](T* __restrict po, const T* __restrict pa, const T bv, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) po[i] = op(pa[i], bv);
+  };
+  auto a_scalar = [op](T* __restrict po, const T av, const T* __restrict pb, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) po[i] = op(av, pb[i]);
+  };
+  make_loop(out, {a, b}).run_rows_parallel([&](const int64_t* off, int64_t rows, int64_t n, const int64_t* rs,
+                                               const int64_t* s) {
+    for (int64_t r = 0; r < rows; ++r) {
+      T* po = o + off[0] + r * rs[0];
+      const T* pa = ap + off[1] + r * rs[1];
+      const T* pb = bp + off[2] + r * rs[2];
+      if (s[0] == 1 && s[1] == 1 && s[2] == 1) {
+        same(po, pa, pb, n);
+      } else if (s[0] == 1 && s[1] == 1 && s[2] == 0) {
+        b_scalar(po, pa, pb[0], n);
+      } else if (s[0] == 1 && s[1] == 0 && s[2] == 1) {
+        a_scalar(po, pa[0], pb, n);
+      } else {
+        for (int64_t i = 0; i < n; ++i) po[i * s[0]] = op(pa[i * s[1]], pb[i * s[2]]);
+      }
     }
   });
 }
 
 template <class T, class F>
 void binary_fwd(const TensorImpl* a, const TensorImpl* b, TensorImpl* out) {
-  T* o = out->ptr<T>();
-  const T* ap = a->ptr<T>();
-  const T* bp = b->ptr<T>();
-  make_loop(out, {a, b}).run([&](const int64_t* off, int64_t n, const int64_t* s) {
-    T* po = o + off[0];
-    const T* pa = ap + off[1];
-    const T* pb = bp + off[2];
-    // The three layouts MLP code hits (same shape, row + bias, tensor op scalar) get loops the
-    // compiler vectorizes; anything else takes the general strided loop.
-    if (s[0] == 1 && s[1] == 1 && s[2] == 1) {
-      for (int64_t i = 0; i < n; ++i) po[i] = F::f(pa[i], pb[i]);
-    } else if (s[0] == 1 && s[1] == 1 && s[2] == 0) {
-      const T bv = pb[0];
-      for (int64_t i = 0; i < n; ++i) po[i] = F::f(pa[i], bv);
-    } else if (s[0] == 1 && s[1] == 0 && s[2] == 1) {
-      const T av = pa[0];
-      for (int64_t i = 0; i < n; ++i) po[i] = F::f(av, pb[i]);
-    } else {
-      for (int64_t i = 0; i < n; ++i) po[i * s[0]] = F::f(pa[i * s[1]], pb[i * s[2]]);
-    }
-  });
+  map_binary<T>(a, b, out, [](T x, T y) { return F::f(x, y); });
 }
 
 template <class T, class F>
@@ -102,38 +162,35 @@ void binary_bwd(bool which_b, const TensorImpl* g, const TensorImpl* a, const Te
   const T* ap = a->ptr<T>();
   const T* bp = b->ptr<T>();
   const T* yp = y->ptr<T>();
-  // Five operands do not fit the loop; y always has d's shape and layout is contiguous like d.
-  make_loop(d, {g, a, b}).run([&](const int64_t* off, int64_t n, const int64_t* s) {
-    if (s[0] == 1 && s[1] == 1 && s[2] == 1 && s[3] == 1) {  // same shapes, all contiguous
-      T* po = o + off[0];
-      const T *pg = gp + off[1], *pa = ap + off[2], *pb = bp + off[3], *py = yp + off[0];
-      for (int64_t i = 0; i < n; ++i) {
-        po[i] = pg[i] * (which_b ? F::db(pa[i], pb[i], py[i]) : F::da(pa[i], pb[i], py[i]));
-      }
-      return;
+  auto same = [which_b](T* __restrict po, const T* __restrict pg, const T* __restrict pa, const T* __restrict pb,
+                        const T* __restrict py, int64_t n) {
+    if (which_b) {
+      for (int64_t i = 0; i < n; ++i) po[i] = pg[i] * F::db(pa[i], pb[i], py[i]);
+    } else {
+      for (int64_t i = 0; i < n; ++i) po[i] = pg[i] * F::da(pa[i], pb[i], py[i]);
     }
-    for (int64_t i = 0; i < n; ++i) {
-      const int64_t od = off[0] + i * s[0];
-      const T av = ap[off[2] + i * s[2]];
-      const T bv = bp[off[3] + i * s[3]];
-      const T yv = yp[od];
-      o[od] = gp[off[1] + i * s[1]] * (which_b ? F::db(av, bv, yv) : F::da(av, bv, yv));
+  };
+  // Five operands do not fit the loop; y always has d's shape and layout is contiguous like d.
+  make_loop(d, {g, a, b}).run_rows_parallel([&](const int64_t* off, int64_t rows, int64_t n, const int64_t* rs,
+                                                const int64_t* s) {
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t od = off[0] + r * rs[0];
+      const T *pg = gp + off[1] + r * rs[1], *pa = ap + off[2] + r * rs[2], *pb = bp + off[3] + r * rs[3];
+      if (s[0] == 1 && s[1] == 1 && s[2] == 1 && s[3] == 1) {  // same shapes, all contiguous
+        same(o + od, pg, pa, pb, yp + od, n);
+        continue;
+      }
+      for (int64_t i = 0; i < n; ++i) {
+        const T av = pa[i * s[2]], bv = pb[i * s[3]], yv = yp[od + i * s[0]];
+        o[od + i * s[0]] = pg[i * s[1]] * (which_b ? F::db(av, bv, yv) : F::da(av, bv, yv));
+      }
     }
   });
 }
 
 template <class T>
 void compare_t(CompareKind k, const TensorImpl* a, const TensorImpl* b, TensorImpl* out) {
-  T* o = out->ptr<T>();
-  const T* ap = a->ptr<T>();
-  const T* bp = b->ptr<T>();
-  make_loop(out, {a, b}).run([&](const int64_t* off, int64_t n, const int64_t* s) {
-    for (int64_t i = 0; i < n; ++i) {
-      const T x = ap[off[1] + i * s[1]];
-      const T z = bp[off[2] + i * s[2]];
-      o[off[0] + i * s[0]] = math::compare(k, x, z);
-    }
-  });
+  map_binary<T>(a, b, out, [k](T x, T y) { return math::compare(k, x, y); });
 }
 
 template <class T>
@@ -142,37 +199,25 @@ void where_t(const TensorImpl* c, const TensorImpl* a, const TensorImpl* b, Tens
   const T* cp = c->ptr<T>();
   const T* ap = a->ptr<T>();
   const T* bp = b->ptr<T>();
-  make_loop(out, {c, a, b}).run([&](const int64_t* off, int64_t n, const int64_t* s) {
-    for (int64_t i = 0; i < n; ++i) {
-      o[off[0] + i * s[0]] = cp[off[1] + i * s[1]] != T(0) ? ap[off[2] + i * s[2]] : bp[off[3] + i * s[3]];
+  make_loop(out, {c, a, b}).run_rows_parallel([&](const int64_t* off, int64_t rows, int64_t n, const int64_t* rs,
+                                                  const int64_t* s) {
+    for (int64_t r = 0; r < rows; ++r) {
+      T* po = o + off[0] + r * rs[0];
+      const T *pc = cp + off[1] + r * rs[1], *pa = ap + off[2] + r * rs[2], *pb = bp + off[3] + r * rs[3];
+      for (int64_t i = 0; i < n; ++i) po[i * s[0]] = pc[i * s[1]] != T(0) ? pa[i * s[2]] : pb[i * s[3]];
     }
   });
 }
 
+// Also the bias broadcast of linear ([OUT] into every row of [B, OUT]).
 template <class S, class D>
 void copy_t(const TensorImpl* src, TensorImpl* dst) {
-  D* o = dst->ptr<D>();
-  const S* sp = src->ptr<S>();
-  make_loop(dst, {src}).run([&](const int64_t* off, int64_t n, const int64_t* s) {
-    if (s[0] == 1 && s[1] == 1) {
-      for (int64_t i = 0; i < n; ++i) o[off[0] + i] = static_cast<D>(sp[off[1] + i]);
-    } else {
-      for (int64_t i = 0; i < n; ++i) o[off[0] + i * s[0]] = static_cast<D>(sp[off[1] + i * s[1]]);
-    }
-  });
+  map_into<D, S, true>(dst, src, [](D, S v) { return static_cast<D>(v); });
 }
 
 template <class T>
 void add_inplace_t(TensorImpl* dst, const TensorImpl* src) {
-  T* o = dst->ptr<T>();
-  const T* sp = src->ptr<T>();
-  make_loop(dst, {src}).run([&](const int64_t* off, int64_t n, const int64_t* s) {
-    if (s[0] == 1 && s[1] == 1) {
-      for (int64_t i = 0; i < n; ++i) o[off[0] + i] += sp[off[1] + i];
-    } else {
-      for (int64_t i = 0; i < n; ++i) o[off[0] + i * s[0]] += sp[off[1] + i * s[1]];
-    }
-  });
+  map_into<T, T, false>(dst, src, [](T d, T v) { return d + v; });
 }
 
 template <class T>
@@ -272,8 +317,13 @@ void fill(TensorImpl* dst, double v) {
     using T = decltype(tag);
     T* o = dst->ptr<T>();
     const T tv = static_cast<T>(v);
-    make_loop(dst, {}).run([&](const int64_t* off, int64_t n, const int64_t* s) {
-      for (int64_t i = 0; i < n; ++i) o[off[0] + i * s[0]] = tv;
+    make_loop(dst, {}).run_rows_parallel([&](const int64_t* off, int64_t rows, int64_t n, const int64_t* rs,
+                                             const int64_t* s) {
+      for (int64_t r = 0; r < rows; ++r) {
+        T* po = o + off[0] + r * rs[0];
+        if (s[0] == 1) std::fill(po, po + n, tv);
+        else for (int64_t i = 0; i < n; ++i) po[i * s[0]] = tv;
+      }
     });
   };
   if (dst->dtype == DType::f32) go(float{});

@@ -1,8 +1,13 @@
 // CPU kernels along axes: sum/max reductions, softmax and log-softmax (forward and backward),
 // gather and its adjoint scatter-add, and the mean-reduced losses.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
+#include <type_traits>
+#include <vector>
+
+#include <tbb/parallel_for.h>
 
 #include "tensor/cpu/kernels.hpp"
 #include "tensor/cpu/strided_loop.hpp"
@@ -31,22 +36,158 @@ StridedLoop reduce_loop(const TensorImpl* x, std::uint32_t mask) {
   return L;
 }
 
+// kLanes independent double partial sums: the compiler keeps them in vector registers without
+// reassociating anything, so the order of additions (and the result) is fixed by the size alone.
+constexpr int kLanes = 16;
+struct LaneSum {
+  double acc[kLanes] = {};
+  // Adds term(0..n-1); element i goes to lane i % kLanes of this call.
+  template <class G>
+  void add(int64_t n, G&& term) {
+    int64_t i = 0;
+    for (; i + kLanes <= n; i += kLanes) {
+      for (int j = 0; j < kLanes; ++j) acc[j] += term(i + j);
+    }
+    for (int j = 0; i < n; ++i, ++j) acc[j] += term(i);
+  }
+  template <class T>
+  void add_run(const T* x, int64_t n, int64_t s) {
+    if (s == 1) add(n, [x](int64_t i) { return static_cast<double>(x[i]); });
+    else add(n, [x, s](int64_t i) { return static_cast<double>(x[i * s]); });
+  }
+  double total() const {  // a fixed pairwise tree over the lanes
+    double t[kLanes];
+    for (int j = 0; j < kLanes; ++j) t[j] = acc[j];
+    for (int w = kLanes / 2; w >= 1; w /= 2) {
+      for (int j = 0; j < w; ++j) t[j] += t[j + w];
+    }
+    return t[0];
+  }
+};
+
+// Sum of the flat elements [begin, end) of x (operand 1 of L) in double: lane sums over kChunk
+// pieces, then the pieces' partials in order; the pieces run in parallel when the range is
+// large. Same result for any thread count.
+template <class T>
+double sum_range(const StridedLoop& L, const T* xp, int64_t begin, int64_t end) {
+  auto piece = [&](int64_t b, int64_t e) {
+    LaneSum acc;
+    L.run_rows(b, e, [&](const int64_t* off, int64_t rows, int64_t n, const int64_t* rs, const int64_t* s) {
+      for (int64_t r = 0; r < rows; ++r) acc.add_run(xp + off[1] + r * rs[1], n, s[1]);
+    });
+    return acc.total();
+  };
+  const int64_t len = end - begin, pieces = (len + kChunk - 1) / kChunk;
+  if (pieces <= 1) return piece(begin, end);
+  auto bounds = [&](int64_t k) { return std::min(end, begin + (k + 1) * kChunk); };
+  double total = 0;
+  if (len < kParallelMin) {
+    for (int64_t k = 0; k < pieces; ++k) {
+      const double p = piece(begin + k * kChunk, bounds(k));
+      total = k == 0 ? p : total + p;
+    }
+    return total;
+  }
+  std::vector<double> part(static_cast<std::size_t>(pieces));  // large sums only: no per-step allocation
+  tbb::parallel_for(int64_t{0}, pieces, [&](int64_t k) { part[static_cast<std::size_t>(k)] = piece(begin + k * kChunk, bounds(k)); });
+  total = part[0];
+  for (int64_t k = 1; k < pieces; ++k) total += part[static_cast<std::size_t>(k)];
+  return total;
+}
+
+// out[c0 .. c0+K) = sums over rows r of x[r * rs + c], accumulated in T row by row. K is fixed
+// so the K running sums stay in registers (a bias gradient: x [R, C] summed over axis 0).
+template <int K, class T>
+void column_block(const T* __restrict x, int64_t R, int64_t rs, T* __restrict o, double scale) {
+  T acc[K] = {};
+  for (int64_t r = 0; r < R; ++r) {
+    const T* px = x + r * rs;
+    for (int j = 0; j < K; ++j) acc[j] += px[j];
+  }
+  for (int j = 0; j < K; ++j) o[j] = scale == 1.0 ? acc[j] : static_cast<T>(acc[j] * scale);
+}
+
+// o[0 .. w) = column sums of x rows of width w, streamed row by row (wide rows: one pass over
+// memory beats register blocks that re-walk every row); the same T additions in the same order.
+template <class T>
+void column_range(const T* __restrict x, int64_t R, int64_t w, int64_t rs, T* __restrict o, double scale) {
+  for (int64_t j = 0; j < w; ++j) o[j] = T(0);
+  for (int64_t r = 0; r < R; ++r) {
+    const T* px = x + r * rs;
+    for (int64_t j = 0; j < w; ++j) o[j] += px[j];
+  }
+  if (scale != 1.0) {
+    for (int64_t j = 0; j < w; ++j) o[j] = static_cast<T>(o[j] * scale);
+  }
+}
+
+// All C columns. Narrow rows (bias gradients of RL-sized layers): blocks of 64 in registers,
+// the rest in blocks of 32, 16, ..., 1. Wide rows: streamed ranges of kRange columns. Each
+// column's sum is the same whichever path holds it; blocks run in parallel when x is large.
+template <class T>
+void column_sums(const T* x, int64_t R, int64_t C, int64_t rs, T* o, double scale) {
+  constexpr int64_t kCols = 64, kRange = 256;
+  const bool wide = C > kRange;
+  const int64_t width = wide ? kRange : kCols;
+  const int64_t blocks = wide ? (C + kRange - 1) / kRange : C / kCols;
+  auto block = [&](int64_t k) {
+    const int64_t c0 = k * width;
+    if (wide) column_range(x + c0, R, std::min(kRange, C - c0), rs, o + c0, scale);
+    else column_block<kCols>(x + c0, R, rs, o + c0, scale);
+  };
+  if (R * C >= kParallelMin && blocks > 1) {
+    tbb::parallel_for(int64_t{0}, blocks, block);
+  } else {
+    for (int64_t k = 0; k < blocks; ++k) block(k);
+  }
+  if (wide) return;
+  int64_t c = blocks * kCols;
+  const int64_t w = C - c;
+  auto part = [&](auto width_tag) {
+    constexpr int K = decltype(width_tag)::value;
+    if (w & K) {
+      column_block<K>(x + c, R, rs, o + c, scale);
+      c += K;
+    }
+  };
+  part(std::integral_constant<int, 32>{});
+  part(std::integral_constant<int, 16>{});
+  part(std::integral_constant<int, 8>{});
+  part(std::integral_constant<int, 4>{});
+  part(std::integral_constant<int, 2>{});
+  part(std::integral_constant<int, 1>{});
+}
+
 template <class T>
 void reduce_sum_t(const TensorImpl* x, std::uint32_t mask, TensorImpl* out, double scale) {
   T* o = out->ptr<T>();
   const T* xp = x->ptr<T>();
   const int64_t n_out = out->shape.numel();
+  const StridedLoop L = reduce_loop(x, mask);
+  const int64_t total = L.numel();
+  const int last = L.nd - 1;
+  if (total > 0 && (L.nd == 0 || (L.st[0][last] == 0 && (L.nd == 1 || (L.nd == 2 && L.st[0][0] == 1))))) {
+    // Every output is one run of the innermost (merged) dim: a full sum or row sums, in double
+    // (long f32 sums, a batch of 4096, lose digits otherwise).
+    const int64_t run = L.nd == 0 ? 1 : L.shape[last];
+    auto one = [&](int64_t k) { o[k] = static_cast<T>(sum_range(L, xp, k * run, (k + 1) * run) * scale); };
+    if (n_out > 1 && total >= kParallelMin && run < kParallelMin) {
+      tbb::parallel_for(int64_t{0}, n_out, one);
+    } else {
+      for (int64_t k = 0; k < n_out; ++k) one(k);
+    }
+    return;
+  }
+  if (total > 0 && L.nd == 2 && L.st[0][0] == 0 && L.st[0][1] == 1 && L.st[1][1] == 1) {
+    column_sums(xp, L.shape[0], L.shape[1], L.st[1][0], o, scale);
+    return;
+  }
   for (int64_t i = 0; i < n_out; ++i) o[i] = T(0);
   reduce_loop(x, mask).run([&](const int64_t* off, int64_t n, const int64_t* s) {
     if (s[0] == 0) {
-      // Accumulate a whole run in double: long f32 sums (a batch of 4096) lose digits otherwise.
       double acc = 0;
       for (int64_t i = 0; i < n; ++i) acc += static_cast<double>(xp[off[1] + i * s[1]]);
       o[off[0]] += static_cast<T>(acc);
-    } else if (s[0] == 1 && s[1] == 1) {  // summing rows into a row (bias gradients)
-      T* po = o + off[0];
-      const T* px = xp + off[1];
-      for (int64_t i = 0; i < n; ++i) po[i] += px[i];
     } else {
       for (int64_t i = 0; i < n; ++i) o[off[0] + i * s[0]] += xp[off[1] + i * s[1]];
     }
@@ -222,12 +363,14 @@ double loss_value(OpKind op, const TensorImpl* p, const TensorImpl* t, double de
   const T* pp = p->ptr<T>();
   const T* tp = t->ptr<T>();
   const int64_t n = p->shape.numel();
-  double acc = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    const T d = pp[i] - tp[i];
-    acc += static_cast<double>(op == OpKind::MseLoss ? math::squared_error(d) : math::huber(d, T(delta)));
+  LaneSum acc;
+  if (op == OpKind::MseLoss) {
+    acc.add(n, [pp, tp](int64_t i) { return static_cast<double>(math::squared_error(pp[i] - tp[i])); });
+  } else {
+    const T dl = T(delta);
+    acc.add(n, [pp, tp, dl](int64_t i) { return static_cast<double>(math::huber(pp[i] - tp[i], dl)); });
   }
-  return acc / static_cast<double>(n);
+  return acc.total() / static_cast<double>(n);
 }
 
 template <class T>
