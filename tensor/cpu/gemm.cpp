@@ -258,6 +258,23 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const 
     gemm_dot(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     return;
   }
+  if (ta && !tb && N <= 4 && M >= kNR) {
+    // g^T x with a handful of columns (the first layer's weight gradient at a small
+    // observation): C^T = B^T A, with M along the vectors and A ([K, M]) read in place, lands
+    // in a scratch and is copied out transposed.
+    Scratch t(static_cast<std::size_t>(N * M));
+    gemm_rows(N, M, K, alpha, B, 1, ldb, A, lda, 0.0f, t.p, M);
+    const float* __restrict tp = t.p;
+    for (int64_t i = 0; i < M; ++i) {
+      float* __restrict c = C + i * ldc;
+      if (beta == 0.0f) {
+        for (int64_t j = 0; j < N; ++j) c[j] = tp[j * M + i];
+      } else {
+        for (int64_t j = 0; j < N; ++j) c[j] = tp[j * M + i] + beta * c[j];
+      }
+    }
+    return;
+  }
   if (ta && !tb && N < kNR && M >= kNR) {
     // g^T x with few columns (the first layer's weight gradient): C^T = B^T A has M along the
     // vectors instead of padding N to a panel; A, stored [K, M], is then read in place.
