@@ -419,7 +419,14 @@ Tensor linear(const Tensor& x_in, const Tensor& w_in, const Tensor& bias, OpKind
     mw = mat_arg(I(w));
   }
   Tensor out = new_tensor(TensorShape{B, OUT}, x.dtype(), x.device());
-  if (out.numel() > 0) {
+  // Where the GEMM has an epilogue (CPU f32), it adds the bias and applies relu as it stores.
+  const bool fused = kern::gemm_epilogue_supported(x.device(), x.dtype()) && w.device() == x.device() &&
+                     (!bias.defined() || (bias.device() == x.device() && bias.impl()->strides[0] == 1));
+  if (out.numel() > 0 && fused) {
+    kern::gemm(x.device(), x.dtype(), mx.trans, !mw.trans, B, OUT, IN, 1.0, x.impl()->raw(), mx.ld, 0,
+               w.impl()->raw(), mw.ld, 0, 0.0, out.impl()->raw(), OUT, 0, 1,
+               bias.defined() ? bias.impl()->raw() : nullptr, act == OpKind::Relu);
+  } else if (out.numel() > 0) {
     // Seed C with the bias rows, then accumulate x @ w^T on top (beta = 1).
     if (bias.defined()) kern::copy(I(bias), out.impl());
     const bool acc = bias.defined();
@@ -430,7 +437,7 @@ Tensor linear(const Tensor& x_in, const Tensor& w_in, const Tensor& bias, OpKind
                  w.impl()->raw(), mw.ld, 0, acc ? 1.0 : 0.0, out.impl()->raw(), OUT, 0, 1);
     }
   }
-  if (act != OpKind::Linear) {
+  if (act != OpKind::Linear && !(fused && act == OpKind::Relu)) {
     // Into a second buffer: the element-wise kernels assume outputs do not alias inputs.
     Tensor y = new_tensor(out.shape(), out.dtype(), out.device());
     if (y.numel() > 0) kern::unary_forward(act, out.impl(), y.impl(), 0.0, 0.0);

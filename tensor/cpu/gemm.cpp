@@ -78,7 +78,7 @@ void pack_b(bool tb, const float* B, int64_t ldb, int64_t k0, int64_t kc, int64_
 // C += alpha * acc on later blocks.
 template <int R>
 void micro_kernel(int64_t kc, Strided a, const float* Bp, int64_t bs, float* C, int64_t crs, int64_t ccs,
-                  int64_t ncols, float alpha, float beta, bool first) {
+                  int64_t ncols, float alpha, float beta, bool first, const Epilogue& ep) {
   vf acc0[R], acc1[R];
   for (int r = 0; r < R; ++r) {
     acc0[r] = zero();
@@ -107,6 +107,14 @@ void micro_kernel(int64_t kc, Strided a, const float* Bp, int64_t bs, float* C, 
         o0 = add(o0, mul(vb, load(c)));
         o1 = add(o1, mul(vb, load(c + kVL)));
       }
+      if (ep.bias) {
+        o0 = add(o0, load(ep.bias));
+        o1 = add(o1, load(ep.bias + kVL));
+      }
+      if (ep.relu) {
+        o0 = max(o0, zero());
+        o1 = max(o1, zero());
+      }
       store(c, o0);
       store(c + kVL, o1);
     }
@@ -119,23 +127,23 @@ void micro_kernel(int64_t kc, Strided a, const float* Bp, int64_t bs, float* C, 
     float* c = C + r * crs;
     for (int64_t j = 0; j < ncols; ++j) {
       float& cj = c[j * ccs];
-      if (!first) cj += tile[j];
-      else cj = beta == 0.0f ? tile[j] : tile[j] + beta * cj;
+      const float v = !first ? cj + tile[j] : beta == 0.0f ? tile[j] : tile[j] + beta * cj;
+      cj = ep.apply(v, j);
     }
   }
 }
 
 void micro_dispatch(int rows, int64_t kc, Strided a, const float* Bp, int64_t bs, float* C, int64_t crs, int64_t ccs,
-                    int64_t ncols, float alpha, float beta, bool first) {
+                    int64_t ncols, float alpha, float beta, bool first, const Epilogue& ep) {
   switch (rows) {
-    case 8: micro_kernel<8>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first); break;
-    case 7: micro_kernel<7>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first); break;
-    case 6: micro_kernel<6>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first); break;
-    case 5: micro_kernel<5>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first); break;
-    case 4: micro_kernel<4>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first); break;
-    case 3: micro_kernel<3>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first); break;
-    case 2: micro_kernel<2>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first); break;
-    default: micro_kernel<1>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first); break;
+    case 8: micro_kernel<8>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first, ep); break;
+    case 7: micro_kernel<7>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first, ep); break;
+    case 6: micro_kernel<6>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first, ep); break;
+    case 5: micro_kernel<5>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first, ep); break;
+    case 4: micro_kernel<4>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first, ep); break;
+    case 3: micro_kernel<3>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first, ep); break;
+    case 2: micro_kernel<2>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first, ep); break;
+    default: micro_kernel<1>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first, ep); break;
   }
 }
 
@@ -153,9 +161,10 @@ struct Scratch {
   Scratch& operator=(const Scratch&) = delete;
 };
 
-// C (element (i, j) at C[i * crs + j * ccs]) = alpha * A op(B) + beta * C.
+// C (element (i, j) at C[i * crs + j * ccs]) = ep(alpha * A op(B) + beta * C); ep is applied
+// as the last K block is stored.
 void blocked(int64_t M, int64_t N, int64_t K, float alpha, Strided a, const float* B, bool tb, int64_t ldb,
-             float beta, float* C, int64_t crs, int64_t ccs) {
+             float beta, float* C, int64_t crs, int64_t ccs, const Epilogue& ep = {}) {
   const int64_t nc_max = std::min(N, kNC);
   const int64_t kc_max = std::min(K, kKC);
   const bool direct = !tb && kc_max * ldb <= kDirectB;
@@ -169,7 +178,7 @@ void blocked(int64_t M, int64_t N, int64_t K, float alpha, Strided a, const floa
       const int64_t full = nc / kNR * kNR;  // columns in whole panels
       if (!direct) pack_b(tb, B, ldb, pc, kc, jc, nc, bp.p);
       else if (full < nc) pack_b(false, B, ldb, pc, kc, jc + full, nc - full, bp.p);
-      const bool first = pc == 0;
+      const bool first = pc == 0, last = pc + kc >= K;
       // One row block of C against the B block. Blocks touch disjoint rows of C and each
       // element is summed in the same order whoever runs it, so results do not depend on the
       // thread count.
@@ -183,11 +192,12 @@ void blocked(int64_t M, int64_t N, int64_t K, float alpha, Strided a, const floa
             if (jr < full) panel = B + pc * ldb + jc + jr, bs = ldb;
             else panel = bp.p;
           }
+          const Epilogue tile_ep = last ? Epilogue{ep.bias ? ep.bias + jc + jr : nullptr, ep.relu} : Epilogue{};
           for (int64_t ir = 0; ir < mc; ir += kMR) {
             const int rows = static_cast<int>(std::min<int64_t>(kMR, mc - ir));
             const int64_t i = ic + ir;
             micro_dispatch(rows, kc, Strided{a.p + i * a.rs + pc * a.cs, a.rs, a.cs}, panel, bs,
-                           C + i * crs + (jc + jr) * ccs, crs, ccs, ncols, alpha, beta, first);
+                           C + i * crs + (jc + jr) * ccs, crs, ccs, ncols, alpha, beta, first, tile_ep);
           }
         }
       };
@@ -226,36 +236,36 @@ void gemm_simple(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, con
 }  // namespace
 
 void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
-          const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+          const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const Epilogue& ep) {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
     for (int64_t i = 0; i < M; ++i) {
-      for (int64_t j = 0; j < N; ++j) C[i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[i * ldc + j];
+      for (int64_t j = 0; j < N; ++j) C[i * ldc + j] = ep.apply(beta == 0.0f ? 0.0f : beta * C[i * ldc + j], j);
     }
     return;
   }
   const int64_t a_rs = ta ? 1 : lda, a_cs = ta ? lda : 1;
   if (!tb && M <= 4) {
-    gemm_rows(M, N, K, alpha, A, a_rs, a_cs, B, ldb, beta, C, ldc);
+    gemm_rows(M, N, K, alpha, A, a_rs, a_cs, B, ldb, beta, C, ldc, ep);
     return;
   }
   if (K <= 8 && M * N * K < kParallelWork) {
     // A shallow product is K rank-1 updates: stream rows of C against B, kept in L1 (B^T is
     // first copied to [K, N]); register tiles would spend more on their epilogue than on FMAs.
     if (!tb) {
-      gemm_rows(M, N, K, alpha, A, a_rs, a_cs, B, ldb, beta, C, ldc);
+      gemm_rows(M, N, K, alpha, A, a_rs, a_cs, B, ldb, beta, C, ldc, ep);
     } else {
       Scratch bt(static_cast<std::size_t>(K * N));
       for (int64_t j = 0; j < N; ++j) {
         for (int64_t k = 0; k < K; ++k) bt.p[k * N + j] = B[j * ldb + k];
       }
-      gemm_rows(M, N, K, alpha, A, a_rs, a_cs, bt.p, N, beta, C, ldc);
+      gemm_rows(M, N, K, alpha, A, a_rs, a_cs, bt.p, N, beta, C, ldc, ep);
     }
     return;
   }
   if (!ta && tb && (N < kVL || M <= 4)) {
     // x W^T with few outputs (value and policy heads) or few rows (acting on one observation).
-    gemm_dot(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    gemm_dot(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ep);
     return;
   }
   if (ta && !tb && N <= 4 && M >= kNR) {
@@ -263,25 +273,31 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const 
     // observation): C^T = B^T A, with M along the vectors and A ([K, M]) read in place, lands
     // in a scratch and is copied out transposed.
     Scratch t(static_cast<std::size_t>(N * M));
-    gemm_rows(N, M, K, alpha, B, 1, ldb, A, lda, 0.0f, t.p, M);
+    gemm_rows(N, M, K, alpha, B, 1, ldb, A, lda, 0.0f, t.p, M, Epilogue{});
     const float* __restrict tp = t.p;
     for (int64_t i = 0; i < M; ++i) {
       float* __restrict c = C + i * ldc;
       if (beta == 0.0f) {
-        for (int64_t j = 0; j < N; ++j) c[j] = tp[j * M + i];
+        for (int64_t j = 0; j < N; ++j) c[j] = ep.apply(tp[j * M + i], j);
       } else {
-        for (int64_t j = 0; j < N; ++j) c[j] = tp[j * M + i] + beta * c[j];
+        for (int64_t j = 0; j < N; ++j) c[j] = ep.apply(tp[j * M + i] + beta * c[j], j);
       }
     }
     return;
   }
   if (ta && !tb && N < kNR && M >= kNR) {
     // g^T x with few columns (the first layer's weight gradient): C^T = B^T A has M along the
-    // vectors instead of padding N to a panel; A, stored [K, M], is then read in place.
+    // vectors instead of padding N to a panel; A, stored [K, M], is then read in place. The
+    // epilogue (bias per column of C) runs as a pass over C.
     blocked(N, M, K, alpha, Strided{B, 1, ldb}, A, false, lda, beta, C, 1, ldc);
+    if (ep.any()) {
+      for (int64_t i = 0; i < M; ++i) {
+        for (int64_t j = 0; j < N; ++j) C[i * ldc + j] = ep.apply(C[i * ldc + j], j);
+      }
+    }
     return;
   }
-  blocked(M, N, K, alpha, Strided{A, a_rs, a_cs}, B, tb, ldb, beta, C, ldc, 1);
+  blocked(M, N, K, alpha, Strided{A, a_rs, a_cs}, B, tb, ldb, beta, C, ldc, 1, ep);
 }
 
 void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, double alpha, const double* A, int64_t lda,

@@ -24,11 +24,26 @@ void gemm_reference(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, 
   }
 }
 
+// What the f32 GEMM does to each element of C as it stores it: C = act(alpha op(A) op(B) +
+// beta C + bias[j]), bias one value per column (null for none), act relu or identity. A Linear
+// layer's bias and ReLU then cost nothing extra: the tile is still in registers.
+struct Epilogue {
+  const float* bias = nullptr;
+  bool relu = false;
+  bool any() const { return bias != nullptr || relu; }
+  // The epilogue of element (i, j) of C given v = alpha * sum + beta * C (relu(NaN) = 0, as
+  // the relu op).
+  float apply(float v, std::int64_t j) const {
+    if (bias) v += bias[j];
+    return relu ? (v > 0.0f ? v : 0.0f) : v;
+  }
+};
+
 // The fast path: register-blocked, cache-blocked, with packed B panels and FMA micro-kernels
 // (AVX-512 or AVX2 when the build targets them). Agrees with gemm_reference to rounding.
 void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, float alpha,
           const float* A, std::int64_t lda, const float* B, std::int64_t ldb, float beta, float* C,
-          std::int64_t ldc);
+          std::int64_t ldc, const Epilogue& ep = {});
 void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, double alpha,
           const double* A, std::int64_t lda, const double* B, std::int64_t ldb, double beta,
           double* C, std::int64_t ldc);

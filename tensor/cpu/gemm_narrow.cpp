@@ -17,7 +17,7 @@ inline float finish(float dot, float alpha, float beta, float c) {
 // (8 at 4 x 2: enough independent FMA chains to cover their latency).
 template <int R, int NC>
 void dot_tile(int64_t K, float alpha, const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
-              int64_t ldc) {
+              int64_t ldc, const Epilogue& ep, int64_t j0) {
   vf acc[R][NC];
   for (int r = 0; r < R; ++r) {
     for (int c = 0; c < NC; ++c) acc[r][c] = zero();
@@ -36,23 +36,23 @@ void dot_tile(int64_t K, float alpha, const float* A, int64_t lda, const float* 
       float dot = hsum(acc[r][c]);
       for (int64_t kk = k; kk < K; ++kk) dot += A[r * lda + kk] * B[c * ldb + kk];
       float& out = C[r * ldc + c];
-      out = finish(dot, alpha, beta, out);
+      out = ep.apply(finish(dot, alpha, beta, out), j0 + c);
     }
   }
 }
 
 template <int R>
 void dot_rows(int64_t N, int64_t K, float alpha, const float* A, int64_t lda, const float* B, int64_t ldb, float beta,
-              float* C, int64_t ldc) {
+              float* C, int64_t ldc, const Epilogue& ep) {
   int64_t j = 0;
-  for (; j + 2 <= N; j += 2) dot_tile<R, 2>(K, alpha, A, lda, B + j * ldb, ldb, beta, C + j, ldc);
-  if (j < N) dot_tile<R, 1>(K, alpha, A, lda, B + j * ldb, ldb, beta, C + j, ldc);
+  for (; j + 2 <= N; j += 2) dot_tile<R, 2>(K, alpha, A, lda, B + j * ldb, ldb, beta, C + j, ldc, ep, j);
+  if (j < N) dot_tile<R, 1>(K, alpha, A, lda, B + j * ldb, ldb, beta, C + j, ldc, ep, j);
 }
 
 // R rows of C, NV vectors of columns at a time: R * NV independent FMA chains.
 template <int R, int NV>
 void rows_chunk(int64_t K, float alpha, const float* A, int64_t a_rs, int64_t a_cs, const float* B, int64_t ldb,
-                float beta, float* C, int64_t ldc) {
+                float beta, float* C, int64_t ldc, const Epilogue& ep, int64_t j0) {
   // Fully unrolled so the accumulators stay in registers (left as loops, GCC kept them on the
   // stack, and the stores and reloads cost more than the FMAs at K = 2).
   vf acc[R][NV];
@@ -73,36 +73,32 @@ void rows_chunk(int64_t K, float alpha, const float* A, int64_t a_rs, int64_t a_
     }
   }
   const vf va = set1(alpha), vb = set1(beta);
-  if (beta == 0.0f) {
-#pragma GCC unroll 16
-    for (int r = 0; r < R; ++r) {
-#pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) store(C + r * ldc + v * kVL, mul(va, acc[r][v]));
-    }
-    return;
-  }
 #pragma GCC unroll 16
   for (int r = 0; r < R; ++r) {
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) {
       float* c = C + r * ldc + v * kVL;
-      store(c, add(mul(va, acc[r][v]), mul(vb, load(c))));
+      vf out = mul(va, acc[r][v]);
+      if (beta != 0.0f) out = add(out, mul(vb, load(c)));
+      if (ep.bias) out = add(out, load(ep.bias + j0 + v * kVL));
+      if (ep.relu) out = max(out, zero());
+      store(c, out);
     }
   }
 }
 
 template <int R>
 void rows_tile(int64_t N, int64_t K, float alpha, const float* A, int64_t a_rs, int64_t a_cs, const float* B,
-               int64_t ldb, float beta, float* C, int64_t ldc) {
+               int64_t ldb, float beta, float* C, int64_t ldc, const Epilogue& ep) {
   int64_t j = 0;
-  for (; j + 4 * kVL <= N; j += 4 * kVL) rows_chunk<R, 4>(K, alpha, A, a_rs, a_cs, B + j, ldb, beta, C + j, ldc);
-  for (; j + kVL <= N; j += kVL) rows_chunk<R, 1>(K, alpha, A, a_rs, a_cs, B + j, ldb, beta, C + j, ldc);
+  for (; j + 4 * kVL <= N; j += 4 * kVL) rows_chunk<R, 4>(K, alpha, A, a_rs, a_cs, B + j, ldb, beta, C + j, ldc, ep, j);
+  for (; j + kVL <= N; j += kVL) rows_chunk<R, 1>(K, alpha, A, a_rs, a_cs, B + j, ldb, beta, C + j, ldc, ep, j);
   for (; j < N; ++j) {
     for (int r = 0; r < R; ++r) {
       float acc = 0.0f;
       for (int64_t k = 0; k < K; ++k) acc += A[r * a_rs + k * a_cs] * B[k * ldb + j];
       float& c = C[r * ldc + j];
-      c = finish(acc, alpha, beta, c);
+      c = ep.apply(finish(acc, alpha, beta, c), j);
     }
   }
 }
@@ -110,25 +106,25 @@ void rows_tile(int64_t N, int64_t K, float alpha, const float* A, int64_t a_rs, 
 }  // namespace
 
 void gemm_dot(int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda, const float* B, int64_t ldb,
-              float beta, float* C, int64_t ldc) {
+              float beta, float* C, int64_t ldc, const Epilogue& ep) {
   int64_t i = 0;
-  for (; i + 4 <= M; i += 4) dot_rows<4>(N, K, alpha, A + i * lda, lda, B, ldb, beta, C + i * ldc, ldc);
+  for (; i + 4 <= M; i += 4) dot_rows<4>(N, K, alpha, A + i * lda, lda, B, ldb, beta, C + i * ldc, ldc, ep);
   switch (M - i) {
-    case 3: dot_rows<3>(N, K, alpha, A + i * lda, lda, B, ldb, beta, C + i * ldc, ldc); break;
-    case 2: dot_rows<2>(N, K, alpha, A + i * lda, lda, B, ldb, beta, C + i * ldc, ldc); break;
-    case 1: dot_rows<1>(N, K, alpha, A + i * lda, lda, B, ldb, beta, C + i * ldc, ldc); break;
+    case 3: dot_rows<3>(N, K, alpha, A + i * lda, lda, B, ldb, beta, C + i * ldc, ldc, ep); break;
+    case 2: dot_rows<2>(N, K, alpha, A + i * lda, lda, B, ldb, beta, C + i * ldc, ldc, ep); break;
+    case 1: dot_rows<1>(N, K, alpha, A + i * lda, lda, B, ldb, beta, C + i * ldc, ldc, ep); break;
     default: break;
   }
 }
 
 void gemm_rows(int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t a_rs, int64_t a_cs,
-               const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+               const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const Epilogue& ep) {
   int64_t i = 0;
-  for (; i + 4 <= M; i += 4) rows_tile<4>(N, K, alpha, A + i * a_rs, a_rs, a_cs, B, ldb, beta, C + i * ldc, ldc);
+  for (; i + 4 <= M; i += 4) rows_tile<4>(N, K, alpha, A + i * a_rs, a_rs, a_cs, B, ldb, beta, C + i * ldc, ldc, ep);
   switch (M - i) {
-    case 3: rows_tile<3>(N, K, alpha, A + i * a_rs, a_rs, a_cs, B, ldb, beta, C + i * ldc, ldc); break;
-    case 2: rows_tile<2>(N, K, alpha, A + i * a_rs, a_rs, a_cs, B, ldb, beta, C + i * ldc, ldc); break;
-    case 1: rows_tile<1>(N, K, alpha, A + i * a_rs, a_rs, a_cs, B, ldb, beta, C + i * ldc, ldc); break;
+    case 3: rows_tile<3>(N, K, alpha, A + i * a_rs, a_rs, a_cs, B, ldb, beta, C + i * ldc, ldc, ep); break;
+    case 2: rows_tile<2>(N, K, alpha, A + i * a_rs, a_rs, a_cs, B, ldb, beta, C + i * ldc, ldc, ep); break;
+    case 1: rows_tile<1>(N, K, alpha, A + i * a_rs, a_rs, a_cs, B, ldb, beta, C + i * ldc, ldc, ep); break;
     default: break;
   }
 }

@@ -21,6 +21,8 @@ inline vf zero() { return _mm512_setzero_ps(); }
 inline vf fma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
 inline vf mul(vf a, vf b) { return _mm512_mul_ps(a, b); }
 inline vf add(vf a, vf b) { return _mm512_add_ps(a, b); }
+// b where a is NaN (the second operand wins), so max(x, 0) is relu's 0 for NaN.
+inline vf max(vf a, vf b) { return _mm512_max_ps(a, b); }
 #elif defined(__AVX2__) && defined(__FMA__)
 constexpr int kVL = 8;
 using vf = __m256;
@@ -31,6 +33,7 @@ inline vf zero() { return _mm256_setzero_ps(); }
 inline vf fma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
 inline vf mul(vf a, vf b) { return _mm256_mul_ps(a, b); }
 inline vf add(vf a, vf b) { return _mm256_add_ps(a, b); }
+inline vf max(vf a, vf b) { return _mm256_max_ps(a, b); }
 #else
 // Portable fallback: GCC vector extensions (mul + add; no FMA contraction in this build).
 constexpr int kVL = 4;
@@ -46,6 +49,7 @@ inline vf zero() { return vf{0, 0, 0, 0}; }
 inline vf fma(vf a, vf b, vf c) { return a * b + c; }
 inline vf mul(vf a, vf b) { return a * b; }
 inline vf add(vf a, vf b) { return a + b; }
+inline vf max(vf a, vf b) { return a > b ? a : b; }
 #endif
 
 // Sum of the lanes as a halving tree: a fixed order (the same on every call, whatever the

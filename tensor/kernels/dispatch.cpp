@@ -31,13 +31,13 @@ bool on_cuda(Device d) { return d.type == DeviceType::CUDA; }
   cpu::call
 #endif
 
-template <class T>
+template <class T, class... Ep>
 void cpu_gemm_batched(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K, double alpha, const void* A,
                       std::int64_t lda, std::int64_t sa, const void* B, std::int64_t ldb, std::int64_t sb,
-                      double beta, void* C, std::int64_t ldc, std::int64_t sc, std::int64_t batch) {
+                      double beta, void* C, std::int64_t ldc, std::int64_t sc, std::int64_t batch, const Ep&... ep) {
   for (std::int64_t i = 0; i < batch; ++i) {
     cpu::gemm(ta, tb, M, N, K, static_cast<T>(alpha), static_cast<const T*>(A) + i * sa, lda,
-              static_cast<const T*>(B) + i * sb, ldb, static_cast<T>(beta), static_cast<T*>(C) + i * sc, ldc);
+              static_cast<const T*>(B) + i * sb, ldb, static_cast<T>(beta), static_cast<T*>(C) + i * sc, ldc, ep...);
   }
 }
 
@@ -173,18 +173,26 @@ void loss_backward(OpKind op, const TensorImpl* pred, const TensorImpl* target, 
 
 void gemm(Device dev, DType d, bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K, double alpha,
           const void* A, std::int64_t lda, std::int64_t sa, const void* B, std::int64_t ldb, std::int64_t sb,
-          double beta, void* C, std::int64_t ldc, std::int64_t sc, std::int64_t batch) {
+          double beta, void* C, std::int64_t ldc, std::int64_t sc, std::int64_t batch, const void* bias, bool relu) {
+  if ((bias != nullptr || relu) && !gemm_epilogue_supported(dev, d)) {
+    throw TensorError(std::string("internal: gemm bias/relu epilogue requested for ") + dtype_name(d) + " on " +
+                      dev.str() + " (CPU f32 only)");
+  }
 #if RLFORGE_TENSOR_CUDA
   if (on_cuda(dev)) {
     cuda::gemm(d, ta, tb, M, N, K, alpha, A, lda, sa, B, ldb, sb, beta, C, ldc, sc, batch);
     return;
   }
-#else
-  (void)dev;
 #endif
-  if (d == DType::f32) cpu_gemm_batched<float>(ta, tb, M, N, K, alpha, A, lda, sa, B, ldb, sb, beta, C, ldc, sc, batch);
-  else cpu_gemm_batched<double>(ta, tb, M, N, K, alpha, A, lda, sa, B, ldb, sb, beta, C, ldc, sc, batch);
+  if (d == DType::f32) {
+    const cpu::Epilogue ep{static_cast<const float*>(bias), relu};
+    cpu_gemm_batched<float>(ta, tb, M, N, K, alpha, A, lda, sa, B, ldb, sb, beta, C, ldc, sc, batch, ep);
+  } else {
+    cpu_gemm_batched<double>(ta, tb, M, N, K, alpha, A, lda, sa, B, ldb, sb, beta, C, ldc, sc, batch);
+  }
 }
+
+bool gemm_epilogue_supported(Device dev, DType d) { return dev.type == DeviceType::CPU && d == DType::f32; }
 
 void conv2d_forward(Device dev, DType d, const void* x, const void* w, const void* b, const ConvGeometry& g,
                     void* cols, void* out) {

@@ -2,6 +2,7 @@
 // the cache blocks, every transpose combination, alpha/beta, padded leading dims, NaN in C.
 #include <catch.hpp>
 
+#include <array>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -18,7 +19,7 @@ using std::int64_t;
 namespace {
 
 void check_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, float beta, int64_t pad,
-                Generator& gen) {
+                Generator& gen, bool with_bias = false, bool relu = false) {
   const int64_t lda = (ta ? M : K) + pad, ldb = (tb ? K : N) + pad, ldc = N + pad;
   std::vector<float> A((ta ? K : M) * lda), B((tb ? N : K) * ldb), C(M * ldc), R;
   for (auto& v : A) v = static_cast<float>(gen.uniform(-1, 1));
@@ -29,15 +30,26 @@ void check_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, 
   std::vector<float> Aa(A.size()), Ba(B.size()), S(M * ldc, 0.0f);
   for (std::size_t i = 0; i < A.size(); ++i) Aa[i] = std::abs(A[i]);
   for (std::size_t i = 0; i < B.size(); ++i) Ba[i] = std::abs(B[i]);
-  cpu::gemm(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, C.data(), ldc);
+  std::vector<float> bias(static_cast<std::size_t>(N));
+  for (auto& v : bias) v = static_cast<float>(gen.uniform(-1, 1));
+  const cpu::Epilogue ep{with_bias ? bias.data() : nullptr, relu};
+  cpu::gemm(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, C.data(), ldc, ep);
   cpu::gemm_reference<float>(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, R.data(), ldc);
+  // The epilogue's reference: bias added to every row, then max(., 0).
+  for (int64_t i = 0; i < M; ++i) {
+    for (int64_t j = 0; j < N; ++j) {
+      float& r = R[i * ldc + j];
+      if (with_bias) r += bias[static_cast<std::size_t>(j)];
+      if (relu) r = r > 0.0f ? r : 0.0f;
+    }
+  }
   cpu::gemm_reference<float>(ta, tb, M, N, K, std::abs(alpha), Aa.data(), lda, Ba.data(), ldb, 0.0f, S.data(), ldc);
   int bad = 0;
   std::ostringstream msg;
   for (int64_t i = 0; i < M; ++i) {
     for (int64_t j = 0; j < N; ++j) {
       const float c = C[i * ldc + j], r = R[i * ldc + j];
-      const float tol = 1e-6f + 4e-7f * static_cast<float>(K + 2) * (S[i * ldc + j] + std::abs(beta));
+      const float tol = 1e-6f + 4e-7f * static_cast<float>(K + 3) * (S[i * ldc + j] + std::abs(beta) + 1.0f);
       if (!(std::abs(c - r) <= tol)) {
         if (bad < 3) msg << " (" << i << "," << j << ") fast " << c << " ref " << r;
         ++bad;
@@ -49,7 +61,7 @@ void check_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, 
     }
   }
   INFO("ta=" << ta << " tb=" << tb << " M=" << M << " N=" << N << " K=" << K << " alpha=" << alpha
-             << " beta=" << beta << " pad=" << pad << msg.str());
+             << " beta=" << beta << " pad=" << pad << " bias=" << with_bias << " relu=" << relu << msg.str());
   CHECK(bad == 0);
 }
 
@@ -134,4 +146,27 @@ TEST_CASE("narrow-output paths (dot products, transposed output) and in-place B:
     check_gemm(true, false, 64, 48, 64, 1.0f, beta, 0, gen);
     check_gemm(false, false, 40, 70, 300, 1.0f, beta, 260, gen);
   }
+}
+
+TEST_CASE("bias and relu epilogue on every path (rows, shallow, dot, transposed output, packed, multi-K-block)") {
+  Generator gen(12);
+  int zeros = 0;
+  for (bool with_bias : {false, true}) {
+    for (bool relu : {false, true}) {
+      if (!with_bias && !relu) continue;
+      for (bool ta : {false, true}) {
+        for (bool tb : {false, true}) {
+          for (auto [M, N, K] : {std::array<int64_t, 3>{3, 40, 20}, {64, 64, 4}, {64, 2, 64}, {70, 3, 30},
+                                 {70, 20, 30}, {64, 64, 64}, {50, 70, 300}, {5, 33, 17}}) {
+            for (float beta : {0.0f, 0.5f}) check_gemm(ta, tb, M, N, K, 1.0f, beta, 1, gen, with_bias, relu);
+          }
+        }
+      }
+    }
+  }
+  // relu really clips: a product that is negative everywhere comes out as zeros.
+  std::vector<float> A(64 * 64, 1.0f), B(64 * 64, -1.0f), C(64 * 64, 5.0f);
+  cpu::gemm(false, true, 64, 64, 64, 1.0f, A.data(), 64, B.data(), 64, 0.0f, C.data(), 64, cpu::Epilogue{nullptr, true});
+  for (float c : C) zeros += c == 0.0f;
+  CHECK(zeros == 64 * 64);
 }
