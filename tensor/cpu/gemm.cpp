@@ -73,34 +73,50 @@ void pack_b(bool tb, const float* B, int64_t ldb, int64_t k0, int64_t kc, int64_
   }
 }
 
-// acc[R x kNR] = sum_k A(i, k) * Bp(k, :) with B panel rows bs floats apart; then the C tile
-// (element (r, j) at C[r * crs + j * ccs]) = alpha * acc + beta * C on the first K block, or
-// C += alpha * acc on later blocks.
+// What every register tile of one B panel shares, built once per panel and passed by reference:
+// passed by value, these arguments went through the stack on every call, and reading them back
+// (a struct copied as one 16-byte load after 8-byte stores) stalled each call.
+struct PanelJob {
+  int64_t kc;          // depth of the K block
+  int64_t a_rs, a_cs;  // A(i, k) = a[i * a_rs + k * a_cs]
+  const float* bp;     // B panel: row k at bp + k * bs
+  int64_t bs;
+  int64_t crs, ccs;    // C tile element (r, j) at c[r * crs + j * ccs]
+  int64_t ncols;       // valid columns of the panel
+  float alpha, beta;
+  bool first;          // first K block: C = alpha acc + beta C, else C += alpha acc
+  Epilogue ep;         // applied on the last K block, bias already offset to the panel
+};
+
+// acc[R x kNR] = sum_k A(i, k) * B panel(k, :), then stored into the C tile as `job` says.
 template <int R>
-void micro_kernel(int64_t kc, Strided a, const float* Bp, int64_t bs, float* C, int64_t crs, int64_t ccs,
-                  int64_t ncols, float alpha, float beta, bool first, const Epilogue& ep) {
+void micro_kernel(const PanelJob& job, const float* a, float* C) {
   vf acc0[R], acc1[R];
   for (int r = 0; r < R; ++r) {
     acc0[r] = zero();
     acc1[r] = zero();
   }
+  const int64_t kc = job.kc, a_rs = job.a_rs, a_cs = job.a_cs, bs = job.bs;
+  const float* Bp = job.bp;
   for (int64_t k = 0; k < kc; ++k) {
     const vf b0 = load(Bp + k * bs);
     const vf b1 = load(Bp + k * bs + kVL);
-    const float* ak = a.p + k * a.cs;
+    const float* ak = a + k * a_cs;
     for (int r = 0; r < R; ++r) {
-      const vf av = set1(ak[r * a.rs]);
+      const vf av = set1(ak[r * a_rs]);
       acc0[r] = fma(av, b0, acc0[r]);
       acc1[r] = fma(av, b1, acc1[r]);
     }
   }
-  const vf va = set1(alpha);
-  if (ncols == kNR && ccs == 1) {
+  const vf va = set1(job.alpha);
+  const float beta = job.beta;
+  const Epilogue& ep = job.ep;
+  if (job.ncols == kNR && job.ccs == 1) {
     const vf vb = set1(beta);
     for (int r = 0; r < R; ++r) {
-      float* c = C + r * crs;
+      float* c = C + r * job.crs;
       vf o0 = mul(va, acc0[r]), o1 = mul(va, acc1[r]);
-      if (!first) {
+      if (!job.first) {
         o0 = add(o0, load(c));
         o1 = add(o1, load(c + kVL));
       } else if (beta != 0.0f) {
@@ -124,26 +140,25 @@ void micro_kernel(int64_t kc, Strided a, const float* Bp, int64_t bs, float* C, 
   for (int r = 0; r < R; ++r) {
     store(tile, mul(va, acc0[r]));
     store(tile + kVL, mul(va, acc1[r]));
-    float* c = C + r * crs;
-    for (int64_t j = 0; j < ncols; ++j) {
-      float& cj = c[j * ccs];
-      const float v = !first ? cj + tile[j] : beta == 0.0f ? tile[j] : tile[j] + beta * cj;
+    float* c = C + r * job.crs;
+    for (int64_t j = 0; j < job.ncols; ++j) {
+      float& cj = c[j * job.ccs];
+      const float v = !job.first ? cj + tile[j] : beta == 0.0f ? tile[j] : tile[j] + beta * cj;
       cj = ep.apply(v, j);
     }
   }
 }
 
-void micro_dispatch(int rows, int64_t kc, Strided a, const float* Bp, int64_t bs, float* C, int64_t crs, int64_t ccs,
-                    int64_t ncols, float alpha, float beta, bool first, const Epilogue& ep) {
+void micro_dispatch(int rows, const PanelJob& job, const float* a, float* C) {
   switch (rows) {
-    case 8: micro_kernel<8>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first, ep); break;
-    case 7: micro_kernel<7>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first, ep); break;
-    case 6: micro_kernel<6>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first, ep); break;
-    case 5: micro_kernel<5>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first, ep); break;
-    case 4: micro_kernel<4>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first, ep); break;
-    case 3: micro_kernel<3>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first, ep); break;
-    case 2: micro_kernel<2>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first, ep); break;
-    default: micro_kernel<1>(kc, a, Bp, bs, C, crs, ccs, ncols, alpha, beta, first, ep); break;
+    case 8: micro_kernel<8>(job, a, C); break;
+    case 7: micro_kernel<7>(job, a, C); break;
+    case 6: micro_kernel<6>(job, a, C); break;
+    case 5: micro_kernel<5>(job, a, C); break;
+    case 4: micro_kernel<4>(job, a, C); break;
+    case 3: micro_kernel<3>(job, a, C); break;
+    case 2: micro_kernel<2>(job, a, C); break;
+    default: micro_kernel<1>(job, a, C); break;
   }
 }
 
@@ -186,18 +201,16 @@ void blocked(int64_t M, int64_t N, int64_t K, float alpha, Strided a, const floa
         const int64_t mc = std::min(kMC, M - ic);
         for (int64_t jr = 0; jr < nc; jr += kNR) {
           const int64_t ncols = std::min<int64_t>(kNR, nc - jr);
-          const float* panel = bp.p + jr * kc;
-          int64_t bs = kNR;
+          PanelJob job{kc, a.rs, a.cs, bp.p + jr * kc, kNR, crs, ccs, ncols, alpha, beta, first, Epilogue{}};
           if (direct) {
-            if (jr < full) panel = B + pc * ldb + jc + jr, bs = ldb;
-            else panel = bp.p;
+            if (jr < full) job.bp = B + pc * ldb + jc + jr, job.bs = ldb;
+            else job.bp = bp.p;
           }
-          const Epilogue tile_ep = last ? Epilogue{ep.bias ? ep.bias + jc + jr : nullptr, ep.relu} : Epilogue{};
+          if (last) job.ep = Epilogue{ep.bias ? ep.bias + jc + jr : nullptr, ep.relu};
           for (int64_t ir = 0; ir < mc; ir += kMR) {
             const int rows = static_cast<int>(std::min<int64_t>(kMR, mc - ir));
             const int64_t i = ic + ir;
-            micro_dispatch(rows, kc, Strided{a.p + i * a.rs + pc * a.cs, a.rs, a.cs}, panel, bs,
-                           C + i * crs + (jc + jr) * ccs, crs, ccs, ncols, alpha, beta, first, tile_ep);
+            micro_dispatch(rows, job, a.p + i * a.rs + pc * a.cs, C + i * crs + (jc + jr) * ccs);
           }
         }
       };
