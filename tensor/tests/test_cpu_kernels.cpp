@@ -13,6 +13,7 @@
 #include "tensor/cpu/strided_loop.hpp"
 #include "tensor/kernels/dispatch.hpp"
 #include "tensor/ops.hpp"
+#include "tensor/optim/optimizers.hpp"
 #include "tensor/random.hpp"
 
 using namespace rlforge::tensor;
@@ -242,6 +243,23 @@ TEST_CASE("the CPU Adam, SGD and axpby loops give exactly the shared element upd
     bad += ev[k] != math::axpby(0.25f, pv[k], 0.0f, pv[k]);
   }
   CHECK(bad == 0);
+}
+
+TEST_CASE("clip_grad_norm's lane sum of squares matches the double sum, tails included") {
+  Generator gen(27);
+  for (int64_t n : {1, 15, 16, 17, 1000}) {
+    INFO("n " << n);
+    Tensor p32 = Tensor::randn({n}, gen), p64 = Tensor::randn({n, 3}, gen, DType::f64);
+    p32.requires_grad_();
+    p64.requires_grad_();
+    sum(p32 * p32).backward();  // grad 2 p32
+    sum(p64 * 3.0).backward();  // grad 3
+    double ref = 0;
+    for (double g : values(p32.grad())) ref += g * g;
+    ref += 9.0 * static_cast<double>(3 * n);
+    const std::vector<Tensor> ps = {p32, p64};
+    CHECK(optim::clip_grad_norm(ps, 1e30) == Approx(std::sqrt(ref)).epsilon(1e-14));
+  }
 }
 
 TEST_CASE("large element-wise ops and reductions are bit-identical on one TBB thread and on the default arena") {
