@@ -56,7 +56,7 @@ void Dqn::act(std::span<const float> obs, int n, std::span<std::int64_t> out) co
                           std::to_string(out.size()) + " slots, expected n * obs_dim = " +
                           std::to_string(static_cast<std::size_t>(n) * D) + " and n = " + std::to_string(n));
   T::NoGradGuard ng;
-  const T::Tensor q = forward(q_, T::Tensor::from_data(obs.first(static_cast<std::size_t>(n) * D), {n, obs_dim_}));
+  const T::Tensor q = q_.forward(T::Tensor::from_data(obs.first(static_cast<std::size_t>(n) * D), {n, obs_dim_}));
   const float* v = q.data<float>();
   for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i)
     out[i] = action_start_ + (std::max_element(v + i * A, v + (i + 1) * A) - (v + i * A));
@@ -86,10 +86,10 @@ double Dqn::train_step() {
   {
     T::NoGradGuard ng;
     const T::Tensor xn = T::Tensor::from_data(std::span<const float>(batch.next), {Bi, obs_dim_});
-    const T::Tensor qn = forward(q_target_, xn);
+    const T::Tensor qn = q_target_.forward(xn);
     T::Tensor q_next;
     if (cfg_.double_dqn) {
-      const T::Tensor a_star = T::argmax(forward(q_, xn), 1, true);  // [B, 1]
+      const T::Tensor a_star = T::argmax(q_.forward(xn), 1, true);  // [B, 1]
       q_next = T::gather(qn, 1, a_star);
     } else {
       q_next = T::max(qn, 1);
@@ -100,7 +100,7 @@ double Dqn::train_step() {
   }
   const T::Tensor x = T::Tensor::from_data(std::span<const float>(batch.obs), {Bi, obs_dim_});
   const T::Tensor a = T::Tensor::from_data(std::span<const std::int64_t>(batch.actions), {Bi, 1});
-  const T::Tensor q = T::gather(forward(q_, x), 1, a).reshape({Bi});
+  const T::Tensor q = T::gather(q_.forward(x), 1, a).reshape({Bi});
   const T::Tensor y = T::Tensor::from_data(std::span<const float>(target), {Bi});
   const T::Tensor loss = cfg_.loss == "mse" ? T::mse_loss(q, y) : T::huber_loss(q, y, 1.0);
   opt_->zero_grad();

@@ -1,8 +1,6 @@
-// forward() and tensor state I/O for the agents.
+// build_mlp and tensor state I/O for the agents.
 #include "agents/network.hpp"
 
-#include <type_traits>
-#include <variant>
 
 #include "core/error.hpp"
 #include "tensor/ops.hpp"
@@ -18,22 +16,6 @@ T::nn::Sequential build_mlp(std::int64_t in, const std::vector<std::int64_t>& hi
   sizes.push_back(out);
   options.hidden = activation == "relu" ? T::nn::Activation::ReLU : T::nn::Activation::Tanh;
   return T::nn::mlp(sizes, gen, options);
-}
-
-T::Tensor forward(const T::nn::Sequential& net, T::Tensor x) {
-  for (std::size_t i = 0; i < net.size(); ++i) {
-    const auto& layer = net.layer(i);
-    if (const auto* a = std::get_if<T::nn::Activation>(&layer); a && *a == T::nn::Activation::Tanh)
-      x = 1.0 - 2.0 / (T::exp(2.0 * x) + 1.0);
-    else
-      x = std::visit([&](const auto& l) {
-        if constexpr (std::is_same_v<std::decay_t<decltype(l)>, T::nn::Activation>)
-          return T::nn::activate(l, x);
-        else
-          return l.forward(x);
-      }, layer);
-  }
-  return x;
 }
 
 void write_tensor(ByteWriter& w, const T::Tensor& t) {

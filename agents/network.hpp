@@ -1,5 +1,5 @@
-// MLP helpers shared by the agents: building, the forward pass (with a faster tanh) and tensor
-// state I/O.
+// MLP helpers shared by the agents: building (forward is the network's own, with linear and
+// activation fused) and tensor state I/O.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -9,12 +9,6 @@
 #include "tensor/nn/mlp.hpp"
 
 namespace rlforge::agents {
-
-// net.forward(x), except that tanh layers run as 1 - 2 / (exp(2x) + 1): tensor's tanh kernel
-// calls libm's scalar tanhf per element, which made tanh 70% of a CartPole PPO run; the exp
-// kernel is several times cheaper. Same function; rounding differs by a few ulps.
-// x [B, in] -> [B, out].
-tensor::Tensor forward(const tensor::nn::Sequential& net, tensor::Tensor x);
 
 // An MLP in -> hidden... -> out with "relu" or "tanh" hidden layers (the configs' activation
 // key); `options` supplies the rest (init, gains). Every agent builds its networks here.

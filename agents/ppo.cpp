@@ -108,7 +108,7 @@ T::Tensor Ppo::obs_tensor(std::span<const float> raw, int n, bool update_stats) 
 }
 
 T::Tensor Ppo::values_of(const T::Tensor& obs) const {
-  return forward(critic_, obs).reshape({obs.size(0)});
+  return critic_.forward(obs).reshape({obs.size(0)});
 }
 
 UpdateStats Ppo::update() {
@@ -132,7 +132,7 @@ UpdateStats Ppo::update() {
     std::copy(scratch_obs_.begin(), scratch_obs_.end(), b_obs_.begin() + static_cast<std::ptrdiff_t>(row0 * D));
     {
       T::NoGradGuard ng;
-      T::Tensor out = forward(actor_, x);
+      T::Tensor out = actor_.forward(x);
       T::Tensor v = values_of(x);
       const float* o = out.data<float>();
       const float* vv = v.data<float>();
@@ -261,7 +261,7 @@ UpdateStats Ppo::update() {
         for (float& a : mb_adv) a = static_cast<float>((a - mean) / (sd + 1e-8));
       }
       T::Tensor x = T::Tensor::from_data(std::span<const float>(mb_obs), {Mi, obs_dim_});
-      T::Tensor out = forward(actor_, x);
+      T::Tensor out = actor_.forward(x);
       T::Tensor newlogp, entropy;
       if (discrete_) {
         T::dist::Categorical d(out);
@@ -329,7 +329,7 @@ void Ppo::act(std::span<const float> obs, int n, std::span<std::int64_t> out_dis
   std::vector<float> norm(obs.size());
   normalize_obs(obs, n, norm);
   T::NoGradGuard ng;
-  T::Tensor out = forward(actor_, T::Tensor::from_data(std::span<const float>(norm), {n, obs_dim_}));
+  T::Tensor out = actor_.forward(T::Tensor::from_data(std::span<const float>(norm), {n, obs_dim_}));
   const float* o = out.data<float>();
   if (discrete_) {
     const std::int64_t start = envs_->single_action_space().start();

@@ -72,12 +72,12 @@ std::vector<std::string> Sac::loss_names() const { return {"critic_loss", "actor
 double Sac::alpha() const { return std::exp(log_alpha_.item()); }
 
 T::Tensor Sac::q_value(const T::nn::Sequential& q, const T::Tensor& x, const T::Tensor& a) const {
-  return forward(q, T::concat({x, a}, 1)).reshape({x.size(0)});
+  return q.forward(T::concat({x, a}, 1)).reshape({x.size(0)});
 }
 
 std::pair<T::Tensor, T::Tensor> Sac::sample(const T::Tensor& x, const float* noise_in) {
   const std::int64_t B = x.size(0);
-  const T::Tensor out = forward(actor_, x);
+  const T::Tensor out = actor_.forward(x);
   const T::Tensor mean = out.narrow(1, 0, act_dim_);
   const T::Tensor log_std = T::clamp(out.narrow(1, act_dim_, act_dim_), cfg_.log_std_min, cfg_.log_std_max);
   std::vector<float> eps(static_cast<std::size_t>(B * act_dim_));
@@ -102,7 +102,7 @@ void Sac::act(std::span<const float> obs, int n, std::span<float> out) const {
                           std::to_string(out.size()) + ", expected n * obs_dim = " +
                           std::to_string(static_cast<std::size_t>(n) * D) + " and n * act_dim");
   T::NoGradGuard ng;
-  const T::Tensor o = forward(actor_, T::Tensor::from_data(obs.first(static_cast<std::size_t>(n) * D), {n, obs_dim_}));
+  const T::Tensor o = actor_.forward(T::Tensor::from_data(obs.first(static_cast<std::size_t>(n) * D), {n, obs_dim_}));
   const float* v = o.data<float>();
   for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i)
     for (std::size_t j = 0; j < A; ++j) {
