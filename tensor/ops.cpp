@@ -332,6 +332,18 @@ Tensor log_softmax(const Tensor& x, int axis) { return softmax_impl(x, axis, tru
 
 // ---------------- linear algebra ----------------
 
+namespace {
+// `t` itself when the GEMM can read it in place (the common case), else a contiguous copy kept
+// in `hold`. Returning a reference spares a handle copy: two atomic count updates per operand.
+const Tensor& gemm_operand(const Tensor& t, Tensor& hold, MatArg& m) {
+  m = mat_arg(I(t));
+  if (m.ok) return t;
+  hold = contiguous_nograd(t);
+  m = mat_arg(I(hold));
+  return hold;
+}
+}  // namespace
+
 Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
   need_same_dtype("matmul", a_in, b_in);
   const TensorShape &sa = a_in.shape(), &sb = b_in.shape();
@@ -359,16 +371,10 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
   TensorShape os = batch;
   os.push_back(M);
   os.push_back(N);
-  Tensor a = a_in, b = b_in;
-  MatArg ma = mat_arg(I(a)), mb = mat_arg(I(b));
-  if (!ma.ok) {
-    a = contiguous_nograd(a);
-    ma = mat_arg(I(a));
-  }
-  if (!mb.ok) {
-    b = contiguous_nograd(b);
-    mb = mat_arg(I(b));
-  }
+  Tensor hold_a, hold_b;
+  MatArg ma, mb;
+  const Tensor& a = gemm_operand(a_in, hold_a, ma);
+  const Tensor& b = gemm_operand(b_in, hold_b, mb);
   if (sa.ndim() == 2) ma.batch_stride = 0;
   if (sb.ndim() == 2) mb.batch_stride = 0;
   Tensor out = new_tensor(os, a.dtype(), a.device());
@@ -408,16 +414,10 @@ Tensor linear(const Tensor& x_in, const Tensor& w_in, const Tensor& bias, OpKind
                        " (expected [" + std::to_string(OUT) + "])");
     }
   }
-  Tensor x = x_in, w = w_in;
-  MatArg mx = mat_arg(I(x)), mw = mat_arg(I(w));
-  if (!mx.ok) {
-    x = contiguous_nograd(x);
-    mx = mat_arg(I(x));
-  }
-  if (!mw.ok) {
-    w = contiguous_nograd(w);
-    mw = mat_arg(I(w));
-  }
+  Tensor hold_x, hold_w;
+  MatArg mx, mw;
+  const Tensor& x = gemm_operand(x_in, hold_x, mx);
+  const Tensor& w = gemm_operand(w_in, hold_w, mw);
   Tensor out = new_tensor(TensorShape{B, OUT}, x.dtype(), x.device());
   // Where the GEMM has an epilogue (CPU f32), it adds the bias and applies relu as it stores.
   const bool fused = kern::gemm_epilogue_supported(x.device(), x.dtype()) && w.device() == x.device() &&
