@@ -422,10 +422,13 @@ Tensor linear(const Tensor& x_in, const Tensor& w_in, const Tensor& bias, OpKind
   // Where the GEMM has an epilogue (CPU f32), it adds the bias and applies relu as it stores.
   const bool fused = kern::gemm_epilogue_supported(x.device(), x.dtype()) && w.device() == x.device() &&
                      (!bias.defined() || (bias.device() == x.device() && bias.impl()->strides[0] == 1));
+  // Under the finite check relu stays a pass of its own, so a NaN made by the product is seen
+  // before relu maps it to 0 (as it is for linear followed by relu).
+  const bool relu_in_gemm = fused && act == OpKind::Relu && !t_finite_check;
   if (out.numel() > 0 && fused) {
     kern::gemm(x.device(), x.dtype(), mx.trans, !mw.trans, B, OUT, IN, 1.0, x.impl()->raw(), mx.ld, 0,
                w.impl()->raw(), mw.ld, 0, 0.0, out.impl()->raw(), OUT, 0, 1,
-               bias.defined() ? bias.impl()->raw() : nullptr, act == OpKind::Relu);
+               bias.defined() ? bias.impl()->raw() : nullptr, relu_in_gemm);
   } else if (out.numel() > 0) {
     // Seed C with the bias rows, then accumulate x @ w^T on top (beta = 1).
     if (bias.defined()) kern::copy(I(bias), out.impl());
@@ -437,7 +440,8 @@ Tensor linear(const Tensor& x_in, const Tensor& w_in, const Tensor& bias, OpKind
                  w.impl()->raw(), mw.ld, 0, acc ? 1.0 : 0.0, out.impl()->raw(), OUT, 0, 1);
     }
   }
-  if (act != OpKind::Linear && !(fused && act == OpKind::Relu)) {
+  if (act != OpKind::Linear && !relu_in_gemm) {
+    finish(OpKind::Linear, out);
     // Into a second buffer: the element-wise kernels assume outputs do not alias inputs.
     Tensor y = new_tensor(out.shape(), out.dtype(), out.device());
     if (y.numel() > 0) kern::unary_forward(act, out.impl(), y.impl(), 0.0, 0.0);

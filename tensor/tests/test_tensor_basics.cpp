@@ -2,6 +2,8 @@
 // backward's contract (seed, accumulation, detach, zero_grad) and error messages.
 #include <catch.hpp>
 
+#include <limits>
+
 #include "tensor/autograd/grad_mode.hpp"
 #include "tensor/detail/memory_pool.hpp"
 #include "tensor/ops.hpp"
@@ -214,7 +216,12 @@ TEST_CASE("check_finite and the finite-check mode name the op that made NaN/Inf"
   y.requires_grad_();
   Tensor s = sqrt(y);  // forward finite; the gradient at 0 is inf
   CHECK_THROWS_WITH(sum(s).backward(), Contains("backward of 'sqrt'"));
+  // A NaN made inside a fused linear + relu is reported, not hidden by relu's NaN -> 0.
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const Tensor xn = Tensor::from_data({1.0f, nan}, {1, 2}), w = Tensor::ones({3, 2});
+  CHECK_THROWS_WITH(linear(xn, w, Tensor(), OpKind::Relu), Contains("'linear'"));
   set_finite_check(false);
+  CHECK(linear(xn, w, Tensor(), OpKind::Relu).to_vector<float>() == std::vector<float>(3, 0.0f));
 }
 
 TEST_CASE("a backward that throws leaves no partial gradients behind") {
