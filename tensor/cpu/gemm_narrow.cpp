@@ -41,6 +41,50 @@ void dot_tile(int64_t K, float alpha, const float* A, int64_t lda, const float* 
   }
 }
 
+// kVL dot products at once, R rows x NC columns (R * NC == kVL), reduced together by
+// sum_lanes_of: for narrow outputs one separate horizontal sum per output cost more than the
+// FMAs. Result lane r * NC + c is C(r, c).
+template <int R, int NC>
+void dot_block(int64_t K, float alpha, const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
+               int64_t ldc, const Epilogue& ep, int64_t j0, const float* bias_lanes) {
+  static_assert(R * NC == kVL);
+  vf acc[kVL];
+#pragma GCC unroll 16
+  for (int i = 0; i < kVL; ++i) acc[i] = zero();
+  int64_t k = 0;
+  for (; k + kVL <= K; k += kVL) {
+    vf b[NC];
+#pragma GCC unroll 4
+    for (int c = 0; c < NC; ++c) b[c] = load(B + c * ldb + k);
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      const vf a = load(A + r * lda + k);
+#pragma GCC unroll 4
+      for (int c = 0; c < NC; ++c) acc[r * NC + c] = fma(a, b[c], acc[r * NC + c]);
+    }
+  }
+  const vf sums = sum_lanes_of(acc);
+  if (k == K && ldc == NC) {
+    // The block is kVL consecutive floats of C: the epilogue runs on the vector.
+    vf out = mul(set1(alpha), sums);
+    if (beta != 0.0f) out = add(out, mul(set1(beta), load(C)));
+    if (ep.bias) out = add(out, load(bias_lanes));
+    if (ep.relu) out = max(out, zero());
+    store(C, out);
+    return;
+  }
+  alignas(64) float dot[kVL];
+  store(dot, sums);
+  for (int r = 0; r < R; ++r) {
+    for (int c = 0; c < NC; ++c) {
+      float d = dot[r * NC + c];
+      for (int64_t kk = k; kk < K; ++kk) d += A[r * lda + kk] * B[c * ldb + kk];
+      float& out = C[r * ldc + c];
+      out = ep.apply(finish(d, alpha, beta, out), j0 + c);
+    }
+  }
+}
+
 template <int R>
 void dot_rows(int64_t N, int64_t K, float alpha, const float* A, int64_t lda, const float* B, int64_t ldb, float beta,
               float* C, int64_t ldc, const Epilogue& ep) {
@@ -103,10 +147,41 @@ void rows_tile(int64_t N, int64_t K, float alpha, const float* A, int64_t a_rs, 
   }
 }
 
+template <int NC>
+void dot_narrow_cols(int64_t M, int64_t K, float alpha, const float* A, int64_t lda, const float* B, int64_t ldb,
+                     float beta, float* C, int64_t ldc, const Epilogue& ep, int64_t j0) {
+  constexpr int R = kVL / NC;
+  alignas(64) float bias_lanes[kVL];  // lane r * NC + c holds bias[j0 + c]
+  for (int l = 0; l < kVL; ++l) bias_lanes[l] = ep.bias ? ep.bias[j0 + l % NC] : 0.0f;
+  int64_t i = 0;
+  for (; i + R <= M; i += R) {
+    dot_block<R, NC>(K, alpha, A + i * lda, lda, B, ldb, beta, C + i * ldc, ldc, ep, j0, bias_lanes);
+  }
+  for (; i < M; ++i) {
+    for (int c = 0; c < NC; ++c) {
+      dot_tile<1, 1>(K, alpha, A + i * lda, lda, B + c * ldb, ldb, beta, C + i * ldc + c, ldc, ep, j0 + c);
+    }
+  }
+}
+
+// Rows [0, M) of C against columns [0, N) for N < kVL: blocks of kVL outputs, NC = 4, 2 or 1
+// columns wide; rows left over go through dot_tile.
+void dot_narrow(int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda, const float* B, int64_t ldb,
+                float beta, float* C, int64_t ldc, const Epilogue& ep) {
+  int64_t j = 0;
+  for (; j + 4 <= N; j += 4) dot_narrow_cols<4>(M, K, alpha, A, lda, B + j * ldb, ldb, beta, C + j, ldc, ep, j);
+  for (; j + 2 <= N; j += 2) dot_narrow_cols<2>(M, K, alpha, A, lda, B + j * ldb, ldb, beta, C + j, ldc, ep, j);
+  for (; j < N; ++j) dot_narrow_cols<1>(M, K, alpha, A, lda, B + j * ldb, ldb, beta, C + j, ldc, ep, j);
+}
+
 }  // namespace
 
 void gemm_dot(int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda, const float* B, int64_t ldb,
               float beta, float* C, int64_t ldc, const Epilogue& ep) {
+  if (N < kVL && M >= kVL) {
+    dot_narrow(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ep);
+    return;
+  }
   int64_t i = 0;
   for (; i + 4 <= M; i += 4) dot_rows<4>(N, K, alpha, A + i * lda, lda, B, ldb, beta, C + i * ldc, ldc, ep);
   switch (M - i) {

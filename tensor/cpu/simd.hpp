@@ -72,6 +72,46 @@ inline float hsum(vf v) {
 #endif
 }
 
+// Lane i of the result = the sum of the lanes of a[i], for kVL vectors at once: a transpose-add
+// tree (log2(kVL) levels of shuffles and adds), several times cheaper than kVL separate hsums.
+// The order of additions is fixed, as hsum's.
+inline vf sum_lanes_of(const vf* a) {
+#if defined(__AVX512F__) || defined(__AVX2__)
+  // Level 1 and 2 work inside 128-bit lanes: four vectors -> one holding, per 128-bit lane,
+  // [sum of a, b, c, d over that lane's 4 floats].
+  vf q[kVL / 4];
+  for (int i = 0; i < kVL / 4; ++i) {
+    const vf* x = a + 4 * i;
+#if defined(__AVX512F__)
+    const vf t0 = _mm512_add_ps(_mm512_unpacklo_ps(x[0], x[1]), _mm512_unpackhi_ps(x[0], x[1]));
+    const vf t1 = _mm512_add_ps(_mm512_unpacklo_ps(x[2], x[3]), _mm512_unpackhi_ps(x[2], x[3]));
+    q[i] = _mm512_add_ps(_mm512_shuffle_ps(t0, t1, _MM_SHUFFLE(1, 0, 1, 0)),
+                         _mm512_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 2, 3, 2)));
+#else
+    const vf t0 = _mm256_add_ps(_mm256_unpacklo_ps(x[0], x[1]), _mm256_unpackhi_ps(x[0], x[1]));
+    const vf t1 = _mm256_add_ps(_mm256_unpacklo_ps(x[2], x[3]), _mm256_unpackhi_ps(x[2], x[3]));
+    q[i] = _mm256_add_ps(_mm256_shuffle_ps(t0, t1, _MM_SHUFFLE(1, 0, 1, 0)),
+                         _mm256_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 2, 3, 2)));
+#endif
+  }
+  // Then across 128-bit lanes: pairs of vectors fold their lane quarters together.
+#if defined(__AVX512F__)
+  const vf h0 = _mm512_add_ps(_mm512_shuffle_f32x4(q[0], q[1], _MM_SHUFFLE(2, 0, 2, 0)),
+                              _mm512_shuffle_f32x4(q[0], q[1], _MM_SHUFFLE(3, 1, 3, 1)));
+  const vf h1 = _mm512_add_ps(_mm512_shuffle_f32x4(q[2], q[3], _MM_SHUFFLE(2, 0, 2, 0)),
+                              _mm512_shuffle_f32x4(q[2], q[3], _MM_SHUFFLE(3, 1, 3, 1)));
+  return _mm512_add_ps(_mm512_shuffle_f32x4(h0, h1, _MM_SHUFFLE(2, 0, 2, 0)),
+                       _mm512_shuffle_f32x4(h0, h1, _MM_SHUFFLE(3, 1, 3, 1)));
+#else
+  return _mm256_add_ps(_mm256_permute2f128_ps(q[0], q[1], 0x20), _mm256_permute2f128_ps(q[0], q[1], 0x31));
+#endif
+#else
+  vf r;
+  for (int i = 0; i < kVL; ++i) r[i] = hsum(a[i]);
+  return r;
+#endif
+}
+
 // dst[r * ldd + c] = src[c * lds + r] for an 8 x 8 block: the in-register transpose behind the
 // GEMM's transposed-B packing (scalar scatter stores cost 5x more there).
 inline void transpose8x8(const float* src, std::int64_t lds, float* dst, std::int64_t ldd) {

@@ -156,9 +156,11 @@ TEST_CASE("bias and relu epilogue on every path (rows, shallow, dot, transposed 
       if (!with_bias && !relu) continue;
       for (bool ta : {false, true}) {
         for (bool tb : {false, true}) {
-          for (auto [M, N, K] : {std::array<int64_t, 3>{3, 40, 20}, {64, 64, 4}, {64, 2, 64}, {70, 3, 30},
+          for (auto [M, N, K] : {std::array<int64_t, 3>{3, 40, 20}, {64, 64, 4}, {64, 2, 64}, {70, 3, 30}, {48, 1, 32},
                                  {70, 20, 30}, {64, 64, 64}, {50, 70, 300}, {5, 33, 17}}) {
-            for (float beta : {0.0f, 0.5f}) check_gemm(ta, tb, M, N, K, 1.0f, beta, 1, gen, with_bias, relu);
+            for (float beta : {0.0f, 0.5f}) {
+              for (int64_t pad : {0, 1}) check_gemm(ta, tb, M, N, K, 1.0f, beta, pad, gen, with_bias, relu);
+            }
           }
         }
       }
