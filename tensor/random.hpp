@@ -1,8 +1,10 @@
 // Generator: the seeded random stream tensor/ draws from (init, randn, sampling); xoshiro256**
 // seeded through splitmix64. Each owner (a network's init, an agent's sampler) holds its own.
 #pragma once
+#include <array>
 #include <cmath>
 #include <cstdint>
+#include <stdexcept>
 
 namespace rlforge::tensor {
 
@@ -20,6 +22,15 @@ class Generator {
       x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
       w = x ^ (x >> 31);
     }
+  }
+
+  // The stream's position, for checkpoints: set_state(state()) continues exactly where it was.
+  std::array<std::uint64_t, 4> state() const { return {s_[0], s_[1], s_[2], s_[3]}; }
+  void set_state(const std::array<std::uint64_t, 4>& st) {
+    if (st[0] == 0 && st[1] == 0 && st[2] == 0 && st[3] == 0) {
+      throw std::invalid_argument("Generator::set_state: the all-zero state is not a valid xoshiro256** state");
+    }
+    for (int i = 0; i < 4; ++i) s_[i] = st[static_cast<std::size_t>(i)];
   }
 
   std::uint64_t next_u64() {
