@@ -3,10 +3,12 @@
 // (storage_new refuses), and each call compiles to its cpu:: twin.
 #include "tensor/kernels/dispatch.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <type_traits>
 
 #include "tensor/cpu/gemm.hpp"
+#include "tensor/cpu/strided_loop.hpp"
 
 #if RLFORGE_TENSOR_CUDA
 #include "tensor/cuda/kernels.hpp"
@@ -60,15 +62,31 @@ void cross_device_copy(const TensorImpl* src, TensorImpl* dst) {
 }
 #endif
 
+// body(begin, end) over [0, n): in cpu::kChunk pieces on the caller's TBB arena once n reaches
+// min_parallel. Only for element-wise updates, where the split cannot change a result.
+template <class F>
+void for_chunks(std::int64_t n, std::int64_t min_parallel, F&& body) {
+  if (n < min_parallel) {
+    body(std::int64_t{0}, n);
+    return;
+  }
+  tbb::parallel_for(std::int64_t{0}, (n + cpu::kChunk - 1) / cpu::kChunk,
+                    [&](std::int64_t k) { body(k * cpu::kChunk, std::min(n, (k + 1) * cpu::kChunk)); });
+}
+
 // dst = a dst + b src. __restrict lets the loop vectorize without overlap checks; clipping
 // passes dst as its own src, which gets a one-pointer loop.
 template <class T>
-void axpby_cpu(T* __restrict p, T a, const T* __restrict s, T b, std::int64_t n) {
+void axpby_run(T* __restrict p, T a, const T* __restrict s, T b, std::int64_t n) {
   if (static_cast<const T*>(p) == s) {
     for (std::int64_t i = 0; i < n; ++i) p[i] = math::axpby(a, p[i], b, p[i]);
   } else {
     for (std::int64_t i = 0; i < n; ++i) p[i] = math::axpby(a, p[i], b, s[i]);
   }
+}
+template <class T>
+void axpby_cpu(T* p, T a, const T* s, T b, std::int64_t n) {
+  for_chunks(n, cpu::kParallelMin, [&](std::int64_t i0, std::int64_t i1) { axpby_run(p + i0, a, s + i0, b, i1 - i0); });
 }
 
 }  // namespace
@@ -283,13 +301,22 @@ void adam_t(Device dev, void* pv, const void* gv, void* mv, void* vv, std::int64
   const T* g = static_cast<const T*>(gv);
   T* m = static_cast<T*>(mv);
   T* v = static_cast<T*>(vv);
-  if (s.bc2_sqrt == T(1)) adam_cpu<T, true>(p, g, m, v, n, s);
-  else adam_cpu<T, false>(p, g, m, v, n, s);
+  // A division and a square root an element: worth a second thread from 2^15 elements.
+  for_chunks(n, cpu::kParallelMinCostly, [&](std::int64_t i0, std::int64_t i1) {
+    if (s.bc2_sqrt == T(1)) adam_cpu<T, true>(p + i0, g + i0, m + i0, v + i0, i1 - i0, s);
+    else adam_cpu<T, false>(p + i0, g + i0, m + i0, v + i0, i1 - i0, s);
+  });
 }
 template <class T>
-void sgd_cpu(T* __restrict p, const T* __restrict g, T* __restrict buf, bool first, std::int64_t n, T lr, T mom,
+void sgd_run(T* __restrict p, const T* __restrict g, T* __restrict buf, bool first, std::int64_t n, T lr, T mom,
              T damp, T wd, bool nesterov) {
   for (std::int64_t i = 0; i < n; ++i) p[i] = math::sgd_update(p[i], g[i], buf[i], first, lr, mom, damp, wd, nesterov);
+}
+template <class T>
+void sgd_cpu(T* p, const T* g, T* buf, bool first, std::int64_t n, T lr, T mom, T damp, T wd, bool nesterov) {
+  for_chunks(n, cpu::kParallelMin, [&](std::int64_t i0, std::int64_t i1) {
+    sgd_run(p + i0, g + i0, buf + i0, first, i1 - i0, lr, mom, damp, wd, nesterov);
+  });
 }
 }  // namespace
 

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include <tbb/task_arena.h>
@@ -195,11 +196,11 @@ TEST_CASE("copy broadcasts a row into every row, converting dtypes, and fill/add
 
 TEST_CASE("the CPU Adam, SGD and axpby loops give exactly the shared element updates") {
   Generator gen(25);
-  const int64_t n = 1000;
   // Step 3 divides by sqrt(1 - beta2^t); by step 40000 that rounds to 1 in f32 and the loop
-  // drops the (exact) division: both must equal math::adam_update.
-  for (int64_t step : {3, 40000}) {
-    INFO("step " << step);
+  // drops the (exact) division: both must equal math::adam_update. 2^17 + 5 elements run in
+  // parallel chunks.
+  for (auto [step, n] : {std::pair<int64_t, int64_t>{3, 1000}, {40000, 1000}, {7, cpu::kParallelMin + 5}}) {
+    INFO("step " << step << " n " << n);
     const Tensor p0 = Tensor::randn({n}, gen), g = Tensor::randn({n}, gen);
     const Tensor m0 = Tensor::randn({n}, gen), v0 = Tensor::rand({n}, gen, 0.0, 1.0);
     Tensor p = p0.clone(), m = m0.clone(), v = v0.clone();
@@ -219,6 +220,7 @@ TEST_CASE("the CPU Adam, SGD and axpby loops give exactly the shared element upd
     }
     CHECK(bad == 0);
   }
+  const int64_t n = cpu::kParallelMin + 5;  // parallel chunks for SGD and axpby too
   const Tensor p0 = Tensor::randn({n}, gen), g = Tensor::randn({n}, gen), b0 = Tensor::randn({n}, gen);
   Tensor p = p0.clone(), b = b0.clone();
   kern::sgd_step(Device::cpu(), DType::f32, p.impl()->raw(), g.impl()->raw(), b.impl()->raw(), false, n, 0.1, 0.9, 0.1,
