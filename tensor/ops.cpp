@@ -8,6 +8,7 @@
 
 #include "tensor/autograd/engine.hpp"
 #include "tensor/autograd/grad_mode.hpp"
+#include "tensor/autograd/linear_backward.hpp"
 #include "tensor/cpu/conv.hpp"
 #include "tensor/cpu/gemm.hpp"
 #include "tensor/cpu/kernels.hpp"
@@ -455,6 +456,43 @@ Tensor linear(const Tensor& x_in, const Tensor& w_in, const Tensor& bias, OpKind
   finish(act == OpKind::Linear ? OpKind::Linear : act, out);
   return out;
 }
+
+namespace detail {
+void linear_backward(const Tensor& gz_in, const Tensor& x_in, const Tensor& w_in, bool need_x, bool need_w,
+                     bool need_b, Tensor& dx, Tensor& dw, Tensor& db) {
+  const int64_t B = gz_in.size(0), OUT = gz_in.size(1), IN = w_in.size(1);
+  const Device dev = gz_in.device();
+  const DType dt = gz_in.dtype();
+  Tensor hold_g, hold_x, hold_w;
+  MatArg mg, mx, mw;
+  const Tensor& gz = gemm_operand(gz_in, hold_g, mg);
+  if (need_x) {
+    const Tensor& w = gemm_operand(w_in, hold_w, mw);
+    dx = new_tensor(TensorShape{B, IN}, dt, dev);
+    if (dx.numel() > 0) {
+      if (OUT == 0) kern::fill(dx.impl(), 0.0);
+      else kern::gemm(dev, dt, mg.trans, mw.trans, B, IN, OUT, 1.0, gz.impl()->raw(), mg.ld, 0, w.impl()->raw(), mw.ld,
+                      0, 0.0, dx.impl()->raw(), IN, 0, 1);
+    }
+  }
+  if (need_w) {
+    const Tensor& x = gemm_operand(x_in, hold_x, mx);
+    dw = new_tensor(TensorShape{OUT, IN}, dt, dev);
+    if (dw.numel() > 0) {
+      if (B == 0) kern::fill(dw.impl(), 0.0);
+      else kern::gemm(dev, dt, !mg.trans, mx.trans, OUT, IN, B, 1.0, gz.impl()->raw(), mg.ld, 0, x.impl()->raw(),
+                      mx.ld, 0, 0.0, dw.impl()->raw(), IN, 0, 1);
+    }
+  }
+  if (need_b) {
+    db = new_tensor(TensorShape{OUT}, dt, dev);
+    if (db.numel() > 0) {
+      if (B == 0) kern::fill(db.impl(), 0.0);
+      else kern::reduce_sum(gz.impl(), 1u, db.impl(), 1.0);
+    }
+  }
+}
+}  // namespace detail
 
 Tensor conv2d(const Tensor& x_in, const Tensor& w_in, const Tensor& bias, std::array<int, 2> stride,
               std::array<int, 2> padding) {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "tensor/autograd/engine.hpp"
+#include "tensor/autograd/linear_backward.hpp"
 #include "tensor/cpu/conv.hpp"
 #include "tensor/cpu/kernels.hpp"
 #include "tensor/kernels/dispatch.hpp"
@@ -207,9 +208,7 @@ void apply_backward_rule(const Node& n, const Tensor& g, std::span<Tensor> grads
         gz = new_like_shape(g.shape(), g);
         kern::unary_backward(act, g.impl(), n.saved[0], n.saved[0], gz.impl(), 0.0, 0.0);
       }
-      if (needs(n, 0)) grads[0] = matmul(gz, w);       // [B,out] @ [out,in]
-      if (needs(n, 1)) grads[1] = matmul(gz.t(), x);   // [out,B] @ [B,in]
-      if (needs(n, 2)) grads[2] = sum(gz, Axes{0});
+      linear_backward(gz, x, w, needs(n, 0), needs(n, 1), needs(n, 2), grads[0], grads[1], grads[2]);
       return;
     }
     case OpKind::Conv2d: {

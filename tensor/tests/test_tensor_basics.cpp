@@ -333,3 +333,12 @@ TEST_CASE("linear with a fused activation equals linear then the activation, val
   const Tensor x = Tensor::ones({2, 3}), w = Tensor::ones({4, 3});
   CHECK_THROWS_WITH(linear(x, w, Tensor(), OpKind::Exp), Contains("relu, tanh or sigmoid") && Contains("exp"));
 }
+
+TEST_CASE("linear backward on an empty batch gives zero weight and bias gradients") {
+  Tensor x = Tensor::zeros({0, 3}), w = Tensor::ones({4, 3}), b = Tensor::ones({4});
+  for (Tensor* t : {&x, &w, &b}) t->requires_grad_();
+  sum(linear(x, w, b, OpKind::Relu)).backward();
+  CHECK(w.grad().to_vector<float>() == std::vector<float>(12, 0.0f));
+  CHECK(b.grad().to_vector<float>() == std::vector<float>(4, 0.0f));
+  CHECK(x.grad().numel() == 0);
+}

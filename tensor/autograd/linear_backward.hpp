@@ -1,0 +1,15 @@
+// The backward of linear (y = x w^T + b) given gz = dL/dy (after a fused activation's step):
+// dx = gz w, dw = gz^T x, db = the column sums of gz, written by the GEMM and one reduction
+// straight into new tensors. matmul(), t() and sum() would each add an op's checks, views and
+// handles, and this runs once per MLP layer per backward. Internal to tensor/ (ops.cpp holds
+// the operand-layout logic it shares with matmul and linear).
+#pragma once
+#include "tensor/tensor.hpp"
+
+namespace rlforge::tensor::detail {
+
+// Sets dx, dw and db where need_x, need_w, need_b; x [B, in], w [out, in], gz [B, out].
+void linear_backward(const Tensor& gz, const Tensor& x, const Tensor& w, bool need_x, bool need_w, bool need_b,
+                     Tensor& dx, Tensor& dw, Tensor& db);
+
+}  // namespace rlforge::tensor::detail
