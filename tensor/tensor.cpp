@@ -130,8 +130,17 @@ Storage* storage_new(std::size_t bytes, Device dev) {
   return s;
 }
 
+// Drops one reference; true when it was the last. A count of 1 is read without the atomic
+// read-modify-write: the caller holds that only reference, so no other thread can be taking a
+// new one from it (copying a handle needs a handle). Most releases are of such unshared
+// temporaries, and the locked decrement was the largest cost of a small op.
+inline bool drop_ref(std::atomic<std::int32_t>& refs) {
+  if (refs.load(std::memory_order_acquire) == 1) return true;
+  return refs.fetch_sub(1, std::memory_order_acq_rel) == 1;
+}
+
 void storage_release(Storage* s) noexcept {
-  if (s->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+  if (drop_ref(s->refs)) {
     const std::size_t bytes = s->bytes;
 #if RLFORGE_TENSOR_CUDA
     if (s->device.type == DeviceType::CUDA) {
@@ -189,7 +198,7 @@ TensorImpl* impl_view(const TensorImpl* base, const TensorShape& s, const std::i
 }
 
 void impl_release(TensorImpl* t) noexcept {
-  if (t->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  if (!drop_ref(t->refs)) return;
   if (t->storage) storage_release(t->storage);
   if (t->grad) impl_release(t->grad);
   if (t->pending) impl_release(t->pending);
@@ -210,7 +219,7 @@ Node* node_new(OpKind op, int n_inputs) {
 }
 
 void node_release(Node* n) noexcept {
-  if (n->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  if (!drop_ref(n->refs)) return;
   for (int i = 0; i < n->n_inputs; ++i) {
     if (n->inputs[i]) impl_release(n->inputs[i]);
   }
