@@ -577,7 +577,15 @@ void Tensor::copy_(const Tensor& src) {
     throw AutogradError("copy_: in-place write to a tensor that requires grad (" + str() +
                         ") while grad mode is on; wrap it in NoGradGuard");
   }
-  kern::copy(src.p_, p_);  // across devices too (an explicit, synchronous transfer)
+  if (src.p_->storage == p_->storage) {
+    // Views of one buffer may overlap (x[1:] = x[:-1]); the copy kernels assume they do not,
+    // so the source goes through a temporary first.
+    NoGradGuard no_grad;
+    const Tensor staged = src.clone();
+    kern::copy(staged.p_, p_);
+  } else {
+    kern::copy(src.p_, p_);  // across devices too (an explicit, synchronous transfer)
+  }
   bump_version();
 }
 

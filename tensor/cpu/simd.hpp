@@ -9,6 +9,12 @@
 #include <immintrin.h>
 #endif
 
+// GCC 12's AVX-512 intrinsics pass _mm512_undefined_ps() through, and once inlined here it
+// reports that value as uninitialized (a false positive of its own headers).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
 namespace rlforge::tensor::cpu::simd {
 
 #if defined(__AVX512F__)
@@ -140,3 +146,5 @@ inline void transpose8x8(const float* src, std::int64_t lds, float* dst, std::in
 }
 
 }  // namespace rlforge::tensor::cpu::simd
+
+#pragma GCC diagnostic pop

@@ -342,3 +342,14 @@ TEST_CASE("linear backward on an empty batch gives zero weight and bias gradient
   CHECK(b.grad().to_vector<float>() == std::vector<float>(4, 0.0f));
   CHECK(x.grad().numel() == 0);
 }
+
+TEST_CASE("copy_ between overlapping views of one buffer copies the values as they were") {
+  Tensor x = Tensor::from_data({0.0f, 1.0f, 2.0f, 3.0f, 4.0f, 5.0f}, {6});
+  Tensor dst = x.narrow(0, 1, 5);
+  dst.copy_(x.narrow(0, 0, 5));  // shift right by one
+  CHECK(x.to_vector<float>() == std::vector<float>{0, 0, 1, 2, 3, 4});
+  Tensor y = Tensor::from_data({0.0f, 1.0f, 2.0f, 3.0f}, {2, 2});
+  Tensor yt = y.t();
+  y.copy_(yt);  // in-place transpose through the same storage
+  CHECK(y.to_vector<float>() == std::vector<float>{0, 2, 1, 3});
+}
