@@ -41,7 +41,7 @@ class ByteReader {
   explicit ByteReader(std::string_view in) : in_(in) {}
   void bytes(void* p, std::size_t n) {
     if (n > in_.size() - pos_) throw ConfigError("checkpoint state is truncated");
-    std::memcpy(p, in_.data() + pos_, n);
+    if (n > 0) std::memcpy(p, in_.data() + pos_, n);  // p may be null for an empty buffer
     pos_ += n;
   }
   template <class T>

@@ -321,7 +321,7 @@ struct BlobReader {
     if (pos + n > blob.size())
       throw InvalidArgument("VectorEnv::load_state: the state is truncated (" +
                             std::to_string(blob.size()) + " bytes)");
-    std::memcpy(p, blob.data() + pos, n);
+    if (n > 0) std::memcpy(p, blob.data() + pos, n);  // p may be null for an empty buffer
     pos += n;
   }
   template <class T>
