@@ -12,7 +12,9 @@
 #include <sstream>
 
 #include "agents/binary_io.hpp"
+#include "agents/learning_curve.hpp"
 #include "core/error.hpp"
+#include "core/json.hpp"
 #include "core/state_file.hpp"
 
 namespace rlforge::agents {
@@ -138,6 +140,8 @@ TrainResult run_loop(RunState& rs, Agent& agent, const TrainOptions& opt) {
   const std::int64_t total = agent.num_updates();
   const std::int64_t total_steps = total * agent.steps_per_update();
   std::int64_t done_here = 0;
+  const std::string plot_title = JsonObject::parse(agent.config_json(), "config").get_string("algo") + " on " +
+                                 cfg.env_id + ", seed " + std::to_string(cfg.seed);
   TrainResult res;
   std::deque<double> recent(rs.recent.begin(), rs.recent.end());
   double last_print = -1;
@@ -147,6 +151,7 @@ TrainResult run_loop(RunState& rs, Agent& agent, const TrainOptions& opt) {
     rs.recent.assign(recent.begin(), recent.end());
     save_checkpoint(latest, rs, agent);
     write_file_atomic((dir / "metrics.csv").string(), rs.metrics);
+    write_file_atomic((dir / "learning_curve.svg").string(), learning_curve_svg(rs.metrics, plot_title, cfg.target_return));
   };
 
   while (agent.updates_done() < total && !rs.reached_target) {

@@ -16,6 +16,7 @@
 #include "agents/dqn.hpp"
 #include "agents/sac.hpp"
 #include "agents/gae.hpp"
+#include "agents/learning_curve.hpp"
 #include "agents/ppo.hpp"
 #include "agents/trainer.hpp"
 #include "core/error.hpp"
@@ -433,4 +434,27 @@ TEST_CASE("SAC: resume equality, thread-count independence, actions within the b
   a.act(obs, 3, act);
   for (float v : act) CHECK((v >= -2.0f && v <= 2.0f));
   CHECK_THROWS_AS(Sac([] { SacConfig s; s.env_id = "CartPole-v1"; return s; }()), InvalidArgument);
+}
+
+TEST_CASE("learning curve SVG: points placed on the axes' scale, one marker per evaluation, bad CSV named") {
+  const std::string csv =
+      "step,wall_seconds,train_return,eval_return,eval_std\n"
+      "0,0.1,0.0,,\n"
+      "500,0.2,50.0,40.0,10.0\n"
+      "1000,0.3,100.0,,\n";
+  const std::string svg = learning_curve_svg(csv, "ppo on X <1>", std::nullopt);
+  CHECK(svg.rfind("<?xml", 0) == 0);
+  CHECK(svg.find("</svg>") != std::string::npos);
+  CHECK(svg.find("ppo on X &lt;1&gt;") != std::string::npos);  // escaped title
+  // Returns 0..100 -> y ticks of 20 from 0 to 100; steps 0..1000 -> x up to 1000. The plot box
+  // is x 70..700, y 64 (top) .. 390 (bottom), so (0, 0) -> (70, 390) and (1000, 100) -> (700, 64).
+  CHECK(svg.find("points=\"70.0,390.0 385.0,227.0 700.0,64.0\"") != std::string::npos);
+  std::size_t circles = 0;
+  for (std::size_t at = svg.find("class=\"eval\""); at != std::string::npos; at = svg.find("class=\"eval\"", at + 1)) {
+    ++circles;
+  }
+  CHECK(circles == 1);
+  CHECK(svg.find("class=\"target\"") == std::string::npos);
+  CHECK(learning_curve_svg(csv, "t", 475.0).find("class=\"target\"") != std::string::npos);
+  CHECK_THROWS_WITH(learning_curve_svg("step,train_return\n1,2\n", "t", std::nullopt), Catch::Contains("'eval_return'"));
 }

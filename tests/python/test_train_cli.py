@@ -3,6 +3,7 @@ import csv
 import json
 import os
 import subprocess
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,14 @@ def test_train_writes_the_run_folder(tmp_path):
     assert all(r["policy_loss"] and r["value_loss"] for r in rows)
     assert (out / "checkpoints" / "latest.ckpt").exists() and (out / "checkpoints" / "best.ckpt").exists()
     assert (out / "policy.rlft").exists()
+    # The learning-curve plot: well-formed SVG with one training point per update and one
+    # marker per evaluation, read from the same metrics.
+    svg = ET.parse(out / "learning_curve.svg").getroot()
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    line = svg.find("s:polyline[@class='train']", ns)
+    assert line is not None and len(line.get("points").split()) == len(rows)
+    assert len(svg.findall("s:circle[@class='eval']", ns)) == 3
+    assert "ppo on CartPole-v1, seed 3" in "".join(svg.itertext())
     e = run("eval", out, "--episodes", 4, rc=0)
     assert "±" in e.stdout and "over 4 episodes" in e.stdout
 
