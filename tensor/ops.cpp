@@ -459,7 +459,7 @@ Tensor linear(const Tensor& x_in, const Tensor& w_in, const Tensor& bias, OpKind
 
 namespace detail {
 void linear_backward(const Tensor& gz_in, const Tensor& x_in, const Tensor& w_in, bool need_x, bool need_w,
-                     bool need_b, Tensor& dx, Tensor& dw, Tensor& db) {
+                     bool need_b, Tensor& dx, Tensor& dw, Tensor& db, bool mask_dx) {
   const int64_t B = gz_in.size(0), OUT = gz_in.size(1), IN = w_in.size(1);
   const Device dev = gz_in.device();
   const DType dt = gz_in.dtype();
@@ -469,11 +469,16 @@ void linear_backward(const Tensor& gz_in, const Tensor& x_in, const Tensor& w_in
   if (need_x) {
     const Tensor& w = gemm_operand(w_in, hold_w, mw);
     dx = new_tensor(TensorShape{B, IN}, dt, dev);
+    const TensorImpl* xi = x_in.impl();
+    const bool fold = mask_dx && OUT > 0 && kern::gemm_epilogue_supported(dev, dt) && xi->storage->device == dev &&
+                      xi->strides[1] == 1 && (B == 1 || xi->strides[0] >= IN);
     if (dx.numel() > 0) {
       if (OUT == 0) kern::fill(dx.impl(), 0.0);
       else kern::gemm(dev, dt, mg.trans, mw.trans, B, IN, OUT, 1.0, gz.impl()->raw(), mg.ld, 0, w.impl()->raw(), mw.ld,
-                      0, 0.0, dx.impl()->raw(), IN, 0, 1);
+                      0, 0.0, dx.impl()->raw(), IN, 0, 1, nullptr, false, fold ? xi->raw() : nullptr,
+                      fold ? (B == 1 ? IN : xi->strides[0]) : 0);
     }
+    dx.impl()->relu_masked = fold;
   }
   if (need_w) {
     const Tensor& x = gemm_operand(x_in, hold_x, mx);

@@ -202,13 +202,22 @@ void apply_backward_rule(const Node& n, const Tensor& g, std::span<Tensor> grads
       const Borrowed x_in(n, 0), w_in(n, 1);
       const Tensor &x = *x_in, &w = *w_in;
       Tensor gz = g;
-      if (const auto act = static_cast<OpKind>(n.i[0]); act != OpKind::Linear) {
+      const auto act = static_cast<OpKind>(n.i[0]);
+      if (act != OpKind::Linear && !(act == OpKind::Relu && g.impl()->relu_masked)) {
         // Through the fused activation first; its derivative reads the saved output y, given
-        // as both x and y (relu's x > 0 is y > 0).
+        // as both x and y (relu's x > 0 is y > 0). A relu gradient can arrive already through
+        // it (relu_masked, below), which saves this pass.
         gz = new_like_shape(g.shape(), g);
         kern::unary_backward(act, g.impl(), n.saved[0], n.saved[0], gz.impl(), 0.0, 0.0);
       }
-      linear_backward(gz, x, w, needs(n, 0), needs(n, 1), needs(n, 2), grads[0], grads[1], grads[2]);
+      // x itself the output of a fused linear + relu (not a view of it): fold that relu's
+      // derivative into the GEMM that makes dx, so the layer below needs no pass of its own.
+      const TensorImpl* in0 = n.inputs[0];
+      const Node* below = in0 ? in0->grad_fn : nullptr;
+      const TensorImpl* y = below ? below->saved[0] : nullptr;
+      const bool mask_dx = below && below->op == OpKind::Linear && static_cast<OpKind>(below->i[0]) == OpKind::Relu &&
+                           y && y->storage == in0->storage && y->offset == in0->offset && y->shape == in0->shape;
+      linear_backward(gz, x, w, needs(n, 0), needs(n, 1), needs(n, 2), grads[0], grads[1], grads[2], mask_dx);
       return;
     }
     case OpKind::Conv2d: {

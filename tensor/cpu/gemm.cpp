@@ -91,21 +91,23 @@ struct PanelJob {
 // The general store of a register tile (a ragged last panel, or C written transposed), element
 // by element from `tile` (rows x kNR, alpha applied). Out of line on purpose: inlined into the
 // kernel, GCC vectorized this loop with masks into code 10x slower than the plain loop.
-[[gnu::noinline]] void store_tile(const float* tile, int rows, const PanelJob& job, float* C) {
+[[gnu::noinline]] void store_tile(const float* tile, int rows, const PanelJob& job, float* C, const float* mask) {
   for (int r = 0; r < rows; ++r) {
     float* c = C + r * job.crs;
     const float* t = tile + r * kNR;
     for (int64_t j = 0; j < job.ncols; ++j) {
       float& cj = c[j * job.ccs];
-      const float v = !job.first ? cj + t[j] : job.beta == 0.0f ? t[j] : t[j] + job.beta * cj;
-      cj = job.ep.apply(v, j);
+      float v = job.ep.apply(!job.first ? cj + t[j] : job.beta == 0.0f ? t[j] : t[j] + job.beta * cj, j);
+      if (mask) v *= mask[r * job.ep.ldm + j] > 0.0f ? 1.0f : 0.0f;
+      cj = v;
     }
   }
 }
 
-// acc[R x kNR] = sum_k A(i, k) * B panel(k, :), then stored into the C tile as `job` says.
+// acc[R x kNR] = sum_k A(i, k) * B panel(k, :), then stored into the C tile as `job` says;
+// mask: the epilogue's mask at this tile's first element (null for none).
 template <int R>
-void micro_kernel(const PanelJob& job, const float* a, float* C) {
+void micro_kernel(const PanelJob& job, const float* a, float* C, const float* mask) {
   vf acc0[R], acc1[R];
   for (int r = 0; r < R; ++r) {
     acc0[r] = zero();
@@ -146,6 +148,11 @@ void micro_kernel(const PanelJob& job, const float* a, float* C) {
         o0 = max(o0, zero());
         o1 = max(o1, zero());
       }
+      if (mask) {
+        const float* m = mask + r * ep.ldm;
+        o0 = mul(o0, step01(load(m)));
+        o1 = mul(o1, step01(load(m + kVL)));
+      }
       store(c, o0);
       store(c + kVL, o1);
     }
@@ -156,19 +163,19 @@ void micro_kernel(const PanelJob& job, const float* a, float* C) {
     store(tile + r * kNR, mul(va, acc0[r]));
     store(tile + r * kNR + kVL, mul(va, acc1[r]));
   }
-  store_tile(tile, R, job, C);
+  store_tile(tile, R, job, C, mask);
 }
 
-void micro_dispatch(int rows, const PanelJob& job, const float* a, float* C) {
+void micro_dispatch(int rows, const PanelJob& job, const float* a, float* C, const float* mask) {
   switch (rows) {
-    case 8: micro_kernel<8>(job, a, C); break;
-    case 7: micro_kernel<7>(job, a, C); break;
-    case 6: micro_kernel<6>(job, a, C); break;
-    case 5: micro_kernel<5>(job, a, C); break;
-    case 4: micro_kernel<4>(job, a, C); break;
-    case 3: micro_kernel<3>(job, a, C); break;
-    case 2: micro_kernel<2>(job, a, C); break;
-    default: micro_kernel<1>(job, a, C); break;
+    case 8: micro_kernel<8>(job, a, C, mask); break;
+    case 7: micro_kernel<7>(job, a, C, mask); break;
+    case 6: micro_kernel<6>(job, a, C, mask); break;
+    case 5: micro_kernel<5>(job, a, C, mask); break;
+    case 4: micro_kernel<4>(job, a, C, mask); break;
+    case 3: micro_kernel<3>(job, a, C, mask); break;
+    case 2: micro_kernel<2>(job, a, C, mask); break;
+    default: micro_kernel<1>(job, a, C, mask); break;
   }
 }
 
@@ -216,11 +223,13 @@ void blocked(int64_t M, int64_t N, int64_t K, float alpha, Strided a, const floa
             if (jr < full) job.bp = B + pc * ldb + jc + jr, job.bs = ldb;
             else job.bp = bp.p;
           }
-          if (last) job.ep = Epilogue{ep.bias ? ep.bias + jc + jr : nullptr, ep.relu};
+          if (last) job.ep = Epilogue{ep.bias ? ep.bias + jc + jr : nullptr, ep.relu, nullptr, ep.ldm};
+          const bool masked = last && ep.mask != nullptr;  // only for C stored row-major (ccs == 1)
           for (int64_t ir = 0; ir < mc; ir += kMR) {
             const int rows = static_cast<int>(std::min<int64_t>(kMR, mc - ir));
             const int64_t i = ic + ir;
-            micro_dispatch(rows, job, a.p + i * a.rs + pc * a.cs, C + i * crs + (jc + jr) * ccs);
+            micro_dispatch(rows, job, a.p + i * a.rs + pc * a.cs, C + i * crs + (jc + jr) * ccs,
+                           masked ? ep.mask + i * ep.ldm + jc + jr : nullptr);
           }
         }
       };
@@ -263,7 +272,7 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const 
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
     for (int64_t i = 0; i < M; ++i) {
-      for (int64_t j = 0; j < N; ++j) C[i * ldc + j] = ep.apply(beta == 0.0f ? 0.0f : beta * C[i * ldc + j], j);
+      for (int64_t j = 0; j < N; ++j) C[i * ldc + j] = ep.apply(beta == 0.0f ? 0.0f : beta * C[i * ldc + j], i, j);
     }
     return;
   }
@@ -288,7 +297,13 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const 
   }
   if (!ta && tb && (N < kVL || M <= 4)) {
     // x W^T with few outputs (value and policy heads) or few rows (acting on one observation).
-    gemm_dot(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ep);
+    // (A mask, which only backward products ask for, runs as a pass here.)
+    gemm_dot(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, Epilogue{ep.bias, ep.relu});
+    if (ep.mask) {
+      for (int64_t i = 0; i < M; ++i) {
+        for (int64_t j = 0; j < N; ++j) C[i * ldc + j] *= ep.mask[i * ep.ldm + j] > 0.0f ? 1.0f : 0.0f;
+      }
+    }
     return;
   }
   if (ta && !tb && N <= 4 && M >= kNR) {
@@ -301,9 +316,9 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const 
     for (int64_t i = 0; i < M; ++i) {
       float* __restrict c = C + i * ldc;
       if (beta == 0.0f) {
-        for (int64_t j = 0; j < N; ++j) c[j] = ep.apply(tp[j * M + i], j);
+        for (int64_t j = 0; j < N; ++j) c[j] = ep.apply(tp[j * M + i], i, j);
       } else {
-        for (int64_t j = 0; j < N; ++j) c[j] = ep.apply(tp[j * M + i] + beta * c[j], j);
+        for (int64_t j = 0; j < N; ++j) c[j] = ep.apply(tp[j * M + i] + beta * c[j], i, j);
       }
     }
     return;
@@ -311,11 +326,11 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const 
   if (ta && !tb && N < kNR && M >= kNR) {
     // g^T x with few columns (the first layer's weight gradient): C^T = B^T A has M along the
     // vectors instead of padding N to a panel; A, stored [K, M], is then read in place. The
-    // epilogue (bias per column of C) runs as a pass over C.
+    // epilogue (bias per column of C, mask) runs as a pass over C.
     blocked(N, M, K, alpha, Strided{B, 1, ldb}, A, false, lda, beta, C, 1, ldc);
     if (ep.any()) {
       for (int64_t i = 0; i < M; ++i) {
-        for (int64_t j = 0; j < N; ++j) C[i * ldc + j] = ep.apply(C[i * ldc + j], j);
+        for (int64_t j = 0; j < N; ++j) C[i * ldc + j] = ep.apply(C[i * ldc + j], i, j);
       }
     }
     return;

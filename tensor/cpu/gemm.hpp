@@ -30,12 +30,21 @@ void gemm_reference(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, 
 struct Epilogue {
   const float* bias = nullptr;
   bool relu = false;
-  bool any() const { return bias != nullptr || relu; }
+  // Then C(i, j) *= (mask[i * ldm + j] > 0 ? 1 : 0): a relu's backward folded into the GEMM
+  // that produces the gradient of its output (mask = the relu's output, C's shape).
+  const float* mask = nullptr;
+  std::int64_t ldm = 0;
+  bool any() const { return bias != nullptr || relu || mask != nullptr; }
   // The epilogue of element (i, j) of C given v = alpha * sum + beta * C (relu(NaN) = 0, as
   // the relu op).
   float apply(float v, std::int64_t j) const {
     if (bias) v += bias[j];
     return relu ? (v > 0.0f ? v : 0.0f) : v;
+  }
+  // The whole epilogue of element (i, j).
+  float apply(float v, std::int64_t i, std::int64_t j) const {
+    v = apply(v, j);
+    return mask ? v * (mask[i * ldm + j] > 0.0f ? 1.0f : 0.0f) : v;
   }
 };
 

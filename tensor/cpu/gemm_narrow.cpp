@@ -96,7 +96,7 @@ void dot_rows(int64_t N, int64_t K, float alpha, const float* A, int64_t lda, co
 // R rows of C, NV vectors of columns at a time: R * NV independent FMA chains.
 template <int R, int NV, bool kPlain>
 void rows_chunk(int64_t K, float alpha, const float* A, int64_t a_rs, int64_t a_cs, const float* B, int64_t ldb,
-                float beta, float* C, int64_t ldc, const Epilogue& ep, int64_t j0) {
+                float beta, float* C, int64_t ldc, const Epilogue& ep, int64_t j0, const float* mask) {
   // Fully unrolled so the accumulators stay in registers (left as loops, GCC kept them on the
   // stack, and the stores and reloads cost more than the FMAs at K = 2). kPlain (alpha 1, beta
   // 0: every product the ops make) starts the sums at the bias and skips the scaling: at K = 2
@@ -131,6 +131,7 @@ void rows_chunk(int64_t K, float alpha, const float* A, int64_t a_rs, int64_t a_
         if (ep.bias) out = add(out, load(ep.bias + j0 + v * kVL));
       }
       if (ep.relu) out = max(out, zero());
+      if (mask) out = mul(out, step01(load(mask + r * ep.ldm + v * kVL)));
       store(c, out);
     }
   }
@@ -138,16 +139,16 @@ void rows_chunk(int64_t K, float alpha, const float* A, int64_t a_rs, int64_t a_
 
 template <int R>
 void rows_tile(int64_t N, int64_t K, float alpha, const float* A, int64_t a_rs, int64_t a_cs, const float* B,
-               int64_t ldb, float beta, float* C, int64_t ldc, const Epilogue& ep) {
+               int64_t ldb, float beta, float* C, int64_t ldc, const Epilogue& ep, const float* mask) {
   int64_t j = 0;
   const bool plain = alpha == 1.0f && beta == 0.0f;
   for (; j + 4 * kVL <= N; j += 4 * kVL) {
-    if (plain) rows_chunk<R, 4, true>(K, alpha, A, a_rs, a_cs, B + j, ldb, beta, C + j, ldc, ep, j);
-    else rows_chunk<R, 4, false>(K, alpha, A, a_rs, a_cs, B + j, ldb, beta, C + j, ldc, ep, j);
+    if (plain) rows_chunk<R, 4, true>(K, alpha, A, a_rs, a_cs, B + j, ldb, beta, C + j, ldc, ep, j, mask ? mask + j : nullptr);
+    else rows_chunk<R, 4, false>(K, alpha, A, a_rs, a_cs, B + j, ldb, beta, C + j, ldc, ep, j, mask ? mask + j : nullptr);
   }
   for (; j + kVL <= N; j += kVL) {
-    if (plain) rows_chunk<R, 1, true>(K, alpha, A, a_rs, a_cs, B + j, ldb, beta, C + j, ldc, ep, j);
-    else rows_chunk<R, 1, false>(K, alpha, A, a_rs, a_cs, B + j, ldb, beta, C + j, ldc, ep, j);
+    if (plain) rows_chunk<R, 1, true>(K, alpha, A, a_rs, a_cs, B + j, ldb, beta, C + j, ldc, ep, j, mask ? mask + j : nullptr);
+    else rows_chunk<R, 1, false>(K, alpha, A, a_rs, a_cs, B + j, ldb, beta, C + j, ldc, ep, j, mask ? mask + j : nullptr);
   }
   for (; j < N; ++j) {
     for (int r = 0; r < R; ++r) {
@@ -155,6 +156,7 @@ void rows_tile(int64_t N, int64_t K, float alpha, const float* A, int64_t a_rs, 
       for (int64_t k = 0; k < K; ++k) acc += A[r * a_rs + k * a_cs] * B[k * ldb + j];
       float& c = C[r * ldc + j];
       c = ep.apply(finish(acc, alpha, beta, c), j);
+      if (mask) c *= mask[r * ep.ldm + j] > 0.0f ? 1.0f : 0.0f;
     }
   }
 }
@@ -206,12 +208,13 @@ void gemm_dot(int64_t M, int64_t N, int64_t K, float alpha, const float* A, int6
 
 void gemm_rows(int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t a_rs, int64_t a_cs,
                const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const Epilogue& ep) {
+  auto row_mask = [&](int64_t i) { return ep.mask ? ep.mask + i * ep.ldm : nullptr; };
   int64_t i = 0;
-  for (; i + 4 <= M; i += 4) rows_tile<4>(N, K, alpha, A + i * a_rs, a_rs, a_cs, B, ldb, beta, C + i * ldc, ldc, ep);
+  for (; i + 4 <= M; i += 4) rows_tile<4>(N, K, alpha, A + i * a_rs, a_rs, a_cs, B, ldb, beta, C + i * ldc, ldc, ep, row_mask(i));
   switch (M - i) {
-    case 3: rows_tile<3>(N, K, alpha, A + i * a_rs, a_rs, a_cs, B, ldb, beta, C + i * ldc, ldc, ep); break;
-    case 2: rows_tile<2>(N, K, alpha, A + i * a_rs, a_rs, a_cs, B, ldb, beta, C + i * ldc, ldc, ep); break;
-    case 1: rows_tile<1>(N, K, alpha, A + i * a_rs, a_rs, a_cs, B, ldb, beta, C + i * ldc, ldc, ep); break;
+    case 3: rows_tile<3>(N, K, alpha, A + i * a_rs, a_rs, a_cs, B, ldb, beta, C + i * ldc, ldc, ep, row_mask(i)); break;
+    case 2: rows_tile<2>(N, K, alpha, A + i * a_rs, a_rs, a_cs, B, ldb, beta, C + i * ldc, ldc, ep, row_mask(i)); break;
+    case 1: rows_tile<1>(N, K, alpha, A + i * a_rs, a_rs, a_cs, B, ldb, beta, C + i * ldc, ldc, ep, row_mask(i)); break;
     default: break;
   }
 }

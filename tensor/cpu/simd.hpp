@@ -29,6 +29,10 @@ inline vf mul(vf a, vf b) { return _mm512_mul_ps(a, b); }
 inline vf add(vf a, vf b) { return _mm512_add_ps(a, b); }
 // b where a is NaN (the second operand wins), so max(x, 0) is relu's 0 for NaN.
 inline vf max(vf a, vf b) { return _mm512_max_ps(a, b); }
+// 1 where m > 0, else 0 (NaN gives 0), as relu's derivative.
+inline vf step01(vf m) {
+  return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(m, _mm512_setzero_ps(), _CMP_GT_OQ), _mm512_set1_ps(1.0f));
+}
 #elif defined(__AVX2__) && defined(__FMA__)
 constexpr int kVL = 8;
 using vf = __m256;
@@ -40,6 +44,7 @@ inline vf fma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
 inline vf mul(vf a, vf b) { return _mm256_mul_ps(a, b); }
 inline vf add(vf a, vf b) { return _mm256_add_ps(a, b); }
 inline vf max(vf a, vf b) { return _mm256_max_ps(a, b); }
+inline vf step01(vf m) { return _mm256_and_ps(_mm256_cmp_ps(m, _mm256_setzero_ps(), _CMP_GT_OQ), _mm256_set1_ps(1.0f)); }
 #else
 // Portable fallback: GCC vector extensions (mul + add; no FMA contraction in this build).
 constexpr int kVL = 4;
@@ -56,6 +61,7 @@ inline vf fma(vf a, vf b, vf c) { return a * b + c; }
 inline vf mul(vf a, vf b) { return a * b; }
 inline vf add(vf a, vf b) { return a + b; }
 inline vf max(vf a, vf b) { return a > b ? a : b; }
+inline vf step01(vf m) { return m > vf{0, 0, 0, 0} ? vf{1, 1, 1, 1} : vf{0, 0, 0, 0}; }
 #endif
 
 // Sum of the lanes as a halving tree: a fixed order (the same on every call, whatever the

@@ -38,6 +38,9 @@ struct TensorImpl {
   // zero_grad() deferred its fill: grad's contents read as zero. Backward then takes over or
   // overwrites the buffer instead of adding to zeros; grad() fills it if it is read first.
   bool grad_stale = false;
+  // This gradient already went through the derivative of the relu that made the tensor it is
+  // the gradient of (folded into the GEMM that produced it): that relu's backward skips its pass.
+  bool relu_masked = false;
   TensorImpl* pending = nullptr;                 // gradient flowing during backward (owned)
   Node* grad_fn = nullptr;                       // op that made this tensor (owned)
 

@@ -191,9 +191,10 @@ void loss_backward(OpKind op, const TensorImpl* pred, const TensorImpl* target, 
 
 void gemm(Device dev, DType d, bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K, double alpha,
           const void* A, std::int64_t lda, std::int64_t sa, const void* B, std::int64_t ldb, std::int64_t sb,
-          double beta, void* C, std::int64_t ldc, std::int64_t sc, std::int64_t batch, const void* bias, bool relu) {
-  if ((bias != nullptr || relu) && !gemm_epilogue_supported(dev, d)) {
-    throw TensorError(std::string("internal: gemm bias/relu epilogue requested for ") + dtype_name(d) + " on " +
+          double beta, void* C, std::int64_t ldc, std::int64_t sc, std::int64_t batch, const void* bias, bool relu,
+          const void* mask, std::int64_t ldm) {
+  if ((bias != nullptr || relu || mask != nullptr) && !gemm_epilogue_supported(dev, d)) {
+    throw TensorError(std::string("internal: gemm bias/relu/mask epilogue requested for ") + dtype_name(d) + " on " +
                       dev.str() + " (CPU f32 only)");
   }
 #if RLFORGE_TENSOR_CUDA
@@ -203,7 +204,7 @@ void gemm(Device dev, DType d, bool ta, bool tb, std::int64_t M, std::int64_t N,
   }
 #endif
   if (d == DType::f32) {
-    const cpu::Epilogue ep{static_cast<const float*>(bias), relu};
+    const cpu::Epilogue ep{static_cast<const float*>(bias), relu, static_cast<const float*>(mask), ldm};
     cpu_gemm_batched<float>(ta, tb, M, N, K, alpha, A, lda, sa, B, ldb, sb, beta, C, ldc, sc, batch, ep);
   } else {
     cpu_gemm_batched<double>(ta, tb, M, N, K, alpha, A, lda, sa, B, ldb, sb, beta, C, ldc, sc, batch);

@@ -19,7 +19,7 @@ using std::int64_t;
 namespace {
 
 void check_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, float beta, int64_t pad,
-                Generator& gen, bool with_bias = false, bool relu = false) {
+                Generator& gen, bool with_bias = false, bool relu = false, bool with_mask = false) {
   const int64_t lda = (ta ? M : K) + pad, ldb = (tb ? K : N) + pad, ldc = N + pad;
   std::vector<float> A((ta ? K : M) * lda), B((tb ? N : K) * ldb), C(M * ldc), R;
   for (auto& v : A) v = static_cast<float>(gen.uniform(-1, 1));
@@ -32,7 +32,9 @@ void check_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, 
   for (std::size_t i = 0; i < B.size(); ++i) Ba[i] = std::abs(B[i]);
   std::vector<float> bias(static_cast<std::size_t>(N));
   for (auto& v : bias) v = static_cast<float>(gen.uniform(-1, 1));
-  const cpu::Epilogue ep{with_bias ? bias.data() : nullptr, relu};
+  std::vector<float> mask(static_cast<std::size_t>(M * ldc));
+  for (auto& v : mask) v = gen.uniform(0, 1) < 0.5 ? 0.0f : static_cast<float>(gen.uniform(-1, 1));
+  const cpu::Epilogue ep{with_bias ? bias.data() : nullptr, relu, with_mask ? mask.data() : nullptr, ldc};
   cpu::gemm(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, C.data(), ldc, ep);
   cpu::gemm_reference<float>(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, R.data(), ldc);
   // The epilogue's reference: bias added to every row, then max(., 0).
@@ -41,6 +43,7 @@ void check_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, 
       float& r = R[i * ldc + j];
       if (with_bias) r += bias[static_cast<std::size_t>(j)];
       if (relu) r = r > 0.0f ? r : 0.0f;
+      if (with_mask) r *= mask[static_cast<std::size_t>(i * ldc + j)] > 0.0f ? 1.0f : 0.0f;
     }
   }
   cpu::gemm_reference<float>(ta, tb, M, N, K, std::abs(alpha), Aa.data(), lda, Ba.data(), ldb, 0.0f, S.data(), ldc);
@@ -171,4 +174,17 @@ TEST_CASE("bias and relu epilogue on every path (rows, shallow, dot, transposed 
   cpu::gemm(false, true, 64, 64, 64, 1.0f, A.data(), 64, B.data(), 64, 0.0f, C.data(), 64, cpu::Epilogue{nullptr, true});
   for (float c : C) zeros += c == 0.0f;
   CHECK(zeros == 64 * 64);
+}
+
+TEST_CASE("relu-backward mask epilogue (C *= mask > 0) on every path") {
+  Generator gen(13);
+  for (bool ta : {false, true}) {
+    for (bool tb : {false, true}) {
+      for (auto [M, N, K] : {std::array<int64_t, 3>{3, 40, 20}, {64, 64, 2}, {64, 2, 64}, {70, 3, 30}, {48, 1, 32},
+                             {70, 20, 30}, {64, 64, 64}, {50, 70, 300}, {5, 33, 17}, {0, 4, 3}, {4, 5, 0}}) {
+        for (int64_t pad : {0, 2}) check_gemm(ta, tb, M, N, K, 1.0f, 0.0f, pad, gen, false, false, true);
+      }
+    }
+  }
+  check_gemm(false, false, 64, 64, 64, 0.5f, 1.0f, 0, gen, true, true, true);  // with bias, relu, alpha, beta
 }

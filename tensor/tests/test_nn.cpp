@@ -235,3 +235,39 @@ TEST_CASE("concurrent no-grad inference on a shared network from TBB tasks match
   outs.clear();
   for (int i = 0; i < 32; ++i) CHECK(parallel[i] == serial[i]);
 }
+
+TEST_CASE("an MLP with fused linear+relu has the gradients of linear, relu, linear, ... bit for bit") {
+  Generator gen(31);
+  nn::Sequential net = nn::mlp({5, 16, 16, 3}, gen, {.hidden = nn::Activation::ReLU});
+  const std::vector<Tensor> ps = net.parameters();
+  const Tensor x = Tensor::randn({40, 5}, gen), r = Tensor::randn({40, 3}, gen);
+  // The relu derivatives are folded into the GEMMs that make the hidden gradients; written
+  // out op by op they are separate passes. Both must give the same bits, also when a hidden
+  // activation has a second consumer (its gradient is then a sum the relu still has to mask).
+  for (bool second_use : {false, true}) {
+    for (const Tensor& p : ps) {
+      Tensor q = p;
+      q.zero_grad();
+    }
+    const Tensor h1 = linear(x, ps[0], ps[1], OpKind::Relu);
+    const Tensor h2 = linear(h1, ps[2], ps[3], OpKind::Relu);
+    Tensor loss = sum(linear(h2, ps[4], ps[5]) * r);
+    if (second_use) loss = loss + sum(h1 * 0.5);
+    loss.backward();
+    std::vector<std::vector<float>> fused;
+    for (const Tensor& p : ps) fused.push_back(p.grad().to_vector<float>());
+    for (const Tensor& p : ps) {
+      Tensor q = p;
+      q.zero_grad();
+    }
+    const Tensor u1 = relu(linear(x, ps[0], ps[1]));
+    const Tensor u2 = relu(linear(u1, ps[2], ps[3]));
+    Tensor loss2 = sum(linear(u2, ps[4], ps[5]) * r);
+    if (second_use) loss2 = loss2 + sum(u1 * 0.5);
+    loss2.backward();
+    for (std::size_t i = 0; i < ps.size(); ++i) {
+      INFO("parameter " << i << " second use " << second_use);
+      CHECK(ps[i].grad().to_vector<float>() == fused[i]);
+    }
+  }
+}
