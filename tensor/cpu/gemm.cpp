@@ -245,6 +245,14 @@ void blocked(int64_t M, int64_t N, int64_t K, float alpha, Strided a, const floa
   }
 }
 
+// The epilogue as a pass over a finished C, for the paths that cannot apply it in registers.
+void epilogue_pass(int64_t M, int64_t N, float* C, int64_t ldc, const Epilogue& ep) {
+  if (!ep.any()) return;
+  for (int64_t i = 0; i < M; ++i) {
+    for (int64_t j = 0; j < N; ++j) C[i * ldc + j] = ep.apply(C[i * ldc + j], i, j);
+  }
+}
+
 template <class T>
 void gemm_simple(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda, const T* B,
                  int64_t ldb, T beta, T* C, int64_t ldc) {
@@ -270,8 +278,9 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const 
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
     for (int64_t i = 0; i < M; ++i) {
-      for (int64_t j = 0; j < N; ++j) C[i * ldc + j] = ep.apply(beta == 0.0f ? 0.0f : beta * C[i * ldc + j], i, j);
+      for (int64_t j = 0; j < N; ++j) C[i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[i * ldc + j];
     }
+    epilogue_pass(M, N, C, ldc, ep);
     return;
   }
   const int64_t a_rs = ta ? 1 : lda, a_cs = ta ? lda : 1;
@@ -297,11 +306,7 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const 
     // x W^T with few outputs (value and policy heads) or few rows (acting on one observation).
     // (A mask, which only backward products ask for, runs as a pass here.)
     gemm_dot(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, Epilogue{ep.bias, ep.relu});
-    if (ep.mask) {
-      for (int64_t i = 0; i < M; ++i) {
-        for (int64_t j = 0; j < N; ++j) C[i * ldc + j] *= ep.mask[i * ep.ldm + j] > 0.0f ? 1.0f : 0.0f;
-      }
-    }
+    epilogue_pass(M, N, C, ldc, Epilogue{nullptr, false, ep.mask, ep.ldm});
     return;
   }
   if (ta && !tb && N <= 4 && M >= kNR) {
@@ -313,12 +318,9 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const 
     const float* __restrict tp = t.p;
     for (int64_t i = 0; i < M; ++i) {
       float* __restrict c = C + i * ldc;
-      if (beta == 0.0f) {
-        for (int64_t j = 0; j < N; ++j) c[j] = ep.apply(tp[j * M + i], i, j);
-      } else {
-        for (int64_t j = 0; j < N; ++j) c[j] = ep.apply(tp[j * M + i] + beta * c[j], i, j);
-      }
+      for (int64_t j = 0; j < N; ++j) c[j] = beta == 0.0f ? tp[j * M + i] : tp[j * M + i] + beta * c[j];
     }
+    epilogue_pass(M, N, C, ldc, ep);
     return;
   }
   if (ta && !tb && N < kNR && M >= kNR) {
@@ -326,11 +328,7 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const 
     // vectors instead of padding N to a panel; A, stored [K, M], is then read in place. The
     // epilogue (bias per column of C, mask) runs as a pass over C.
     blocked(N, M, K, alpha, Strided{B, 1, ldb}, A, false, lda, beta, C, 1, ldc);
-    if (ep.any()) {
-      for (int64_t i = 0; i < M; ++i) {
-        for (int64_t j = 0; j < N; ++j) C[i * ldc + j] = ep.apply(C[i * ldc + j], i, j);
-      }
-    }
+    epilogue_pass(M, N, C, ldc, ep);
     return;
   }
   blocked(M, N, K, alpha, Strided{A, a_rs, a_cs}, B, tb, ldb, beta, C, ldc, 1, ep);
