@@ -13,6 +13,21 @@ inline float finish(float dot, float alpha, float beta, float c) {
   return beta == 0.0f ? alpha * dot : alpha * dot + beta * c;
 }
 
+// Finishes R x NC dot products whose sums over k < k0 are dots[r * NC + c]: adds the products
+// past k0 (K not a multiple of the vector width) and stores C(r, c) through the epilogue.
+template <int R, int NC>
+void finish_dots(const float* dots, int64_t k0, int64_t K, float alpha, const float* A, int64_t lda, const float* B,
+                 int64_t ldb, float beta, float* C, int64_t ldc, const Epilogue& ep, int64_t j0) {
+  for (int r = 0; r < R; ++r) {
+    for (int c = 0; c < NC; ++c) {
+      float d = dots[r * NC + c];
+      for (int64_t kk = k0; kk < K; ++kk) d += A[r * lda + kk] * B[c * ldb + kk];
+      float& out = C[r * ldc + c];
+      out = ep.apply(finish(d, alpha, beta, out), j0 + c);
+    }
+  }
+}
+
 // An R x NC tile of dot products: R rows of A against NC rows of B, R * NC vector accumulators
 // (8 at 4 x 2: enough independent FMA chains to cover their latency).
 template <int R, int NC>
@@ -31,14 +46,11 @@ void dot_tile(int64_t K, float alpha, const float* A, int64_t lda, const float* 
       for (int c = 0; c < NC; ++c) acc[r][c] = fma(a, b[c], acc[r][c]);
     }
   }
+  float dots[R * NC];
   for (int r = 0; r < R; ++r) {
-    for (int c = 0; c < NC; ++c) {
-      float dot = hsum(acc[r][c]);
-      for (int64_t kk = k; kk < K; ++kk) dot += A[r * lda + kk] * B[c * ldb + kk];
-      float& out = C[r * ldc + c];
-      out = ep.apply(finish(dot, alpha, beta, out), j0 + c);
-    }
+    for (int c = 0; c < NC; ++c) dots[r * NC + c] = hsum(acc[r][c]);
   }
+  finish_dots<R, NC>(dots, k, K, alpha, A, lda, B, ldb, beta, C, ldc, ep, j0);
 }
 
 // kVL dot products at once, R rows x NC columns (R * NC == kVL), reduced together by
@@ -73,16 +85,9 @@ void dot_block(int64_t K, float alpha, const float* A, int64_t lda, const float*
     store(C, out);
     return;
   }
-  alignas(64) float dot[kVL];
-  store(dot, sums);
-  for (int r = 0; r < R; ++r) {
-    for (int c = 0; c < NC; ++c) {
-      float d = dot[r * NC + c];
-      for (int64_t kk = k; kk < K; ++kk) d += A[r * lda + kk] * B[c * ldb + kk];
-      float& out = C[r * ldc + c];
-      out = ep.apply(finish(d, alpha, beta, out), j0 + c);
-    }
-  }
+  alignas(64) float dots[kVL];
+  store(dots, sums);
+  finish_dots<R, NC>(dots, k, K, alpha, A, lda, B, ldb, beta, C, ldc, ep, j0);
 }
 
 template <int R>
