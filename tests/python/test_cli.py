@@ -9,45 +9,35 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-BUILD_DIR = Path(os.environ.get("RLFORGE_BUILD_DIR", "/work/main/build"))
-RLFORGE = BUILD_DIR / "rlforge"
+from cli_run import RLFORGE, needs_cli, run
+
 KEYS = ["obs", "actions", "rewards", "terminated", "truncated", "next_obs"]
 
-pytestmark = pytest.mark.skipif(not RLFORGE.exists(), reason=f"{RLFORGE} not built")
-
-
-def run(*args, check_rc=None):
-    p = subprocess.run([str(RLFORGE), *map(str, args)], capture_output=True, text=True, timeout=120)
-    # Whatever happens, never a crash: no signal, no uncaught C++ exception.
-    assert p.returncode in (0, 1, 2), (p.returncode, p.stderr)
-    assert "terminate called" not in p.stderr
-    if check_rc is not None:
-        assert p.returncode == check_rc, (p.stdout, p.stderr)
-    return p
+pytestmark = needs_cli
 
 
 def env_entry(env_id):
-    listing = json.loads(run("list", "--json", check_rc=0).stdout)
+    listing = json.loads(run("list", "--json", rc=0).stdout)
     return next(e for e in listing["envs"] if e["id"] == env_id)
 
 
 def rollout(tmp_path, seed=0, steps=600, name="r.npz", env="CartPole-v1", *extra):
     out = tmp_path / name
-    run("rollout", "--env", env, "--seed", seed, "--steps", steps, "--out", out, *extra, check_rc=0)
+    run("rollout", "--env", env, "--seed", seed, "--steps", steps, "--out", out, *extra, rc=0)
     return out
 
 
 def test_help_exits_0():
-    assert "rollout" in run("--help", check_rc=0).stdout
+    assert "rollout" in run("--help", rc=0).stdout
     for cmd in ["list", "rollout", "bench"]:
-        out = run(cmd, "--help", check_rc=0).stdout
+        out = run(cmd, "--help", rc=0).stdout
         assert out.startswith(f"usage: rlforge {cmd}")
         assert "--help" in out
     assert "npy" in run("rollout", "--help").stdout
 
 
 def test_list_has_cartpole_with_its_spaces():
-    table = run("list", check_rc=0).stdout
+    table = run("list", rc=0).stdout
     row = next(line for line in table.splitlines() if line.startswith("CartPole-v1 "))
     assert "Discrete(2)" in row and "(4,), float32)" in row and "500" in row and "475.0" in row
     e = env_entry("CartPole-v1")
@@ -108,7 +98,7 @@ def test_rollout_is_deterministic_in_the_seed(tmp_path):
 def test_bench_last_line_is_steps_per_second():
     for extra in [[], ["--autoreset", "same-step", "--no-batched"]]:
         p = run("bench", "--env", "CartPole-v1", "--num-envs", 64, "--threads", 2, "--steps", 200,
-                "--warmup", 10, *extra, check_rc=0)
+                "--warmup", 10, *extra, rc=0)
         last = p.stdout.rstrip("\n").splitlines()[-1]
         m = re.fullmatch(r"steps_per_second: (\d+(?:\.\d+)?)", last)
         assert m, last
@@ -143,7 +133,7 @@ def test_bad_usage_exits_2_with_a_usage_line(args, tmp_path):
 def test_unknown_env_exits_1_naming_close_matches(tmp_path):
     for cmd in [["rollout", "--seed", 0, "--steps", 5, "--out", tmp_path / "x.npz"],
                 ["bench", "--num-envs", 2, "--threads", 1, "--steps", 5]]:
-        p = run(cmd[0], "--env", "CartPole-v9", *cmd[1:], check_rc=1)
+        p = run(cmd[0], "--env", "CartPole-v9", *cmd[1:], rc=1)
         assert p.stderr.startswith("rlforge: error: ")
         assert "CartPole-v9" in p.stderr and "CartPole-v1" in p.stderr
     assert not os.listdir(tmp_path)
@@ -153,7 +143,7 @@ def test_bad_kwargs_exit_1_and_leave_an_existing_file_alone(tmp_path):
     out = tmp_path / "keep.npz"
     out.write_bytes(b"old")
     p = run("rollout", "--env", "CartPole-v1", "--seed", 0, "--steps", 5, "--out", out,
-            "--kwargs", '{"no_such_kwarg": 1}', check_rc=1)
+            "--kwargs", '{"no_such_kwarg": 1}', rc=1)
     assert p.stderr.startswith("rlforge: error: ") and "no_such_kwarg" in p.stderr
     assert out.read_bytes() == b"old"
     assert sorted(os.listdir(tmp_path)) == ["keep.npz"]
@@ -162,24 +152,24 @@ def test_bad_kwargs_exit_1_and_leave_an_existing_file_alone(tmp_path):
 def test_unwritable_output_fails_cleanly_and_leaves_nothing(tmp_path):
     missing = tmp_path / "no_such_dir"
     p = run("rollout", "--env", "CartPole-v1", "--seed", 0, "--steps", 5, "--out", missing / "x.npz",
-            check_rc=1)
+            rc=1)
     assert p.stderr.startswith("rlforge: error: ") and "no_such_dir" in p.stderr
     (tmp_path / "adir").mkdir()
     run("rollout", "--env", "CartPole-v1", "--seed", 0, "--steps", 5, "--out", tmp_path / "adir",
-        check_rc=1)
+        rc=1)
     assert not missing.exists()
     assert os.listdir(tmp_path) == ["adir"] and not os.listdir(tmp_path / "adir")
 
 
 def test_rollout_too_large_for_the_npz_fails_before_stepping(tmp_path):
     p = run("rollout", "--env", "CartPole-v1", "--seed", 0, "--steps", 2_000_000_000,
-            "--out", tmp_path / "big.npz", check_rc=1)
+            "--out", tmp_path / "big.npz", rc=1)
     assert p.stderr.startswith("rlforge: error: ") and "4 GiB" in p.stderr
     assert not os.listdir(tmp_path)
 
 
 def test_rollout_of_every_registered_env_matches_its_spaces(tmp_path):
-    for e in json.loads(run("list", "--json", check_rc=0).stdout)["envs"]:
+    for e in json.loads(run("list", "--json", rc=0).stdout)["envs"]:
         n = 40
         with np.load(rollout(tmp_path, 1, n, e["id"] + ".npz", e["id"])) as d:
             for key, space in [("obs", e["observation_space_json"]), ("next_obs", e["observation_space_json"]),

@@ -8,23 +8,14 @@ from pathlib import Path
 
 import pytest
 
-BUILD_DIR = Path(os.environ.get("RLFORGE_BUILD_DIR", "/work/main/build"))
-RLFORGE = BUILD_DIR / "rlforge"
+from cli_run import RLFORGE, needs_cli, run
+
 REPO = Path(__file__).resolve().parents[2]
 CARTPOLE = REPO / "experiments" / "configs" / "cartpole_ppo.json"
 SMALL = ["--set", "total_steps=1536", "--set", "eval.every_steps=512", "--set", "eval.episodes=3",
          "--set", "target_return=null", "--quiet"]
 
-pytestmark = pytest.mark.skipif(not RLFORGE.exists(), reason=f"{RLFORGE} not built")
-
-
-def run(*args, rc=None):
-    p = subprocess.run([str(RLFORGE), *map(str, args)], capture_output=True, text=True, timeout=300)
-    assert p.returncode in (0, 1, 2), (p.returncode, p.stderr)
-    assert "terminate called" not in p.stderr
-    if rc is not None:
-        assert p.returncode == rc, (p.stdout, p.stderr)
-    return p
+pytestmark = needs_cli
 
 
 def test_train_writes_the_run_folder(tmp_path):

@@ -1,0 +1,21 @@
+"""The built `rlforge` CLI as test_cli.py and test_train_cli.py run it."""
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+BUILD_DIR = Path(os.environ.get("RLFORGE_BUILD_DIR", "/work/main/build")).resolve()
+RLFORGE = BUILD_DIR / "rlforge"
+needs_cli = pytest.mark.skipif(not RLFORGE.exists(), reason=f"{RLFORGE} not built")
+
+
+def run(*args, rc=None, timeout=300):
+    """Runs `rlforge ARGS`. Whatever happens, never a crash: exit 0, 1 or 2, no signal and no
+    uncaught C++ exception; with rc, exactly that exit code."""
+    p = subprocess.run([str(RLFORGE), *map(str, args)], capture_output=True, text=True, timeout=timeout)
+    assert p.returncode in (0, 1, 2), (p.returncode, p.stderr)
+    assert "terminate called" not in p.stderr
+    if rc is not None:
+        assert p.returncode == rc, (p.stdout, p.stderr)
+    return p
