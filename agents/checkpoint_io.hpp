@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "agents/binary_io.hpp"
+#include "core/binary_io.hpp"
 #include "core/vector_env.hpp"
 #include "tensor/serialization.hpp"
 

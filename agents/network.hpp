@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "agents/binary_io.hpp"
+#include "core/binary_io.hpp"
 #include "tensor/nn/mlp.hpp"
 
 namespace rlforge::agents {

@@ -7,10 +7,10 @@
 #include <type_traits>
 #include <variant>
 
-#include "agents/binary_io.hpp"
 #include "agents/checkpoint_io.hpp"
 #include "agents/gae.hpp"
 #include "agents/network.hpp"
+#include "core/binary_io.hpp"
 #include "core/error.hpp"
 #include "tensor/autograd/grad_mode.hpp"
 #include "tensor/distributions.hpp"

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "agents/binary_io.hpp"
+#include "core/binary_io.hpp"
 #include "core/rng.hpp"
 
 namespace rlforge::agents {

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include "agents/binary_io.hpp"
 #include "agents/checkpoint_io.hpp"
 #include "agents/network.hpp"
+#include "core/binary_io.hpp"
 #include "core/error.hpp"
 #include "tensor/autograd/grad_mode.hpp"
 #include "tensor/ops.hpp"

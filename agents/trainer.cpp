@@ -11,8 +11,8 @@
 #include <iostream>
 #include <sstream>
 
-#include "agents/binary_io.hpp"
 #include "agents/learning_curve.hpp"
+#include "core/binary_io.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
 #include "core/state_file.hpp"

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <limits>
 
+#include "core/binary_io.hpp"
 #include "core/error.hpp"
 #include "core/registry.hpp"
 
@@ -304,33 +305,9 @@ void VectorEnv::step(const ConstArray& actions) {
 
 namespace {
 
-// Little-endian-as-the-host byte writer/reader for save_state (checkpoints move between runs on
-// one machine; the state file around them carries the checksum).
-void put_bytes(std::string& out, const void* p, std::size_t n) {
-  out.append(static_cast<const char*>(p), n);
+[[noreturn]] void state_truncated(std::size_t size) {
+  throw InvalidArgument("VectorEnv::load_state: the state is truncated (" + std::to_string(size) + " bytes)");
 }
-template <class T>
-void put(std::string& out, const T& v) {
-  put_bytes(out, &v, sizeof(T));
-}
-
-struct BlobReader {
-  std::string_view blob;
-  std::size_t pos = 0;
-  void get_bytes(void* p, std::size_t n) {
-    if (pos + n > blob.size())
-      throw InvalidArgument("VectorEnv::load_state: the state is truncated (" +
-                            std::to_string(blob.size()) + " bytes)");
-    if (n > 0) std::memcpy(p, blob.data() + pos, n);  // p may be null for an empty buffer
-    pos += n;
-  }
-  template <class T>
-  T get() {
-    T v;
-    get_bytes(&v, sizeof(T));
-    return v;
-  }
-};
 
 constexpr std::uint32_t kVectorStateMagic = 0x56454E31;  // "VEN1"
 
@@ -340,40 +317,40 @@ std::string VectorEnv::save_state() const {
   if (!batched_)
     throw InvalidArgument(spec_.id + ": VectorEnv::save_state needs the batched path (this "
                           "VectorEnv steps single envs, whose TimeLimit state is private)");
-  std::string out;
-  put(out, kVectorStateMagic);
-  put(out, static_cast<std::int32_t>(n_));
-  put(out, static_cast<std::uint64_t>(obs_bytes_));
-  put(out, static_cast<std::uint8_t>(options_.autoreset == AutoresetMode::SameStep));
-  put(out, static_cast<std::uint8_t>(seeded_));
-  put(out, static_cast<std::uint8_t>(was_reset_));
-  put_bytes(out, obs_.data(), obs_.size());
-  put_bytes(out, rewards_.data(), rewards_.size() * sizeof(double));
-  put_bytes(out, terminated_.data(), terminated_.size());
-  put_bytes(out, truncated_.data(), truncated_.size());
-  put_bytes(out, has_final_.data(), has_final_.size());
-  put_bytes(out, final_obs_.data(), final_obs_.size());
+  ByteWriter out;
+  out.pod(kVectorStateMagic);
+  out.pod(static_cast<std::int32_t>(n_));
+  out.pod(static_cast<std::uint64_t>(obs_bytes_));
+  out.pod(static_cast<std::uint8_t>(options_.autoreset == AutoresetMode::SameStep));
+  out.pod(static_cast<std::uint8_t>(seeded_));
+  out.pod(static_cast<std::uint8_t>(was_reset_));
+  out.bytes(obs_.data(), obs_.size());
+  out.bytes(rewards_.data(), rewards_.size() * sizeof(double));
+  out.bytes(terminated_.data(), terminated_.size());
+  out.bytes(truncated_.data(), truncated_.size());
+  out.bytes(has_final_.data(), has_final_.size());
+  out.bytes(final_obs_.data(), final_obs_.size());
   for (int i = 0; i < n_; ++i) {
     const auto k = static_cast<std::size_t>(i);
-    put_bytes(out, rngs_[k].state(), 4 * sizeof(std::uint64_t));
-    put(out, elapsed_[k]);
-    put(out, pending_reset_[k]);
+    out.bytes(rngs_[k].state(), 4 * sizeof(std::uint64_t));
+    out.pod(elapsed_[k]);
+    out.pod(pending_reset_[k]);
     const std::vector<double> st = batched_->get_state(i);
-    put(out, static_cast<std::uint32_t>(st.size()));
-    put_bytes(out, st.data(), st.size() * sizeof(double));
+    out.pod(static_cast<std::uint32_t>(st.size()));
+    out.bytes(st.data(), st.size() * sizeof(double));
   }
-  return out;
+  return out.data();
 }
 
 void VectorEnv::load_state(std::string_view blob) {
   if (!batched_)
     throw InvalidArgument(spec_.id + ": VectorEnv::load_state needs the batched path");
-  BlobReader r{blob};
-  if (r.get<std::uint32_t>() != kVectorStateMagic)
+  ByteReader r(blob, state_truncated);
+  if (r.pod<std::uint32_t>() != kVectorStateMagic)
     throw InvalidArgument(spec_.id + ": VectorEnv::load_state: not a VectorEnv state");
-  const auto n = r.get<std::int32_t>();
-  const auto obs_bytes = r.get<std::uint64_t>();
-  const bool same_step = r.get<std::uint8_t>() != 0;
+  const auto n = r.pod<std::int32_t>();
+  const auto obs_bytes = r.pod<std::uint64_t>();
+  const bool same_step = r.pod<std::uint8_t>() != 0;
   if (n != n_ || obs_bytes != obs_bytes_ ||
       same_step != (options_.autoreset == AutoresetMode::SameStep))
     throw InvalidArgument(spec_.id + ": VectorEnv::load_state: the state is of " +
@@ -382,27 +359,27 @@ void VectorEnv::load_state(std::string_view blob) {
                           " autoreset; this VectorEnv has " + std::to_string(n_) + ", " +
                           std::to_string(obs_bytes_) + ", " +
                           (options_.autoreset == AutoresetMode::SameStep ? "SameStep" : "NextStep"));
-  seeded_ = r.get<std::uint8_t>() != 0;
-  was_reset_ = r.get<std::uint8_t>() != 0;
-  r.get_bytes(obs_.data(), obs_.size());
-  r.get_bytes(rewards_.data(), rewards_.size() * sizeof(double));
-  r.get_bytes(terminated_.data(), terminated_.size());
-  r.get_bytes(truncated_.data(), truncated_.size());
-  r.get_bytes(has_final_.data(), has_final_.size());
-  r.get_bytes(final_obs_.data(), final_obs_.size());
+  seeded_ = r.pod<std::uint8_t>() != 0;
+  was_reset_ = r.pod<std::uint8_t>() != 0;
+  r.bytes(obs_.data(), obs_.size());
+  r.bytes(rewards_.data(), rewards_.size() * sizeof(double));
+  r.bytes(terminated_.data(), terminated_.size());
+  r.bytes(truncated_.data(), truncated_.size());
+  r.bytes(has_final_.data(), has_final_.size());
+  r.bytes(final_obs_.data(), final_obs_.size());
   std::vector<double> st;
   for (int i = 0; i < n_; ++i) {
     const auto k = static_cast<std::size_t>(i);
-    r.get_bytes(rngs_[k].state(), 4 * sizeof(std::uint64_t));
-    elapsed_[k] = r.get<std::int32_t>();
-    pending_reset_[k] = r.get<std::uint8_t>();
-    st.resize(r.get<std::uint32_t>());
-    r.get_bytes(st.data(), st.size() * sizeof(double));
+    r.bytes(rngs_[k].state(), 4 * sizeof(std::uint64_t));
+    elapsed_[k] = r.pod<std::int32_t>();
+    pending_reset_[k] = r.pod<std::uint8_t>();
+    st.resize(r.pod<std::uint32_t>());
+    r.bytes(st.data(), st.size() * sizeof(double));
     batched_->set_state(i, st);
   }
-  if (r.pos != blob.size())
-    throw InvalidArgument(spec_.id + ": VectorEnv::load_state: " +
-                          std::to_string(blob.size() - r.pos) + " unexpected trailing bytes");
+  if (!r.at_end())
+    throw InvalidArgument(spec_.id + ": VectorEnv::load_state: " + std::to_string(r.remaining()) +
+                          " unexpected trailing bytes");
 }
 
 }  // namespace rlforge
