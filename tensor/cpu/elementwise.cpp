@@ -14,14 +14,6 @@ namespace {
 
 using std::int64_t;
 
-#define RLF_UNARY_FUNCTORS(X)                                                               \
-  X(Neg, NegF) X(Exp, ExpF) X(Log, LogF) X(Sqrt, SqrtF) X(Abs, AbsF) X(PowScalar, PowScalarF) \
-  X(Clamp, ClampF) X(Relu, ReluF) X(LeakyRelu, LeakyReluF) X(Elu, EluF) X(Tanh, TanhF)      \
-  X(Sigmoid, SigmoidF) X(Softplus, SoftplusF)
-
-#define RLF_BINARY_FUNCTORS(X) \
-  X(Add, AddF) X(Sub, SubF) X(Mul, MulF) X(Div, DivF) X(Pow, PowF) X(Minimum, MinimumF) X(Maximum, MaximumF)
-
 [[noreturn]] void bad_op(const char* where, OpKind op) {
   throw TensorError(std::string("internal: ") + where + " has no kernel for op '" + op_name(op) + "'");
 }
@@ -236,57 +228,41 @@ int64_t find_non_finite_t(const TensorImpl* t) {
 }  // namespace
 
 void unary_forward(OpKind op, const TensorImpl* x, TensorImpl* out, double p0, double p1) {
-  switch (op) {
-#define X(K, F)                                                                          \
-  case OpKind::K:                                                                        \
-    if (x->dtype == DType::f32) unary_fwd<float, math::F>(x, out, float(p0), float(p1)); \
-    else unary_fwd<double, math::F>(x, out, p0, p1);                                     \
-    return;
-    RLF_UNARY_FUNCTORS(X)
-#undef X
-    default: bad_op("unary_forward", op);
-  }
+  const bool known = math::with_unary_functor(op, [&](auto f) {
+    using F = decltype(f);
+    if (x->dtype == DType::f32) unary_fwd<float, F>(x, out, float(p0), float(p1));
+    else unary_fwd<double, F>(x, out, p0, p1);
+  });
+  if (!known) bad_op("unary_forward", op);
 }
 
 void unary_backward(OpKind op, const TensorImpl* g, const TensorImpl* x, const TensorImpl* y,
                     TensorImpl* dx, double p0, double p1) {
-  switch (op) {
-#define X(K, F)                                                                                  \
-  case OpKind::K:                                                                                \
-    if (x->dtype == DType::f32) unary_bwd<float, math::F>(g, x, y, dx, float(p0), float(p1));   \
-    else unary_bwd<double, math::F>(g, x, y, dx, p0, p1);                                        \
-    return;
-    RLF_UNARY_FUNCTORS(X)
-#undef X
-    default: bad_op("unary_backward", op);
-  }
+  const bool known = math::with_unary_functor(op, [&](auto f) {
+    using F = decltype(f);
+    if (x->dtype == DType::f32) unary_bwd<float, F>(g, x, y, dx, float(p0), float(p1));
+    else unary_bwd<double, F>(g, x, y, dx, p0, p1);
+  });
+  if (!known) bad_op("unary_backward", op);
 }
 
 void binary_forward(OpKind op, const TensorImpl* a, const TensorImpl* b, TensorImpl* out) {
-  switch (op) {
-#define X(K, F)                                                               \
-  case OpKind::K:                                                             \
-    if (a->dtype == DType::f32) binary_fwd<float, math::F>(a, b, out);        \
-    else binary_fwd<double, math::F>(a, b, out);                              \
-    return;
-    RLF_BINARY_FUNCTORS(X)
-#undef X
-    default: bad_op("binary_forward", op);
-  }
+  const bool known = math::with_binary_functor(op, [&](auto f) {
+    using F = decltype(f);
+    if (a->dtype == DType::f32) binary_fwd<float, F>(a, b, out);
+    else binary_fwd<double, F>(a, b, out);
+  });
+  if (!known) bad_op("binary_forward", op);
 }
 
 void binary_backward(OpKind op, bool which_b, const TensorImpl* g, const TensorImpl* a,
                      const TensorImpl* b, const TensorImpl* y, TensorImpl* d) {
-  switch (op) {
-#define X(K, F)                                                                          \
-  case OpKind::K:                                                                        \
-    if (a->dtype == DType::f32) binary_bwd<float, math::F>(which_b, g, a, b, y, d);      \
-    else binary_bwd<double, math::F>(which_b, g, a, b, y, d);                            \
-    return;
-    RLF_BINARY_FUNCTORS(X)
-#undef X
-    default: bad_op("binary_backward", op);
-  }
+  const bool known = math::with_binary_functor(op, [&](auto f) {
+    using F = decltype(f);
+    if (a->dtype == DType::f32) binary_bwd<float, F>(which_b, g, a, b, y, d);
+    else binary_bwd<double, F>(which_b, g, a, b, y, d);
+  });
+  if (!known) bad_op("binary_backward", op);
 }
 
 void compare(CompareKind k, const TensorImpl* a, const TensorImpl* b, TensorImpl* out) {

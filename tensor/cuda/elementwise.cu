@@ -8,14 +8,6 @@
 namespace rlforge::tensor::cuda {
 namespace {
 
-#define RLF_UNARY_FUNCTORS(X)                                                               \
-  X(Neg, NegF) X(Exp, ExpF) X(Log, LogF) X(Sqrt, SqrtF) X(Abs, AbsF) X(PowScalar, PowScalarF) \
-  X(Clamp, ClampF) X(Relu, ReluF) X(LeakyRelu, LeakyReluF) X(Elu, EluF) X(Tanh, TanhF)      \
-  X(Sigmoid, SigmoidF) X(Softplus, SoftplusF)
-
-#define RLF_BINARY_FUNCTORS(X) \
-  X(Add, AddF) X(Sub, SubF) X(Mul, MulF) X(Div, DivF) X(Pow, PowF) X(Minimum, MinimumF) X(Maximum, MaximumF)
-
 [[noreturn]] void bad_op(const char* where, OpKind op) {
   throw TensorError(std::string("internal: CUDA ") + where + " has no kernel for op '" + op_name(op) + "'");
 }
@@ -127,19 +119,15 @@ void copy_t(const TensorImpl* src, TensorImpl* dst) {
 void unary_forward(OpKind op, const TensorImpl* x, TensorImpl* out, double p0, double p1) {
   const Launch L = over(out->shape);
   if (L.n == 0) return;
-  switch (op) {
-#define X(K, F)                                                                                             \
-  case OpKind::K:                                                                                           \
-    by_float(x->dtype, [&](auto tag) {                                                                      \
-      using T = decltype(tag);                                                                              \
-      unary_fwd_k<T, math::F><<<L.blocks, kThreads>>>(L.s, L.n, x->ptr<T>(), layout(x), out->ptr<T>(),      \
-                                                       layout(out), T(p0), T(p1));                          \
-    });                                                                                                     \
-    break;
-    RLF_UNARY_FUNCTORS(X)
-#undef X
-    default: bad_op("unary_forward", op);
-  }
+  const bool known = math::with_unary_functor(op, [&](auto f) {
+    using F = decltype(f);
+    by_float(x->dtype, [&](auto tag) {
+      using T = decltype(tag);
+      unary_fwd_k<T, F><<<L.blocks, kThreads>>>(L.s, L.n, x->ptr<T>(), layout(x), out->ptr<T>(), layout(out), T(p0),
+                                                T(p1));
+    });
+  });
+  if (!known) bad_op("unary_forward", op);
   check_launch(op_name(op));
 }
 
@@ -147,39 +135,30 @@ void unary_backward(OpKind op, const TensorImpl* g, const TensorImpl* x, const T
                     TensorImpl* dx, double p0, double p1) {
   const Launch L = over(dx->shape);
   if (L.n == 0) return;
-  switch (op) {
-#define X(K, F)                                                                                          \
-  case OpKind::K:                                                                                        \
-    by_float(x->dtype, [&](auto tag) {                                                                   \
-      using T = decltype(tag);                                                                           \
-      unary_bwd_k<T, math::F><<<L.blocks, kThreads>>>(L.s, L.n, g->ptr<T>(), layout(g), x->ptr<T>(),     \
-                                                       layout(x), y->ptr<T>(), layout(y), dx->ptr<T>(),  \
-                                                       layout(dx), T(p0), T(p1));                        \
-    });                                                                                                  \
-    break;
-    RLF_UNARY_FUNCTORS(X)
-#undef X
-    default: bad_op("unary_backward", op);
-  }
+  const bool known = math::with_unary_functor(op, [&](auto f) {
+    using F = decltype(f);
+    by_float(x->dtype, [&](auto tag) {
+      using T = decltype(tag);
+      unary_bwd_k<T, F><<<L.blocks, kThreads>>>(L.s, L.n, g->ptr<T>(), layout(g), x->ptr<T>(), layout(x),
+                                                y->ptr<T>(), layout(y), dx->ptr<T>(), layout(dx), T(p0), T(p1));
+    });
+  });
+  if (!known) bad_op("unary_backward", op);
   check_launch(op_name(op));
 }
 
 void binary_forward(OpKind op, const TensorImpl* a, const TensorImpl* b, TensorImpl* out) {
   const Launch L = over(out->shape);
   if (L.n == 0) return;
-  switch (op) {
-#define X(K, F)                                                                                         \
-  case OpKind::K:                                                                                       \
-    by_float(a->dtype, [&](auto tag) {                                                                  \
-      using T = decltype(tag);                                                                          \
-      binary_fwd_k<T, math::F><<<L.blocks, kThreads>>>(L.s, L.n, a->ptr<T>(), layout(a), b->ptr<T>(),  \
-                                                        layout(b), out->ptr<T>(), layout(out));         \
-    });                                                                                                 \
-    break;
-    RLF_BINARY_FUNCTORS(X)
-#undef X
-    default: bad_op("binary_forward", op);
-  }
+  const bool known = math::with_binary_functor(op, [&](auto f) {
+    using F = decltype(f);
+    by_float(a->dtype, [&](auto tag) {
+      using T = decltype(tag);
+      binary_fwd_k<T, F><<<L.blocks, kThreads>>>(L.s, L.n, a->ptr<T>(), layout(a), b->ptr<T>(), layout(b),
+                                                 out->ptr<T>(), layout(out));
+    });
+  });
+  if (!known) bad_op("binary_forward", op);
   check_launch(op_name(op));
 }
 
@@ -187,20 +166,16 @@ void binary_backward(OpKind op, bool which_b, const TensorImpl* g, const TensorI
                      const TensorImpl* b, const TensorImpl* y, TensorImpl* d) {
   const Launch L = over(d->shape);
   if (L.n == 0) return;
-  switch (op) {
-#define X(K, F)                                                                                            \
-  case OpKind::K:                                                                                          \
-    by_float(a->dtype, [&](auto tag) {                                                                     \
-      using T = decltype(tag);                                                                             \
-      binary_bwd_k<T, math::F><<<L.blocks, kThreads>>>(L.s, L.n, which_b, g->ptr<T>(), layout(g),          \
-                                                        a->ptr<T>(), layout(a), b->ptr<T>(), layout(b),    \
-                                                        y->ptr<T>(), layout(y), d->ptr<T>(), layout(d));   \
-    });                                                                                                    \
-    break;
-    RLF_BINARY_FUNCTORS(X)
-#undef X
-    default: bad_op("binary_backward", op);
-  }
+  const bool known = math::with_binary_functor(op, [&](auto f) {
+    using F = decltype(f);
+    by_float(a->dtype, [&](auto tag) {
+      using T = decltype(tag);
+      binary_bwd_k<T, F><<<L.blocks, kThreads>>>(L.s, L.n, which_b, g->ptr<T>(), layout(g), a->ptr<T>(), layout(a),
+                                                 b->ptr<T>(), layout(b), y->ptr<T>(), layout(y), d->ptr<T>(),
+                                                 layout(d));
+    });
+  });
+  if (!known) bad_op("binary_backward", op);
   check_launch(op_name(op));
 }
 

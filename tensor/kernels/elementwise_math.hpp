@@ -1,9 +1,12 @@
 // Element-wise arithmetic written once for the CPU kernels and (under nvcc) the CUDA kernels:
-// each op's value f and its derivatives, plus the fused Adam and SGD update formulas.
+// each op's value f and its derivatives, the fused Adam and SGD update formulas, and the table
+// from OpKind to those functors that both devices' dispatch uses.
 #pragma once
 #include <cmath>
 #include <cstdint>
 #include <type_traits>
+
+#include "tensor/autograd/op_kind.hpp"
 #if !defined(__CUDA_ARCH__)
 #include <bit>
 #endif
@@ -248,6 +251,41 @@ RLF_HD T sgd_update(T p, T g, T& buf, bool first, T lr, T momentum, T dampening,
     g = nesterov ? g + momentum * buf : buf;
   }
   return p - lr * g;
+}
+
+// Calls fn(F{}) with the functor F of element-wise op `op`; false when op is not one of them.
+// The one OpKind -> arithmetic table: the CPU and CUDA dispatch pass their kernel launch as fn.
+template <class Fn>
+bool with_unary_functor(OpKind op, Fn&& fn) {
+  switch (op) {
+    case OpKind::Neg: fn(NegF{}); return true;
+    case OpKind::Exp: fn(ExpF{}); return true;
+    case OpKind::Log: fn(LogF{}); return true;
+    case OpKind::Sqrt: fn(SqrtF{}); return true;
+    case OpKind::Abs: fn(AbsF{}); return true;
+    case OpKind::PowScalar: fn(PowScalarF{}); return true;
+    case OpKind::Clamp: fn(ClampF{}); return true;
+    case OpKind::Relu: fn(ReluF{}); return true;
+    case OpKind::LeakyRelu: fn(LeakyReluF{}); return true;
+    case OpKind::Elu: fn(EluF{}); return true;
+    case OpKind::Tanh: fn(TanhF{}); return true;
+    case OpKind::Sigmoid: fn(SigmoidF{}); return true;
+    case OpKind::Softplus: fn(SoftplusF{}); return true;
+    default: return false;
+  }
+}
+template <class Fn>
+bool with_binary_functor(OpKind op, Fn&& fn) {
+  switch (op) {
+    case OpKind::Add: fn(AddF{}); return true;
+    case OpKind::Sub: fn(SubF{}); return true;
+    case OpKind::Mul: fn(MulF{}); return true;
+    case OpKind::Div: fn(DivF{}); return true;
+    case OpKind::Pow: fn(PowF{}); return true;
+    case OpKind::Minimum: fn(MinimumF{}); return true;
+    case OpKind::Maximum: fn(MaximumF{}); return true;
+    default: return false;
+  }
 }
 
 }  // namespace rlforge::tensor::math
