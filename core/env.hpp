@@ -152,6 +152,10 @@ class BatchedEnv {
   // Called concurrently on disjoint ranges.
   virtual void step(int begin, int end, const std::byte* actions, Rng* rngs, std::byte* obs,
                     double* reward, std::uint8_t* terminated) = 0;
+  // Whether step() draws from `rngs`. VectorEnv then keeps the streams of lanes it only resets
+  // (stepped, outputs discarded) as they were; an env whose step is deterministic says false
+  // and spares that work.
+  virtual bool step_draws_random() const { return true; }
   // Lane i's full dynamic state as numbers, and its restore (checkpoints: VectorEnv::save_state).
   // Default: throws InvalidArgument saying the env does not expose its state.
   virtual std::vector<double> get_state(int i) const;

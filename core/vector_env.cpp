@@ -103,6 +103,7 @@ void VectorEnv::init(VectorEnvOptions options) {
   if (batched_) {
     rngs_.resize(n);
     saved_rngs_.resize(n);
+    batched_draws_ = batched_->step_draws_random();
   }
   elapsed_.assign(n, 0);
   pending_reset_.assign(n, 0);
@@ -231,8 +232,9 @@ void VectorEnv::step_chunk(int begin, int end, const std::byte* actions) {
   if (batched_) {
     // NextStep: a lane that only resets this step is stepped too (SIMD loops do not skip
     // lanes), its outputs are discarded, and its stream is put back, so that it draws exactly
-    // what the single env, which is not stepped, draws.
-    const bool any_pending = std::memchr(pending_reset_.data() + b, 1, n) != nullptr;
+    // what the single env, which is not stepped, draws. Skipped for envs whose step draws
+    // nothing: the scan costs ~20% of a 1024-env CartPole step.
+    const bool any_pending = batched_draws_ && std::memchr(pending_reset_.data() + b, 1, n) != nullptr;
     if (any_pending)
       for (std::size_t k = b; k < b + n; ++k)
         if (pending_reset_[k]) saved_rngs_[k] = rngs_[k];

@@ -118,6 +118,7 @@ class VectorEnv {
   // a single env's is its own rng().
   mutable std::vector<Rng> rngs_;
   std::vector<Rng> saved_rngs_;  // scratch: streams of lanes that only reset this step
+  bool batched_draws_ = false;   // the batched env's step draws from the lanes' streams
   std::vector<StepCount> elapsed_;
   std::vector<std::uint8_t> pending_reset_;
   std::vector<std::uint8_t> reset_due_;  // scratch: envs that reset during this step

@@ -76,6 +76,7 @@ class ClassicBatched final : public BatchedEnv {
   }
 
   // Classic-control steps are deterministic: the lanes' streams are used only by reset.
+  bool step_draws_random() const override { return false; }
   void step(int begin, int end, const std::byte* actions, Rng*, std::byte* obs, double* reward,
             std::uint8_t* terminated) override {
     // One pass to see whether every lane's trig arguments are small, then a branch-free
