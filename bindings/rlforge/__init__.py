@@ -9,6 +9,7 @@ Agents: ``rlforge.train(config, **overrides)`` returns the run folder,
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any
 
 import gymnasium
@@ -25,11 +26,12 @@ from rlforge.vector import VectorEnv  # noqa: E402
 from rlforge import _registration  # noqa: E402
 from rlforge.agents import Policy, load_policy, resume, train  # noqa: E402
 
-__all__ = ["make", "make_vec", "list_envs", "register_env_module", "Env", "VectorEnv",
+__all__ = ["make", "make_vec", "list_envs", "register_env_module", "cmake_dir", "include_dir", "Env", "VectorEnv",
            "train", "resume", "load_policy", "Policy",
            "AutoresetMode", "Error", "InvalidArgument", "InvalidAction", "ConfigError",
            "NameNotFound", "ResetNeeded", "UnsupportedMode"]
 __version__ = "0.1.0"
+_PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def make(id: str, render_mode: str | None = None, **kwargs: Any) -> Env:
@@ -55,6 +57,18 @@ def make_vec(id: str, num_envs: int, num_threads: int | None = None,
     env = VectorEnv(env_id, num_envs, num_threads, autoreset_mode, **kwargs)
     env.spec = _gym_spec(env_id, kwargs)
     return env
+
+
+def cmake_dir() -> str:
+    """The folder of the CMake package that builds a C++ env module against this rlforge:
+    ``cmake -Drlforge_DIR="$(python -c 'import rlforge; print(rlforge.cmake_dir())')"``, then
+    ``find_package(rlforge CONFIG REQUIRED)`` and ``rlforge_add_env_module(name src.cpp)``."""
+    return str(_PACKAGE_DIR / "cmake")
+
+
+def include_dir() -> str:
+    """The folder holding rlforge's C++ headers (``core/env.hpp``, ``rlforge_python/env_module.hpp``)."""
+    return str(_PACKAGE_DIR / "include")
 
 
 def list_envs() -> list[str]:
