@@ -25,7 +25,8 @@
 
 namespace rlforge::python {
 
-inline constexpr std::uint32_t kEnvModuleAbi = 1;
+// 2: Env gained virtual rng() and checkpoint_state() (vtable layout), EnvSpec exposes_state.
+inline constexpr std::uint32_t kEnvModuleAbi = 2;
 inline constexpr const char* kEnvModuleCapsule = "rlforge.env_module";
 
 // The table a module hands to rlforge's extension. Plain function pointers: the two shared
