@@ -15,6 +15,7 @@ namespace rlforge {
 const void* checked_action(const Space& space, const ConstArray& action, std::byte* scratch,
                            const std::string& id, int row) {
   const void* a = action.data;
+  if (!a) throw_invalid(space, action, id, row, "the action's data pointer is null");
   if (action.dtype != space.dtype() || !(action.shape == space.shape())) {
     if (!cast_into(space, action, scratch))
       throw_invalid(space, action, id, row, space.explain_not_contained(action));

@@ -1,6 +1,9 @@
 // The env registry: validation of ids and kwargs, make(), close-match hints.
 #include "core/registry.hpp"
 
+#include <cmath>
+#include <limits>
+
 #include <algorithm>
 #include <regex>
 
@@ -20,6 +23,9 @@ bool Registry::add(EnvSpec spec, EnvFactory factory) {
                           "': expected [namespace/]Name-vN, e.g. 'CartPole-v1'");
   if (!factory) throw InvalidArgument("cannot register env id '" + spec.id + "': no factory");
   JsonObject::parse(spec.kwargs, "default kwargs of " + spec.id);  // validates the JSON
+  if (spec.max_episode_steps && *spec.max_episode_steps < 0)
+    throw InvalidArgument("cannot register env id '" + spec.id + "': max_episode_steps must be >= 0 "
+                          "(0: no limit), got " + std::to_string(*spec.max_episode_steps));
   std::lock_guard lock(mutex_);
   if (entries_.count(spec.id))
     throw InvalidArgument("cannot register env id '" + spec.id + "': it is already registered");
@@ -74,8 +80,10 @@ EnvSpec Registry::resolve(std::string_view id, std::string_view kwargs_json,
         continue;
       }
       const auto n = given.get_int(key);
-      if (n < 0)
-        throw InvalidArgument(spec.id + ": max_episode_steps must be >= 0, got " +
+      // The step counters are 32-bit (core/episode.hpp): a larger limit is refused, not wrapped.
+      if (n < 0 || n > std::numeric_limits<StepCount>::max())
+        throw InvalidArgument(spec.id + ": max_episode_steps must be in [0, " +
+                              std::to_string(std::numeric_limits<StepCount>::max()) + "] (0: no limit), got " +
                               std::to_string(n));
       spec.max_episode_steps = n == 0 ? std::nullopt : std::optional<int>(static_cast<int>(n));
       continue;
@@ -91,6 +99,9 @@ EnvSpec Registry::resolve(std::string_view id, std::string_view kwargs_json,
     if (want != got && !(want == "number" && got == "integer"))
       throw InvalidArgument(spec.id + ": kwarg '" + key + "' must be " +
                             (want == "integer" ? "an integer" : "a " + want) + ", got " + got);
+    if ((want == "number" || want == "integer") && !std::isfinite(given.get_double(key)))
+      throw InvalidArgument(spec.id + ": kwarg '" + key + "' must be a finite number, got " +
+                            std::to_string(given.get_double(key)));
   }
   kwargs.merge_from(given);
   kwargs.erase("max_episode_steps");  // a make()-level key, not the env's

@@ -46,6 +46,8 @@ static std::string format_number(double v, DType t) {
 
 std::string format_values(const ConstArray& a, int limit) {
   const auto n = a.shape.numel();
+  if (!a.data && n > 0)
+    return "<no data> (" + std::string(dtype_name(a.dtype)) + ", shape " + a.shape.str() + ")";
   if (a.shape.ndim() == 0) return format_number(load_as_double(a.data, a.dtype, 0), a.dtype);
   std::string s = "[";
   for (std::int64_t i = 0; i < n && i < limit; ++i) {

@@ -158,18 +158,27 @@ void VectorEnv::for_each_chunk(F&& f) {
 
 void VectorEnv::reset(std::optional<std::uint64_t> seed, const JsonObject* options) {
   if (!seed && !seeded_) seed = entropy_seed();
-  seeded_ = true;
+  auto reset_one = [&](std::size_t k) {
+    if (seed) lane_rng(k).seed(*seed + static_cast<std::uint64_t>(k));
+    reset_lane(k, options);
+    pending_reset_[k] = 0;
+    rewards_[k] = 0.0;
+    terminated_[k] = truncated_[k] = 0;
+    if (!has_final_.empty()) has_final_[k] = 0;
+  };
+  // The env's reset checks the options: lane 0 goes first, alone, so that bad options throw
+  // before any other lane changes, and lane 0's stream is put back.
+  const Rng first = lane_rng(0);
+  try {
+    reset_one(0);
+  } catch (...) {
+    lane_rng(0) = first;
+    throw;
+  }
   for_each_chunk([&](int begin, int end) {
-    for (int i = begin; i < end; ++i) {
-      const auto k = static_cast<std::size_t>(i);
-      if (seed) lane_rng(k).seed(*seed + static_cast<std::uint64_t>(i));
-      reset_lane(k, options);
-      pending_reset_[k] = 0;
-      rewards_[k] = 0.0;
-      terminated_[k] = truncated_[k] = 0;
-      if (!has_final_.empty()) has_final_[k] = 0;
-    }
+    for (int i = std::max(begin, 1); i < end; ++i) reset_one(static_cast<std::size_t>(i));
   });
+  seeded_ = true;
   was_reset_ = true;
 }
 
@@ -211,6 +220,9 @@ const std::byte* VectorEnv::validated_actions(const ConstArray& actions) {
                         act_space_.repr() + ".shape)");
   }
   const std::byte* data = static_cast<const std::byte*>(actions.data);
+  if (!data)
+    throw InvalidAction(spec_.id + ": actions of shape " + actions.shape.str() +
+                        " have a null data pointer");
   bool known = false;
   if (actions.dtype == act_space_.dtype() && rows_in_space_fast(act_space_, data, n_, &known))
     return data;

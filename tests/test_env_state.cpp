@@ -187,3 +187,27 @@ TEST_CASE("the per-env path validates actions once, before any env moves") {
   v.step(ConstArray{good.data(), DType::float32, Shape{3, 1}});
   CHECK(v.observations_as<float>()[1] == 1.0f);  // env 0 took its first step
 }
+
+TEST_CASE("bad reset options throw before any lane changes; null action data is refused") {
+  VectorEnv v("CartPole-v1", 5, "{}", opts(2, AutoresetMode::NextStep, false));
+  v.reset(4);
+  const std::string before = v.save_state();
+  const JsonObject typo = JsonObject::parse(R"({"lowx": -0.01})", "options");
+  CHECK_THROWS_WITH(v.reset(9, &typo), Catch::Contains("CartPole-v1") &&
+                                           Catch::Contains("unknown reset option 'lowx'") &&
+                                           Catch::Contains("low, high"));
+  const JsonObject nan = JsonObject::parse(R"({"low": NaN})", "options");
+  CHECK_THROWS_WITH(v.reset(9, &nan), Catch::Contains("'low' must be a finite number"));
+  CHECK(v.save_state() == before);
+  CHECK_THROWS_WITH(v.step(ConstArray{nullptr, DType::int64, Shape{5}}),
+                    Catch::Contains("null data pointer"));
+  auto env = make("Pendulum-v1");
+  std::vector<float> obs(3);
+  Info info;
+  const JsonObject pend = JsonObject::parse(R"({"x_init": 1.0, "low": 0.5})", "options");
+  CHECK_THROWS_WITH(env->reset(1, std::span<float>(obs), info, &pend),
+                    Catch::Contains("unknown reset option 'low'") && Catch::Contains("x_init, y_init"));
+  env->reset(1, std::span<float>(obs), info);
+  CHECK_THROWS_WITH(env->step(ConstArray{nullptr, DType::float32, Shape{1}}, std::span<float>(obs), info),
+                    Catch::Contains("null"));
+}

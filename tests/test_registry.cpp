@@ -135,3 +135,14 @@ TEST_CASE("reset options reach the env") {
     CHECK(obs[0] >= 0.99f);
   }
 }
+
+TEST_CASE("out-of-range TimeLimits and non-finite kwargs are refused, naming the env and key") {
+  CHECK_THROWS_WITH(make("CartPole-v1", R"({"max_episode_steps": 2147483648})"),
+                    Catch::Contains("CartPole-v1") && Catch::Contains("max_episode_steps must be in [0, 2147483647]") &&
+                        Catch::Contains("2147483648"));
+  CHECK(make("CartPole-v1", R"({"max_episode_steps": 2147483647})")->spec().max_episode_steps == 2147483647);
+  CHECK_THROWS_WITH(make("Pendulum-v1", R"({"g": NaN})"),
+                    Catch::Contains("Pendulum-v1") && Catch::Contains("'g' must be a finite number"));
+  CHECK_THROWS_WITH(make("Pendulum-v1", R"({"g": -Infinity})"), Catch::Contains("finite"));
+  CHECK(make("Pendulum-v1", R"({"g": 9.81})"));
+}

@@ -1,6 +1,7 @@
 // classic_env.cpp: reset-option parsing and state-size checks shared by the classic-control envs.
 #include "envs/classic/classic_env.hpp"
 
+#include <cmath>
 #include <sstream>
 
 namespace rlforge::classic {
@@ -14,17 +15,36 @@ std::string repr(double v) {
 }
 }  // namespace
 
+void check_reset_keys(const JsonObject* options, std::initializer_list<const char*> accepted,
+                      const std::string& id) {
+  if (!options) return;
+  for (const auto& key : options->keys()) {
+    bool known = false;
+    std::string list;
+    for (const char* k : accepted) {
+      known |= key == k;
+      list += (list.empty() ? "" : ", ") + std::string(k);
+    }
+    if (!known)
+      throw InvalidArgument(id + ": unknown reset option '" + key + "'; accepted options: " + list);
+  }
+}
+
 double reset_option(const JsonObject* options, const char* key, double fallback,
                     const std::string& id) {
   if (!options || !options->has(key)) return fallback;
   const std::string type = options->type_of(key);
   if (type != "number" && type != "integer")
     throw InvalidArgument(id + ": reset option '" + key + "' must be a number, got " + type);
-  return options->get_double(key);
+  const double v = options->get_double(key);
+  if (!std::isfinite(v))
+    throw InvalidArgument(id + ": reset option '" + key + "' must be a finite number, got " + repr(v));
+  return v;
 }
 
 ResetBounds reset_bounds(const JsonObject* options, double default_low, double default_high,
                          const std::string& id) {
+  check_reset_keys(options, {"low", "high"}, id);
   const double low = reset_option(options, "low", default_low, id);
   const double high = reset_option(options, "high", default_high, id);
   if (low > high)

@@ -18,6 +18,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <span>
 #include <string>
@@ -49,7 +50,11 @@ struct ResetBounds {
 };
 ResetBounds reset_bounds(const JsonObject* options, double default_low, double default_high,
                          const std::string& id);
-// A numeric reset option (Pendulum's x_init / y_init), or `fallback` when absent.
+// Throws InvalidArgument naming the env id and the accepted keys for any other reset option
+// (gymnasium ignores unknown keys; a typo there would silently change nothing).
+void check_reset_keys(const JsonObject* options, std::initializer_list<const char*> accepted,
+                      const std::string& id);
+// A finite numeric reset option (Pendulum's x_init / y_init), or `fallback` when absent.
 double reset_option(const JsonObject* options, const char* key, double fallback,
                     const std::string& id);
 // get_state/set_state size check: throws InvalidArgument naming the env id and both sizes.

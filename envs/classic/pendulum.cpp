@@ -17,6 +17,7 @@ Space Model::action_space(const Params&) {
 }
 
 State Model::reset(Rng& rng, const JsonObject* options, const Params&, const std::string& id) {
+  check_reset_keys(options, {"x_init", "y_init"}, id);
   const double x = reset_option(options, "x_init", kPi, id);
   const double y = reset_option(options, "y_init", 1.0, id);
   return pendulum::reset(rng, x, y);

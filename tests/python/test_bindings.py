@@ -178,6 +178,21 @@ def test_bad_kwargs_raise_value_errors():
         rlforge.make("CartPole-v1", sutton_barto_reward=object())
 
 
+def test_non_finite_kwargs_huge_time_limits_and_unknown_reset_options_are_refused():
+    with pytest.raises(rlforge.InvalidArgument, match="Pendulum-v1: kwarg 'g' must be a finite number"):
+        rlforge.make("Pendulum-v1", g=float("nan"))
+    with pytest.raises(rlforge.InvalidArgument, match=r"max_episode_steps must be in \[0, 2147483647\]"):
+        rlforge.make("CartPole-v1", max_episode_steps=2**31)
+    with pytest.raises(rlforge.InvalidArgument, match=r"max_episode_steps must be in"):
+        rlforge.make_vec("CartPole-v1", 2, max_episode_steps=2**31)
+    env = rlforge.make("CartPole-v1")
+    with pytest.raises(rlforge.InvalidArgument, match="unknown reset option 'lowx'; accepted options: low, high"):
+        env.reset(seed=1, options={"lowx": 0.0})
+    with pytest.raises(rlforge.InvalidArgument, match="reset option 'low' must be a finite number"):
+        env.reset(seed=1, options={"low": float("nan")})
+    env.reset(seed=1, options={"low": -0.01, "high": 0.01})
+
+
 @pytest.mark.parametrize("action, error, pieces", [
     (2, ValueError, ["2", "Discrete(2)", "CartPole-v1"]),
     (-1, ValueError, ["-1", "Discrete(2)"]),
