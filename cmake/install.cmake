@@ -28,4 +28,5 @@ write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/rlforgeConfigVersio
   COMPATIBILITY SameMinorVersion)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/rlforgeConfig.cmake
               ${CMAKE_CURRENT_BINARY_DIR}/rlforgeConfigVersion.cmake
+              cmake/rlforgePlugin.cmake
         DESTINATION ${RLFORGE_CMAKE_DIR} COMPONENT dev)

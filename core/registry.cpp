@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <regex>
+#include <utility>
 
 #include "core/error.hpp"
 
@@ -13,19 +14,40 @@ Registry& Registry::global() {
   return r;
 }
 
-bool Registry::add(EnvSpec spec, EnvFactory factory) {
+// Called with mutex_ held.
+void Registry::check_new(const EnvSpec& spec, const EnvFactory& factory) const {
   static const std::regex id_pattern(R"(^(?:[\w:.-]+/)?[\w:.-]+?(?:-v\d+)?$)");
   if (spec.id.empty() || !std::regex_match(spec.id, id_pattern))
     throw InvalidArgument("cannot register env id '" + spec.id +
                           "': expected [namespace/]Name-vN, e.g. 'CartPole-v1'");
   if (!factory) throw InvalidArgument("cannot register env id '" + spec.id + "': no factory");
   JsonObject::parse(spec.kwargs, "default kwargs of " + spec.id);  // validates the JSON
-  std::lock_guard lock(mutex_);
   if (entries_.count(spec.id))
     throw InvalidArgument("cannot register env id '" + spec.id + "': it is already registered");
+}
+
+bool Registry::add(EnvSpec spec, EnvFactory factory) {
+  std::lock_guard lock(mutex_);
+  try {
+    check_new(spec, factory);
+  } catch (const Error& e) {  // InvalidArgument, or ConfigError for malformed kwargs JSON
+    if (!defer_errors_) throw;
+    deferred_errors_.push_back(e.what());
+    return false;
+  }
   std::string id = spec.id;
   entries_.emplace(std::move(id), Entry{std::move(spec), std::move(factory)});
   return true;
+}
+
+void Registry::set_defer_errors(bool on) {
+  std::lock_guard lock(mutex_);
+  defer_errors_ = on;
+}
+
+std::vector<std::string> Registry::take_deferred_errors() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(deferred_errors_, {});
 }
 
 bool Registry::contains(std::string_view id) const {
