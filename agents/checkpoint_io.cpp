@@ -2,6 +2,7 @@
 #include "agents/checkpoint_io.hpp"
 
 #include <cstdint>
+#include <iostream>
 
 #include "agents/network.hpp"
 #include "core/error.hpp"
@@ -41,13 +42,21 @@ void read_episode_returns(ByteReader& r, std::vector<double>& returns) {
 
 void write_env_state_last(ByteWriter& w, const VectorEnv& envs) { w.str(envs.save_state()); }
 
-void read_env_state_last(ByteReader& r, VectorEnv& envs) {
+void read_env_state_last(ByteReader& r, VectorEnv& envs, std::vector<double>& ep_return) {
+  const std::string blob = r.str();
+  if (!r.at_end()) throw ConfigError("checkpoint: unexpected bytes after the agent state");
+  int restarted = 0;
   try {
-    envs.load_state(r.str());
+    restarted = envs.load_state(blob);
   } catch (const InvalidArgument& e) {
     throw ConfigError(std::string("checkpoint: ") + e.what());
   }
-  if (!r.at_end()) throw ConfigError("checkpoint: unexpected bytes after the agent state");
+  if (restarted == 0) return;
+  for (std::size_t i = 0; i < ep_return.size(); ++i) ep_return[i] = 0.0;
+  std::cerr << "rlforge: resume: " << envs.spec().id << " does not expose its state "
+            << "(EnvSpec::exposes_state is false), so its " << restarted
+            << " training envs start new episodes; this run is not bit-identical to an "
+               "uninterrupted one\n";
 }
 
 }  // namespace rlforge::agents

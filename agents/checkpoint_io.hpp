@@ -22,6 +22,9 @@ void read_episode_returns(ByteReader& r, std::vector<double>& returns);
 // The VectorEnv state as the last field of an agent state; the read turns the env's
 // InvalidArgument into ConfigError("checkpoint: ...") and rejects bytes after it.
 void write_env_state_last(ByteWriter& w, const VectorEnv& envs);
-void read_env_state_last(ByteReader& r, VectorEnv& envs);
+// Restores the training envs (the state's last field). Envs that cannot expose their state
+// start new episodes instead: their running returns in `ep_return` restart at 0, and one line
+// on stderr says that this resume is not bit-identical.
+void read_env_state_last(ByteReader& r, VectorEnv& envs, std::vector<double>& ep_return);
 
 }  // namespace rlforge::agents

@@ -203,7 +203,7 @@ void Dqn::load_state(std::string_view blob) {
   read_episode_returns(r, ep_return_);
   replay_->load(r);
   read_tensors_into(r, state_tensors());
-  read_env_state_last(r, *envs_);
+  read_env_state_last(r, *envs_, ep_return_);
 }
 
 }  // namespace rlforge::agents

@@ -393,7 +393,7 @@ void Ppo::load_state(std::string_view blob) {
   read_episode_returns(r, ep_return_);
   read_tensors_into(r, named_parameters());
   read_tensors_into(r, opt_->state());
-  read_env_state_last(r, *envs_);
+  read_env_state_last(r, *envs_, ep_return_);
 }
 
 }  // namespace rlforge::agents

@@ -271,7 +271,7 @@ void Sac::load_state(std::string_view blob) {
   held_uniform_ = std::move(hu);
   replay_->load(r);
   read_tensors_into(r, state_tensors());
-  read_env_state_last(r, *envs_);
+  read_env_state_last(r, *envs_, ep_return_);
 }
 
 }  // namespace rlforge::agents

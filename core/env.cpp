@@ -4,6 +4,7 @@
 #include <cmath>
 #include <random>
 
+#include "core/action_check.hpp"
 #include "core/error.hpp"
 
 namespace rlforge {
@@ -36,15 +37,13 @@ void Env::reset(std::optional<std::uint64_t> seed, std::span<std::byte> obs, Inf
                 const JsonObject* options) {
   check_obs_size(obs.size());
   if (seed) {
-    rng_.seed(*seed);
+    rng().seed(*seed);
     seeded_ = true;
   } else if (!seeded_) {
-    rng_.seed(entropy_seed());
+    rng().seed(entropy_seed());
     seeded_ = true;
   }
-  info.clear();
-  reset_seed_ = seed;
-  do_reset(rng_, options, obs, info);
+  reset_unchecked(options, obs, info);
   elapsed_steps_ = 0;
   needs_reset_ = false;
 }
@@ -56,25 +55,11 @@ StepResult Env::step(const ConstArray& action, std::span<std::byte> obs, Info& i
                      (elapsed_steps_ ? std::string("after the episode ended (terminated or "
                                                    "truncated) without reset()")
                                      : std::string("before reset()")));
-  const void* a = action.data;
-  // Fast path: exact dtype and shape, then only the bounds need checking.
-  if (action.dtype != action_space_.dtype() || !(action.shape == action_space_.shape())) {
-    action_scratch_.resize(action_space_.nbytes());  // allocates once; wrappers may change the space
-    if (!cast_into(action_space_, action, action_scratch_.data()))
-      throw InvalidAction(id() + ": invalid action " + format_values(action) + " for " +
-                          action_space_.repr() + ": " +
-                          action_space_.explain_not_contained(action));
-    a = action_scratch_.data();
-  }
-  const ConstArray typed{a, action_space_.dtype(), action_space_.shape()};
-  if (std::string why = action_space_.explain_not_contained(typed); !why.empty())
-    throw InvalidAction(id() + ": invalid action " + format_values(action) + " for " +
-                        action_space_.repr() + ": " + why);
-  info.clear();
-  StepResult r = do_step(a, obs, info);
+  action_scratch_.resize(action_space_.nbytes());  // allocates once; wrappers may change the space
+  const void* a = checked_action(action_space_, action, action_scratch_.data(), id());
+  StepResult r = step_unchecked(a, obs, info);
   ++elapsed_steps_;
-  if (apply_time_limit_ && spec_.max_episode_steps &&
-      elapsed_steps_ >= *spec_.max_episode_steps) r.truncated = true;
+  if (truncates(elapsed_steps_, time_limit(spec_.max_episode_steps))) r.truncated = true;
   needs_reset_ = r.terminated || r.truncated;
   return r;
 }

@@ -1,7 +1,9 @@
 // Env: the environment interface (gymnasium 1.x semantics) and EnvSpec, its registration data.
 //
-// An env implements do_reset/do_step on its own state; the public reset/step around them
-// validate input, seed, and apply the TimeLimit once, here, so no env repeats that logic.
+// An env implements do_reset/do_step on its own state. Episode bookkeeping (action validation,
+// seeding, TimeLimit, "needs reset") has one owner: the public reset/step here for an env used
+// on its own, VectorEnv for its lanes. Owners call reset_unchecked/step_unchecked, which run
+// the env and nothing else; wrappers chain through them, so the TimeLimit is applied once.
 // Outputs go into buffers the caller owns: obs must be observation_space().nbytes() bytes.
 // Throws: InvalidAction (action not in the space: dtype, shape, bounds, NaN), StateError
 // (step before reset or after the episode ended), InvalidArgument (wrong obs buffer size).
@@ -14,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "core/episode.hpp"
 #include "core/info.hpp"
 #include "core/json.hpp"
 #include "core/rng.hpp"
@@ -28,6 +31,9 @@ struct EnvSpec {
   int render_fps = 0;                       // 0: the env does not render
   std::string kwargs = "{}";                // JSON object: every accepted kwarg, with its default
   std::string entry_point;                  // C++ class name, for listings
+  // The env's get_state()/set_state() capture its whole dynamic state, so VectorEnv
+  // checkpoints restore it exactly. Without it a resumed run re-seeds the env (and says so).
+  bool exposes_state = false;
 };
 
 struct StepResult {
@@ -68,16 +74,34 @@ class Env {
     return step(action, std::as_writable_bytes(obs), info);
   }
 
-  // Steps taken in the current episode; whether the episode has ended.
-  int elapsed_steps() const { return elapsed_steps_; }
+  // For an env used on its own (reset/step above): steps taken in the current episode, and
+  // whether it has ended. An env inside a VectorEnv is counted by the VectorEnv instead.
+  StepCount elapsed_steps() const { return elapsed_steps_; }
   bool needs_reset() const { return needs_reset_; }
-  Rng& rng() { return rng_; }
+  // The stream the env draws from (a wrapper's is its inner env's): seeded by reset(seed),
+  // saved and restored by VectorEnv checkpoints.
+  virtual Rng& rng() { return rng_; }
+
+  // For owners of the bookkeeping (VectorEnv, wrappers): run do_reset with rng() / do_step
+  // with an action already known to be in action_space(). Nothing is validated or counted.
+  void reset_unchecked(const JsonObject* options, std::span<std::byte> obs, Info& info) {
+    info.clear();
+    do_reset(rng(), options, obs, info);
+  }
+  StepResult step_unchecked(const void* action, std::span<std::byte> obs, Info& info) {
+    info.clear();
+    return do_step(action, obs, info);
+  }
 
   // The env's dynamic state as numbers (e.g. CartPole's x, x_dot, theta, theta_dot in
   // double precision), for tests against a reference and for planners. Envs that can
   // expose it override both; others throw InvalidArgument saying so.
   virtual std::vector<double> get_state() const;
   virtual void set_state(std::span<const double> state);
+  // What a checkpoint stores: get_state() plus any internal values it leaves out (a wrapper's
+  // frames or statistics, a model's hidden flag). Defaults to get_state()/set_state().
+  virtual std::vector<double> checkpoint_state() const { return get_state(); }
+  virtual void restore_checkpoint_state(std::span<const double> state) { set_state(state); }
 
   // An env whose step costs nanoseconds may return a native structure-of-arrays
   // implementation of n copies of itself (same kwargs); VectorEnv then uses it. It must
@@ -95,11 +119,6 @@ class Env {
   // `action` is in action_space()'s dtype and shape, already validated.
   virtual StepResult do_step(const void* action, std::span<std::byte> obs, Info& info) = 0;
 
-  // The seed passed to the reset() in progress (wrappers hand it to their inner env).
-  std::optional<std::uint64_t> reset_seed() const { return reset_seed_; }
-  // Wrappers turn this off: the inner env already applies the TimeLimit.
-  void disable_time_limit() { apply_time_limit_ = false; }
-
   // Wrappers change their spaces after construction.
   Space observation_space_;
   Space action_space_;
@@ -109,17 +128,16 @@ class Env {
   void check_obs_size(std::size_t n) const;
   EnvSpec spec_;
   Rng rng_;
-  std::optional<std::uint64_t> reset_seed_;
-  bool apply_time_limit_ = true;
   bool seeded_ = false;
   bool needs_reset_ = true;
-  int elapsed_steps_ = 0;
+  StepCount elapsed_steps_ = 0;
   // Actions of a castable dtype (int32 for an int64 space) are converted here; sized once.
   std::vector<std::byte> action_scratch_;
 };
 
 // N copies of one env as structure-of-arrays, for envs whose step is a few dozen flops.
-// VectorEnv owns the per-env RNGs, TimeLimit counters and autoreset; this class owns only
+// VectorEnv owns the per-env RNGs (one stream per lane, so a stochastic env's lane i draws
+// exactly what the single env i would), TimeLimit counters and autoreset; this class owns only
 // the dynamic state. Rows are in the spaces' dtypes: obs [n, obs...], actions [n, act...].
 class BatchedEnv {
  public:
@@ -129,9 +147,10 @@ class BatchedEnv {
   // and writes its observation row.
   virtual void reset(int i, Rng& rng, const JsonObject* options, std::byte* obs_row) = 0;
   // Steps envs [begin, end) with their action rows, writing obs rows, rewards and
-  // terminated flags for those envs. The pointers are to row 0 of the full batch arrays.
+  // terminated flags for those envs; lane i draws only from rngs[i], in the order the single
+  // env's step draws. The pointers are to row 0 of the full batch arrays (rngs [n] too).
   // Called concurrently on disjoint ranges.
-  virtual void step(int begin, int end, const std::byte* actions, std::byte* obs,
+  virtual void step(int begin, int end, const std::byte* actions, Rng* rngs, std::byte* obs,
                     double* reward, std::uint8_t* terminated) = 0;
   // Lane i's full dynamic state as numbers, and its restore (checkpoints: VectorEnv::save_state).
   // Default: throws InvalidArgument saying the env does not expose its state.

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <limits>
 
+#include "core/action_check.hpp"
 #include "core/binary_io.hpp"
 #include "core/error.hpp"
 #include "core/registry.hpp"
@@ -101,10 +102,24 @@ void VectorEnv::init(VectorEnvOptions options) {
   }
   if (batched_) {
     rngs_.resize(n);
-    elapsed_.assign(n, 0);
-    pending_reset_.assign(n, 0);
-    reset_due_.assign(n, 0);
+    saved_rngs_.resize(n);
   }
+  elapsed_.assign(n, 0);
+  pending_reset_.assign(n, 0);
+  reset_due_.assign(n, 0);
+}
+
+Rng& VectorEnv::lane_rng(std::size_t k) const {
+  return batched_ ? rngs_[k] : envs_[k]->rng();
+}
+
+void VectorEnv::reset_lane(std::size_t k, const JsonObject* options) {
+  std::byte* row = obs_.data() + k * obs_bytes_;
+  if (batched_)
+    batched_->reset(static_cast<int>(k), rngs_[k], options, row);
+  else
+    envs_[k]->reset_unchecked(options, std::span<std::byte>(row, obs_bytes_), infos_[k]);
+  elapsed_[k] = 0;
 }
 
 Env& VectorEnv::env(int i) {
@@ -146,17 +161,9 @@ void VectorEnv::reset(std::optional<std::uint64_t> seed, const JsonObject* optio
   for_each_chunk([&](int begin, int end) {
     for (int i = begin; i < end; ++i) {
       const auto k = static_cast<std::size_t>(i);
-      std::byte* row = obs_.data() + k * obs_bytes_;
-      std::optional<std::uint64_t> s;
-      if (seed) s = *seed + static_cast<std::uint64_t>(i);
-      if (batched_) {
-        if (s) rngs_[k].seed(*s);
-        batched_->reset(i, rngs_[k], options, row);
-        elapsed_[k] = 0;
-        pending_reset_[k] = 0;
-      } else {
-        envs_[k]->reset(s, std::span<std::byte>(row, obs_bytes_), infos_[k], options);
-      }
+      if (seed) lane_rng(k).seed(*seed + static_cast<std::uint64_t>(i));
+      reset_lane(k, options);
+      pending_reset_[k] = 0;
       rewards_[k] = 0.0;
       terminated_[k] = truncated_[k] = 0;
       if (!has_final_.empty()) has_final_[k] = 0;
@@ -203,104 +210,88 @@ const std::byte* VectorEnv::validated_actions(const ConstArray& actions) {
                         act_space_.repr() + ".shape)");
   }
   const std::byte* data = static_cast<const std::byte*>(actions.data);
-  const std::size_t in_row = static_cast<std::size_t>(one.numel()) * dtype_size(actions.dtype);
-  if (actions.dtype != act_space_.dtype()) {
-    action_scratch_.resize(static_cast<std::size_t>(n_) * act_bytes_);
-    for (int i = 0; i < n_; ++i) {
-      const ConstArray row{data + static_cast<std::size_t>(i) * in_row, actions.dtype, one};
-      if (!cast_into(act_space_, row, action_scratch_.data() + static_cast<std::size_t>(i) * act_bytes_))
-        throw InvalidAction(spec_.id + ": action of env " + std::to_string(i) + " " +
-                            format_values(row) + " is not in " + act_space_.repr() + ": " +
-                            act_space_.explain_not_contained(row));
-    }
-    data = action_scratch_.data();
-  }
   bool known = false;
-  if (rows_in_space_fast(act_space_, data, n_, &known)) return data;
+  if (actions.dtype == act_space_.dtype() && rows_in_space_fast(act_space_, data, n_, &known))
+    return data;
+  // The general path, row by row through the one validation every env uses; rows of another
+  // dtype are cast into the scratch batch.
+  const std::size_t in_row = static_cast<std::size_t>(one.numel()) * dtype_size(actions.dtype);
+  const bool cast = actions.dtype != act_space_.dtype();
+  if (cast) action_scratch_.resize(static_cast<std::size_t>(n_) * act_bytes_);
   for (int i = 0; i < n_; ++i) {
-    const ConstArray row{data + static_cast<std::size_t>(i) * act_bytes_, act_space_.dtype(), one};
-    if (std::string why = act_space_.explain_not_contained(row); !why.empty())
-      throw InvalidAction(spec_.id + ": action of env " + std::to_string(i) + " " +
-                          format_values(row) + " is not in " + act_space_.repr() + ": " + why);
+    const auto k = static_cast<std::size_t>(i);
+    const ConstArray row{data + k * in_row, actions.dtype, one};
+    checked_action(act_space_, row, action_scratch_.data() + (cast ? k * act_bytes_ : 0), spec_.id, i);
   }
-  return data;
+  return cast ? action_scratch_.data() : data;
 }
 
-void VectorEnv::step_chunk_batched(int begin, int end, const std::byte* actions) {
-  batched_->step(begin, end, actions, obs_.data(), rewards_.data(), terminated_.data());
-  const std::int32_t max_steps = spec_.max_episode_steps.value_or(0);
+void VectorEnv::step_chunk(int begin, int end, const std::byte* actions) {
+  const auto b = static_cast<std::size_t>(begin), n = static_cast<std::size_t>(end - begin);
+  if (batched_) {
+    // NextStep: a lane that only resets this step is stepped too (SIMD loops do not skip
+    // lanes), its outputs are discarded, and its stream is put back, so that it draws exactly
+    // what the single env, which is not stepped, draws.
+    const bool any_pending = std::memchr(pending_reset_.data() + b, 1, n) != nullptr;
+    if (any_pending)
+      for (std::size_t k = b; k < b + n; ++k)
+        if (pending_reset_[k]) saved_rngs_[k] = rngs_[k];
+    batched_->step(begin, end, actions, rngs_.data(), obs_.data(), rewards_.data(), terminated_.data());
+    if (any_pending)
+      for (std::size_t k = b; k < b + n; ++k)
+        if (pending_reset_[k]) rngs_[k] = saved_rngs_[k];
+    std::memset(truncated_.data() + b, 0, n);  // a batched env never truncates by itself
+  } else {
+    for (std::size_t k = b; k < b + n; ++k) {
+      if (pending_reset_[k]) continue;  // NextStep: this step only resets env k (below)
+      const StepResult r = envs_[k]->step_unchecked(
+          actions + k * act_bytes_, std::span<std::byte>(obs_.data() + k * obs_bytes_, obs_bytes_),
+          infos_[k]);
+      rewards_[k] = r.reward;
+      terminated_[k] = r.terminated;
+      truncated_[k] = r.truncated;
+    }
+  }
+  const StepCount limit = time_limit(spec_.max_episode_steps);
   const bool same_step = options_.autoreset == AutoresetMode::SameStep;
-  // Branch-free bookkeeping that the compiler vectorizes; envs that reset are rare and are
-  // handled in a second pass. `due` marks them: NextStep, the ones that ended last step
-  // (this step only resets them); SameStep, the ones that end now.
+  // Episode bookkeeping for both paths, branch-free so that the compiler vectorizes it; envs
+  // that reset are rare and are handled in a second pass. `due` marks them: NextStep, the ones
+  // that ended last step (this step only resets them); SameStep, the ones that end now.
   std::uint8_t* __restrict due = reset_due_.data();
   std::uint8_t* __restrict pending = pending_reset_.data();
   std::uint8_t* __restrict term = terminated_.data();
   std::uint8_t* __restrict trunc = truncated_.data();
-  std::int32_t* __restrict elapsed = elapsed_.data();
+  StepCount* __restrict elapsed = elapsed_.data();
   // Integer masks instead of branches or bools, which keep GCC from vectorizing.
-  const std::int32_t limit = max_steps > 0 ? max_steps : std::numeric_limits<std::int32_t>::max();
   for (int i = begin; i < end; ++i) {
-    const std::int32_t p = pending[i];                   // 0 or 1
-    const std::int32_t e = (elapsed[i] + 1) & (p - 1);   // 0 for an env that resets now
-    const std::int32_t tr = (e >= limit) & (1 - p);
-    const std::int32_t te = term[i] & (1 - p);
+    const StepCount p = pending[i];                  // 0 or 1
+    const StepCount e = (elapsed[i] + 1) & (p - 1);  // 0 for an env that resets now
+    const StepCount tr = (truncates(e, limit) | trunc[i]) & (1 - p);
+    const StepCount te = term[i] & (1 - p);
     elapsed[i] = e;
     trunc[i] = static_cast<std::uint8_t>(tr);
     term[i] = static_cast<std::uint8_t>(te);
-    const std::int32_t done = te | tr;
+    const StepCount done = te | tr;
     due[i] = static_cast<std::uint8_t>(same_step ? done : p);
     pending[i] = static_cast<std::uint8_t>(same_step ? 0 : done);
   }
-  for (int i = begin; i < end; ++i) {
-    if (!due[i]) continue;
-    const auto k = static_cast<std::size_t>(i);
-    std::byte* row = obs_.data() + k * obs_bytes_;
-    if (same_step)
-      std::memcpy(final_obs_.data() + k * obs_bytes_, row, obs_bytes_);
-    else
-      rewards_[k] = 0.0;  // NextStep: this step only reset env i
-    batched_->reset(i, rngs_[k], nullptr, row);
-    elapsed_[k] = 0;
-  }
-  if (same_step) std::memcpy(has_final_.data() + begin, due + begin, static_cast<std::size_t>(end - begin));
-}
-
-void VectorEnv::step_chunk_single(int begin, int end, const std::byte* actions) {
-  const bool same_step = options_.autoreset == AutoresetMode::SameStep;
-  for (int i = begin; i < end; ++i) {
-    const auto k = static_cast<std::size_t>(i);
-    Env& e = *envs_[k];
-    std::span<std::byte> row(obs_.data() + k * obs_bytes_, obs_bytes_);
-    if (!same_step && e.needs_reset()) {
-      e.reset(std::nullopt, row, infos_[k]);
-      rewards_[k] = 0.0;
-      terminated_[k] = truncated_[k] = 0;
-      continue;
-    }
-    const ConstArray a{actions + k * act_bytes_, act_space_.dtype(), act_space_.shape()};
-    const StepResult r = e.step(a, row, infos_[k]);
-    rewards_[k] = r.reward;
-    terminated_[k] = r.terminated;
-    truncated_[k] = r.truncated;
+  for (std::size_t k = b; k < b + n; ++k) {
+    if (!due[k]) continue;
     if (same_step) {
-      has_final_[k] = r.terminated || r.truncated;
-      if (has_final_[k]) {
-        std::memcpy(final_obs_.data() + k * obs_bytes_, row.data(), obs_bytes_);
-        std::swap(final_infos_[k], infos_[k]);
-        e.reset(std::nullopt, row, infos_[k]);
-      }
+      std::memcpy(final_obs_.data() + k * obs_bytes_, obs_.data() + k * obs_bytes_, obs_bytes_);
+      if (!batched_) std::swap(final_infos_[k], infos_[k]);
+    } else {
+      rewards_[k] = 0.0;
     }
+    reset_lane(k, nullptr);
   }
+  if (same_step) std::memcpy(has_final_.data() + b, due + b, n);
 }
 
 void VectorEnv::step(const ConstArray& actions) {
   if (!was_reset_) throw StateError(spec_.id + ": VectorEnv::step() called before reset()");
   const std::byte* a = validated_actions(actions);
-  if (batched_)
-    for_each_chunk([&](int b, int e) { step_chunk_batched(b, e, a); });
-  else
-    for_each_chunk([&](int b, int e) { step_chunk_single(b, e, a); });
+  for_each_chunk([&](int b, int e) { step_chunk(b, e, a); });
 }
 
 namespace {
@@ -309,14 +300,15 @@ namespace {
   throw InvalidArgument("VectorEnv::load_state: the state is truncated (" + std::to_string(size) + " bytes)");
 }
 
-constexpr std::uint32_t kVectorStateMagic = 0x56454E31;  // "VEN1"
+constexpr std::uint32_t kVectorStateMagic = 0x56454E32;  // "VEN2": format 2 (per-env lanes too)
 
 }  // namespace
 
+bool VectorEnv::captures_env_state() const { return batched_ != nullptr || spec_.exposes_state; }
+
+// Layout: header; the output arrays; per lane its stream, episode clock, pending reset, and
+// (flag 1) its dynamic state or (flag 0) nothing, for an env that cannot expose it.
 std::string VectorEnv::save_state() const {
-  if (!batched_)
-    throw InvalidArgument(spec_.id + ": VectorEnv::save_state needs the batched path (this "
-                          "VectorEnv steps single envs, whose TimeLimit state is private)");
   ByteWriter out;
   out.pod(kVectorStateMagic);
   out.pod(static_cast<std::int32_t>(n_));
@@ -330,24 +322,25 @@ std::string VectorEnv::save_state() const {
   out.bytes(truncated_.data(), truncated_.size());
   out.bytes(has_final_.data(), has_final_.size());
   out.bytes(final_obs_.data(), final_obs_.size());
+  const bool captured = captures_env_state();
   for (int i = 0; i < n_; ++i) {
     const auto k = static_cast<std::size_t>(i);
-    out.bytes(rngs_[k].state(), 4 * sizeof(std::uint64_t));
+    out.bytes(lane_rng(k).state(), 4 * sizeof(std::uint64_t));
     out.pod(elapsed_[k]);
     out.pod(pending_reset_[k]);
-    const std::vector<double> st = batched_->get_state(i);
+    out.pod(static_cast<std::uint8_t>(captured));
+    if (!captured) continue;
+    const std::vector<double> st = batched_ ? batched_->get_state(i) : envs_[k]->checkpoint_state();
     out.pod(static_cast<std::uint32_t>(st.size()));
     out.bytes(st.data(), st.size() * sizeof(double));
   }
   return out.data();
 }
 
-void VectorEnv::load_state(std::string_view blob) {
-  if (!batched_)
-    throw InvalidArgument(spec_.id + ": VectorEnv::load_state needs the batched path");
+int VectorEnv::load_state(std::string_view blob) {
   ByteReader r(blob, state_truncated);
   if (r.pod<std::uint32_t>() != kVectorStateMagic)
-    throw InvalidArgument(spec_.id + ": VectorEnv::load_state: not a VectorEnv state");
+    throw InvalidArgument(spec_.id + ": VectorEnv::load_state: not a VectorEnv state (format 2)");
   const auto n = r.pod<std::int32_t>();
   const auto obs_bytes = r.pod<std::uint64_t>();
   const bool same_step = r.pod<std::uint8_t>() != 0;
@@ -359,27 +352,70 @@ void VectorEnv::load_state(std::string_view blob) {
                           " autoreset; this VectorEnv has " + std::to_string(n_) + ", " +
                           std::to_string(obs_bytes_) + ", " +
                           (options_.autoreset == AutoresetMode::SameStep ? "SameStep" : "NextStep"));
-  seeded_ = r.pod<std::uint8_t>() != 0;
-  was_reset_ = r.pod<std::uint8_t>() != 0;
-  r.bytes(obs_.data(), obs_.size());
-  r.bytes(rewards_.data(), rewards_.size() * sizeof(double));
-  r.bytes(terminated_.data(), terminated_.size());
-  r.bytes(truncated_.data(), truncated_.size());
-  r.bytes(has_final_.data(), has_final_.size());
-  r.bytes(final_obs_.data(), final_obs_.size());
-  std::vector<double> st;
-  for (int i = 0; i < n_; ++i) {
-    const auto k = static_cast<std::size_t>(i);
-    r.bytes(rngs_[k].state(), 4 * sizeof(std::uint64_t));
-    elapsed_[k] = r.pod<std::int32_t>();
-    pending_reset_[k] = r.pod<std::uint8_t>();
-    st.resize(r.pod<std::uint32_t>());
-    r.bytes(st.data(), st.size() * sizeof(double));
-    batched_->set_state(i, st);
+  // Everything is read and checked before anything changes, so a bad blob loses nothing.
+  struct Lane {
+    std::uint64_t rng[4];
+    StepCount elapsed;
+    std::uint8_t pending, captured;
+    std::vector<double> state;
+  };
+  const bool seeded = r.pod<std::uint8_t>() != 0, was_reset = r.pod<std::uint8_t>() != 0;
+  std::string outputs;
+  const std::size_t out_bytes = obs_.size() + rewards_.size() * sizeof(double) + terminated_.size() +
+                                truncated_.size() + has_final_.size() + final_obs_.size();
+  outputs.resize(out_bytes);
+  r.bytes(outputs.data(), out_bytes);
+  std::vector<Lane> lanes(static_cast<std::size_t>(n_));
+  for (Lane& l : lanes) {
+    r.bytes(l.rng, sizeof l.rng);
+    l.elapsed = r.pod<StepCount>();
+    l.pending = r.pod<std::uint8_t>();
+    l.captured = r.pod<std::uint8_t>();
+    if (l.captured) {
+      l.state.resize(r.pod<std::uint32_t>());
+      r.bytes(l.state.data(), l.state.size() * sizeof(double));
+    }
   }
   if (!r.at_end())
     throw InvalidArgument(spec_.id + ": VectorEnv::load_state: " + std::to_string(r.remaining()) +
                           " unexpected trailing bytes");
+  seeded_ = seeded;
+  was_reset_ = was_reset;
+  const char* o = outputs.data();
+  auto take = [&](void* dst, std::size_t bytes) {
+    if (bytes) std::memcpy(dst, o, bytes);
+    o += bytes;
+  };
+  take(obs_.data(), obs_.size());
+  take(rewards_.data(), rewards_.size() * sizeof(double));
+  take(terminated_.data(), terminated_.size());
+  take(truncated_.data(), truncated_.size());
+  take(has_final_.data(), has_final_.size());
+  take(final_obs_.data(), final_obs_.size());
+  int restarted = 0;
+  for (int i = 0; i < n_; ++i) {
+    const auto k = static_cast<std::size_t>(i);
+    Lane& l = lanes[k];
+    std::memcpy(lane_rng(k).state(), l.rng, sizeof l.rng);
+    elapsed_[k] = l.elapsed;
+    pending_reset_[k] = l.pending;
+    if (l.captured) {
+      if (batched_)
+        batched_->set_state(i, l.state);
+      else
+        envs_[k]->restore_checkpoint_state(l.state);
+      continue;
+    }
+    // No state to restore: a new episode from the restored stream (deterministic for this
+    // checkpoint, but not the episode an uninterrupted run would have continued).
+    reset_lane(k, nullptr);
+    pending_reset_[k] = 0;
+    rewards_[k] = 0.0;
+    terminated_[k] = truncated_[k] = 0;
+    if (!has_final_.empty()) has_final_[k] = 0;
+    ++restarted;
+  }
+  return restarted;
 }
 
 }  // namespace rlforge

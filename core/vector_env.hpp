@@ -76,21 +76,29 @@ class VectorEnv {
 
   // Everything that determines future outputs (per-env dynamic state, RNGs, TimeLimit
   // counters, pending autoresets, the current output arrays) as an opaque byte string, and
-  // its restore into a VectorEnv built with the same id, kwargs, num_envs and autoreset mode.
-  // Only the batched path can be captured; the single-env path throws InvalidArgument, as does
-  // load_state for a blob of another shape (naming what differs).
+  // its restore into a VectorEnv built with the same id, kwargs, num_envs and autoreset mode
+  // (either path: a batched lane and a single env save the same values). An env whose spec
+  // says it cannot expose its state (EnvSpec::exposes_state false) is saved without it, and
+  // load_state starts a new episode in it from its restored stream: load_state returns how
+  // many envs it restarted so (0: the restore is exact). A blob of another shape, or a
+  // corrupt one, throws InvalidArgument naming what differs, and changes nothing.
   std::string save_state() const;
-  void load_state(std::string_view blob);
+  int load_state(std::string_view blob);
+  // Whether save_state captures every env's dynamic state (the batched path, or an env whose
+  // spec sets exposes_state).
+  bool captures_env_state() const;
 
-  // The single envs (empty when the batched path is used).
+  // The single envs (empty when the batched path is used). Their reset/step bookkeeping is
+  // this VectorEnv's: step them through it, not through Env::step.
   Env& env(int i);
 
  private:
   void init(VectorEnvOptions options);
   void check_obs_type(DType t) const;
   const std::byte* validated_actions(const ConstArray& actions);
-  void step_chunk_batched(int begin, int end, const std::byte* actions);
-  void step_chunk_single(int begin, int end, const std::byte* actions);
+  void step_chunk(int begin, int end, const std::byte* actions);
+  Rng& lane_rng(std::size_t k) const;
+  void reset_lane(std::size_t k, const JsonObject* options);
   template <class F>
   void for_each_chunk(F&& f);
 
@@ -106,9 +114,11 @@ class VectorEnv {
   struct Pool;  // the TBB arena, kept out of this header
   std::unique_ptr<Pool> pool_;
 
-  // Batched path bookkeeping (the single envs keep their own).
-  std::vector<Rng> rngs_;
-  std::vector<std::int32_t> elapsed_;
+  // Episode bookkeeping of every lane, for both paths. The batched path's streams are here;
+  // a single env's is its own rng().
+  mutable std::vector<Rng> rngs_;
+  std::vector<Rng> saved_rngs_;  // scratch: streams of lanes that only reset this step
+  std::vector<StepCount> elapsed_;
   std::vector<std::uint8_t> pending_reset_;
   std::vector<std::uint8_t> reset_due_;  // scratch: envs that reset during this step
   bool seeded_ = false;

@@ -23,11 +23,19 @@
 #include "core/vector_env.hpp"
 #include "tensor/distributions.hpp"
 #include "tensor/ops.hpp"
+#include "test_env_fixture.hpp"
 
 using namespace rlforge;
 using namespace rlforge::agents;
 namespace fs = std::filesystem;
 namespace T = rlforge::tensor;
+using rlforge::testing::WalkEnv;
+
+// A stochastic custom env with no batched path, with and without state capture.
+RLFORGE_REGISTER_ENV(WalkEnv, {.id = "TestAgentWalk-v0", .max_episode_steps = 20,
+                               .kwargs = R"({"limit": 3.0})", .exposes_state = true});
+RLFORGE_REGISTER_ENV(WalkEnv, {.id = "TestAgentWalkOpaque-v0", .max_episode_steps = 20,
+                               .kwargs = R"({"limit": 3.0})"});
 
 namespace {
 
@@ -400,6 +408,37 @@ TEST_CASE("DQN epsilon decays linearly to its final value; bad DQN config keys a
   CHECK_THROWS_WITH(config_from_json(JsonObject::parse(R"({"algo": "dqn", "ppo": {}})", "d.json")),
                     Catch::Contains("unknown key 'ppo'"));
   CHECK_THROWS_AS(Dqn([] { DqnConfig d = small_dqn(); d.env_id = "Pendulum-v1"; return d; }()), InvalidArgument);
+}
+
+TEST_CASE("A custom env without a batched path trains, checkpoints and resumes", "[agents][checkpoint]") {
+  PpoConfig p = small_cartpole();
+  p.env_id = "TestAgentWalk-v0";
+  p.num_threads = 2;
+  p.norm_obs = true;
+  check_resume_matches_uninterrupted(p, "walk_ppo", 2);  // exact: the env exposes its state
+  SacConfig s;
+  s.env_id = "TestAgentWalk-v0";
+  s.num_envs = 3;
+  s.total_steps = 3 * 40;
+  s.batch_size = 16;
+  s.learning_starts = 30;
+  s.eval_every_steps = 60;
+  s.eval_episodes = 2;
+  s.hidden = {16, 16};
+  check_resume_matches_uninterrupted(s, "walk_sac", 13);
+
+  // Without state capture the run still checkpoints and resumes (its envs restart episodes).
+  p.env_id = "TestAgentWalkOpaque-v0";
+  TrainOptions o;
+  o.progress = false;
+  o.out_dir = temp_dir("walk_opaque").string();
+  o.stop_after_updates = 2;
+  CHECK(train(p, o).stopped);
+  o.stop_after_updates = 0;
+  const TrainResult rest = resume(o);
+  CHECK_FALSE(rest.stopped);
+  CHECK(rest.steps == p.total_steps);
+  CHECK(fs::exists(fs::path(o.out_dir) / "policy.rlft"));
 }
 
 TEST_CASE("SAC: resume equality, thread-count independence, actions within the bounds", "[agents][sac]") {

@@ -117,6 +117,44 @@ TEST_CASE("batched and single classic envs give bit-identical results", "[classi
     }
 }
 
+TEST_CASE("a classic VectorEnv saved on one path continues exactly on the other", "[classic]") {
+  // MountainCarContinuous keeps an internal flag beyond get_state(): checkpoint_state has it.
+  for (const char* id : kIds)
+    for (bool from_batched : {false, true}) {
+      VectorEnvOptions o;
+      o.use_batched = from_batched;
+      o.num_threads = 2;
+      VectorEnv a(id, 6, "{}", o);
+      a.reset(31);
+      const Space& space = a.single_action_space();
+      std::vector<std::byte> actions(space.nbytes() * 6);
+      Shape shape{6};
+      for (auto d : space.shape()) shape.push_back(d);
+      Rng action_rng(5);
+      auto step = [&](VectorEnv& v) {
+        for (std::size_t i = 0; i < 6; ++i) space.sample(action_rng, actions.data() + space.nbytes() * i);
+        v.step(ConstArray{actions.data(), space.dtype(), shape});
+      };
+      for (int t = 0; t < 333; ++t) step(a);
+      o.use_batched = !from_batched;
+      VectorEnv b(id, 6, "{}", o);
+      REQUIRE(b.load_state(a.save_state()) == 0);
+      const Rng fork = action_rng;
+      std::vector<std::byte> trace_a, trace_b;
+      for (int t = 0; t < 400; ++t) {
+        step(a);
+        trace_a.insert(trace_a.end(), a.observations().begin(), a.observations().end());
+      }
+      action_rng = fork;
+      for (int t = 0; t < 400; ++t) {
+        step(b);
+        trace_b.insert(trace_b.end(), b.observations().begin(), b.observations().end());
+      }
+      INFO(id << (from_batched ? " batched -> single" : " single -> batched"));
+      CHECK(trace_a == trace_b);
+    }
+}
+
 TEST_CASE("batched classic envs give bit-identical results for 1, 2 and 8 threads", "[classic]") {
   // 200 envs: 1 chunk on 1 thread, 2 chunks on 2 threads, 4 chunks on 8 threads.
   for (const char* id : kIds) {

@@ -30,7 +30,7 @@ StepResult ClipAction::do_step(const void* action, std::span<std::byte> obs, Inf
     const double v = load_as_double(action, s.dtype(), i);
     store_from_double(clipped_.data(), s.dtype(), i, std::clamp(v, s.low()[i], s.high()[i]));
   }
-  return inner_->step(inner_action(clipped_.data()), obs, info);
+  return inner_step(clipped_.data(), obs, info);
 }
 
 RescaleAction::RescaleAction(std::unique_ptr<Env> inner, double min_action, double max_action)
@@ -64,7 +64,7 @@ StepResult RescaleAction::do_step(const void* action, std::span<std::byte> obs, 
     const double v = gradient_[i] * load_as_double(action, s.dtype(), i) + intercept_[i];
     store_from_double(mapped_.data(), s.dtype(), i, std::clamp(v, s.low()[i], s.high()[i]));
   }
-  return inner_->step(inner_action(mapped_.data()), obs, info);
+  return inner_step(mapped_.data(), obs, info);
 }
 
 }  // namespace rlforge

@@ -41,4 +41,16 @@ StepResult RecordEpisodeStatistics::do_step(const void* action, std::span<std::b
   return r;
 }
 
+std::vector<double> RecordEpisodeStatistics::checkpoint_state() const {
+  const double own[2] = {episode_return_, static_cast<double>(episode_length_)};
+  return append_state(own);
+}
+
+void RecordEpisodeStatistics::restore_checkpoint_state(std::span<const double> state) {
+  const std::span<const double> own = restore_inner(state, 2);
+  episode_return_ = own[0];
+  episode_length_ = static_cast<int>(own[1]);
+  episode_start_ = std::chrono::steady_clock::now();
+}
+
 }  // namespace rlforge

@@ -16,6 +16,9 @@ class RecordEpisodeStatistics : public Wrapper {
   const std::deque<double>& recent_returns() const { return returns_; }
   const std::deque<int>& recent_lengths() const { return lengths_; }
   long episodes() const { return episodes_; }
+  // The inner env's state, then the running episode's return and length (its wall time restarts).
+  std::vector<double> checkpoint_state() const override;
+  void restore_checkpoint_state(std::span<const double> state) override;
 
  protected:
   void do_reset(Rng& rng, const JsonObject* options, std::span<std::byte> obs,

@@ -44,7 +44,7 @@ FrameStack::FrameStack(std::unique_ptr<Env> inner, int stack_size, Padding paddi
 }
 
 void FrameStack::do_reset(Rng&, const JsonObject* options, std::span<std::byte> obs, Info& info) {
-  inner_->reset(reset_seed(), frame_, info, options);
+  inner_reset(options, frame_, info);
   for (int i = 0; i < k_ - 1; ++i) {
     std::byte* dst = stack_.data() + static_cast<std::size_t>(i) * frame_bytes_;
     if (padding_ == Padding::Reset)
@@ -58,13 +58,29 @@ void FrameStack::do_reset(Rng&, const JsonObject* options, std::span<std::byte> 
 }
 
 StepResult FrameStack::do_step(const void* action, std::span<std::byte> obs, Info& info) {
-  const StepResult r = inner_->step(inner_action(action), frame_, info);
+  const StepResult r = inner_step(action, frame_, info);
   std::memmove(stack_.data(), stack_.data() + frame_bytes_,
                static_cast<std::size_t>(k_ - 1) * frame_bytes_);
   std::memcpy(stack_.data() + static_cast<std::size_t>(k_ - 1) * frame_bytes_, frame_.data(),
               frame_bytes_);
   std::memcpy(obs.data(), stack_.data(), stack_.size());
   return r;
+}
+
+std::vector<double> FrameStack::checkpoint_state() const {
+  const DType t = inner_->observation_space().dtype();
+  const std::size_t n = stack_.size() / dtype_size(t);
+  std::vector<double> own(n);
+  for (std::size_t i = 0; i < n; ++i) own[i] = load_as_double(stack_.data(), t, i);
+  return append_state(own);
+}
+
+void FrameStack::restore_checkpoint_state(std::span<const double> state) {
+  const DType t = inner_->observation_space().dtype();
+  const std::span<const double> own = restore_inner(state, stack_.size() / dtype_size(t));
+  for (std::size_t i = 0; i < own.size(); ++i) store_from_double(stack_.data(), t, i, own[i]);
+  std::memcpy(frame_.data(), stack_.data() + static_cast<std::size_t>(k_ - 1) * frame_bytes_,
+              frame_bytes_);
 }
 
 }  // namespace rlforge

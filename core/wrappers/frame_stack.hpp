@@ -12,6 +12,9 @@ class FrameStack : public Wrapper {
   enum class Padding { Reset, Zero };
   FrameStack(std::unique_ptr<Env> inner, int stack_size, Padding padding = Padding::Reset);
   int stack_size() const { return k_; }
+  // The inner env's state, then the k stacked frames.
+  std::vector<double> checkpoint_state() const override;
+  void restore_checkpoint_state(std::span<const double> state) override;
 
  protected:
   void do_reset(Rng& rng, const JsonObject* options, std::span<std::byte> obs,

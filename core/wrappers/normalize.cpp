@@ -67,13 +67,13 @@ void NormalizeObservation::normalize(std::span<std::byte> out) {
 
 void NormalizeObservation::do_reset(Rng&, const JsonObject* options, std::span<std::byte> obs,
                                     Info& info) {
-  inner_->reset(reset_seed(), inner_obs_, info, options);
+  inner_reset(options, inner_obs_, info);
   normalize(obs);
 }
 
 StepResult NormalizeObservation::do_step(const void* action, std::span<std::byte> obs,
                                          Info& info) {
-  const StepResult r = inner_->step(inner_action(action), inner_obs_, info);
+  const StepResult r = inner_step(action, inner_obs_, info);
   normalize(obs);
   return r;
 }
@@ -132,6 +132,41 @@ void NormalizeReward::load(const std::string& path) {
   gamma_ = g;
   epsilon_ = eps;
   discounted_ = d;
+}
+
+// Running statistics as [count, mean..., var...] after the inner env's state.
+static void append_moments(std::vector<double>& v, const RunningMeanStd& rms) {
+  v.push_back(rms.count());
+  v.insert(v.end(), rms.mean().begin(), rms.mean().end());
+  v.insert(v.end(), rms.var().begin(), rms.var().end());
+}
+
+static void restore_moments(std::span<const double> own, RunningMeanStd& rms) {
+  const std::size_t n = rms.size();
+  rms.set(std::vector<double>(own.begin() + 1, own.begin() + 1 + static_cast<std::ptrdiff_t>(n)),
+          std::vector<double>(own.begin() + 1 + static_cast<std::ptrdiff_t>(n), own.end()), own[0]);
+}
+
+std::vector<double> NormalizeObservation::checkpoint_state() const {
+  std::vector<double> own;
+  append_moments(own, rms_);
+  return append_state(own);
+}
+
+void NormalizeObservation::restore_checkpoint_state(std::span<const double> state) {
+  restore_moments(restore_inner(state, 1 + 2 * rms_.size()), rms_);
+}
+
+std::vector<double> NormalizeReward::checkpoint_state() const {
+  std::vector<double> own{discounted_};
+  append_moments(own, rms_);
+  return append_state(own);
+}
+
+void NormalizeReward::restore_checkpoint_state(std::span<const double> state) {
+  const std::span<const double> own = restore_inner(state, 2 + 2 * rms_.size());
+  discounted_ = own[0];
+  restore_moments(own.subspan(1), rms_);
 }
 
 }  // namespace rlforge

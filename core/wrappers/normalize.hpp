@@ -19,6 +19,9 @@ class NormalizeObservation : public Wrapper {
   bool update() const { return update_; }
   const RunningMeanStd& statistics() const { return rms_; }
   RunningMeanStd& statistics() { return rms_; }
+  // The inner env's state, then count, mean and var.
+  std::vector<double> checkpoint_state() const override;
+  void restore_checkpoint_state(std::span<const double> state) override;
   // Throws ConfigError naming the file if it is unreadable, corrupt or for another shape.
   void save(const std::string& path) const;
   void load(const std::string& path);
@@ -46,6 +49,9 @@ class NormalizeReward : public Wrapper {
   void set_update(bool on) { update_ = on; }
   const RunningMeanStd& statistics() const { return rms_; }
   double discounted_return() const { return discounted_; }
+  // The inner env's state, then the discounted return, count, mean and var.
+  std::vector<double> checkpoint_state() const override;
+  void restore_checkpoint_state(std::span<const double> state) override;
   void save(const std::string& path) const;
   void load(const std::string& path);
 

@@ -28,5 +28,6 @@ RLFORGE_REGISTER_ENV(AcrobotEnv, {.id = "Acrobot-v1",
                           .reward_threshold = -100.0,
                           .render_fps = 15,
                           .kwargs = "{}",
-                          .entry_point = "AcrobotEnv"});
+                          .entry_point = "AcrobotEnv",
+                          .exposes_state = true});
 }  // namespace rlforge::classic

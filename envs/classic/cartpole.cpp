@@ -33,11 +33,13 @@ RLFORGE_REGISTER_ENV(CartPoleEnv, {.id = "CartPole-v0",
                           .reward_threshold = 195.0,
                           .render_fps = 50,
                           .kwargs = R"({"sutton_barto_reward": false})",
-                          .entry_point = "CartPoleEnv"});
+                          .entry_point = "CartPoleEnv",
+                          .exposes_state = true});
 RLFORGE_REGISTER_ENV(CartPoleEnv, {.id = "CartPole-v1",
                           .max_episode_steps = 500,
                           .reward_threshold = 475.0,
                           .render_fps = 50,
                           .kwargs = R"({"sutton_barto_reward": false})",
-                          .entry_point = "CartPoleEnv"});
+                          .entry_point = "CartPoleEnv",
+                          .exposes_state = true});
 }  // namespace rlforge::classic

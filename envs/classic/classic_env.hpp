@@ -75,7 +75,8 @@ class ClassicBatched final : public BatchedEnv {
     Model::observe(s, reinterpret_cast<float*>(obs_row));
   }
 
-  void step(int begin, int end, const std::byte* actions, std::byte* obs, double* reward,
+  // Classic-control steps are deterministic: the lanes' streams are used only by reset.
+  void step(int begin, int end, const std::byte* actions, Rng*, std::byte* obs, double* reward,
             std::uint8_t* terminated) override {
     // One pass to see whether every lane's trig arguments are small, then a branch-free
     // loop (the common case) or the general one; both compute the same values.
@@ -174,6 +175,16 @@ class ClassicEnv final : public Env {
     double v[Model::kStateDim] = {};
     for (std::size_t j = 0; j < state.size(); ++j) v[j] = state[j];
     state_ = Model::load(v);
+  }
+  // All kStateDim values (internal ones included), as the batched twin's lanes save them.
+  std::vector<double> checkpoint_state() const override {
+    std::vector<double> v(Model::kStateDim);
+    Model::save(state_, v.data());
+    return v;
+  }
+  void restore_checkpoint_state(std::span<const double> state) override {
+    check_state_size(id(), state.size(), Model::kStateDim);
+    state_ = Model::load(state.data());
   }
   std::unique_ptr<BatchedEnv> make_batched(int n) const override {
     return std::make_unique<ClassicBatched<Model>>(n, params_, id());

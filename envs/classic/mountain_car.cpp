@@ -30,5 +30,6 @@ RLFORGE_REGISTER_ENV(MountainCarEnv, {.id = "MountainCar-v0",
                           .reward_threshold = -110.0,
                           .render_fps = 30,
                           .kwargs = R"({"goal_velocity": 0.0})",
-                          .entry_point = "MountainCarEnv"});
+                          .entry_point = "MountainCarEnv",
+                          .exposes_state = true});
 }  // namespace rlforge::classic

@@ -32,5 +32,6 @@ RLFORGE_REGISTER_ENV(MountainCarContinuousEnv, {.id = "MountainCarContinuous-v0"
                           .reward_threshold = 90.0,
                           .render_fps = 30,
                           .kwargs = R"({"goal_velocity": 0.0})",
-                          .entry_point = "MountainCarContinuousEnv"});
+                          .entry_point = "MountainCarContinuousEnv",
+                          .exposes_state = true});
 }  // namespace rlforge::classic

@@ -30,5 +30,6 @@ RLFORGE_REGISTER_ENV(PendulumEnv, {.id = "Pendulum-v1",
                           .reward_threshold = std::nullopt,
                           .render_fps = 30,
                           .kwargs = R"({"g": 10.0})",
-                          .entry_point = "PendulumEnv"});
+                          .entry_point = "PendulumEnv",
+                          .exposes_state = true});
 }  // namespace rlforge::classic

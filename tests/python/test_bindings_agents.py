@@ -255,3 +255,29 @@ def test_resume_continues_a_stopped_run_exactly(tmp_path):
     assert res["stopped"] and not (part / "policy.rlft").exists()
     assert rlforge.resume(part) == part
     assert (part / "policy.rlft").read_bytes() == (full / "policy.rlft").read_bytes()
+
+
+def corridor_config():
+    return {"algo": "ppo", "seed": 2, "total_steps": 2048, "target_return": None,
+            "env": {"id": "Corridor-v0", "num_envs": 4, "num_threads": 2, "kwargs": {"length": 6}},
+            "eval": {"every_steps": 512, "episodes": 4},
+            "ppo": {"num_steps": 64, "epochs": 4, "minibatches": 2, "lr": 0.003},
+            "policy": {"hidden": [32, 32]}}
+
+
+def test_a_custom_env_without_state_trains_checkpoints_and_resumes(tmp_path, capfd):
+    from rlforge.examples import corridor_env  # noqa: F401  registers Corridor-v0 (no get_state)
+    full = rlforge.train(corridor_config(), out=tmp_path / "full")
+    rows = list(csv.DictReader((full / "metrics.csv").open()))
+    assert int(rows[-1]["step"]) == 2048 and (full / "policy.rlft").exists()
+    # Always moving right takes 5 steps (return -4); PPO learns it from a -50-per-episode start.
+    assert float(rows[-1]["eval_return"]) >= -6
+    cfg, *_ = rlforge._rlforge.resolve_config(None, json.dumps(corridor_config()), "config (dict)", [])
+    part = tmp_path / "part"
+    assert rlforge._rlforge.train(cfg, str(part), False, False, 2)["stopped"]
+    capfd.readouterr()
+    rlforge.resume(part)
+    err = capfd.readouterr().err
+    assert err.count("\n") == 1 and "Corridor-v0 does not expose its state" in err, err
+    assert "not bit-identical" in err
+    assert int(list(csv.DictReader((part / "metrics.csv").open()))[-1]["step"]) == 2048
