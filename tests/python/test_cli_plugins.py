@@ -1,6 +1,6 @@
 """`rlforge --plugin lib.so` and RLFORGE_PLUGINS: plugin envs in every command, and the errors
 (missing file, not a library, unresolved symbol, no registration, a taken id), each naming the file."""
-import os
+import json
 
 import numpy as np
 import pytest
@@ -40,6 +40,20 @@ def test_rlforge_plugins_variable_and_repeats_load_once(tmp_path):
     other = tmp_path / "link.so"
     other.symlink_to(CORRIDOR)
     assert "Corridor-v0" in run("--plugin", other, "--plugin", CORRIDOR, "list", env=env, rc=0).stdout
+
+
+def test_train_and_eval_a_plugin_env(tmp_path):
+    cfg = tmp_path / "corridor_ppo.json"
+    cfg.write_text(json.dumps({"algo": "ppo", "total_steps": 20000, "target_return": -6,
+                               "env": {"id": "Corridor-v0", "num_envs": 4},
+                               "eval": {"every_steps": 1024, "episodes": 3},
+                               "ppo": {"num_steps": 32, "lr": 0.001}}))
+    out = run("--plugin", CORRIDOR, "train", cfg, "--out", tmp_path / "run", "--quiet", rc=0).stdout
+    assert "target reached" in out
+    # Length 8, always right: 7 steps, -1 each but the last.
+    assert "Corridor-v0: -6.00" in run("--plugin", CORRIDOR, "eval", tmp_path / "run", rc=0).stdout
+    # The run folder names its env by id; without the plugin nobody provides it.
+    assert "unknown env id 'Corridor-v0'" in run("eval", tmp_path / "run", rc=1).stderr
 
 
 def error_of(*args, env=None):
