@@ -4,6 +4,10 @@
 # rlforge::core, ::envs, ::tensor, ::agents (each carrying TBB, and the CUDA runtime only when
 # built with it). The Python package's files are the separate component "python" (bindings/).
 include(GNUInstallDirs)
+# A repeated install (scripts/dev.sh test does one each run) lists only what it changed.
+if(NOT DEFINED CMAKE_INSTALL_MESSAGE)
+  set(CMAKE_INSTALL_MESSAGE LAZY)
+endif()
 include(CMakePackageConfigHelpers)
 set(RLFORGE_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/rlforge)
 

@@ -72,6 +72,8 @@ case "${1:-}" in
     build
     say "C++ tests (ctest)"
     (cd "$BUILD" && ctest --output-on-failure -j"$JOBS")
+    say "tutorials (docs/tutorials/: install into $BUILD/install, build examples/custom_env against it, train from C++ and the CLI)"
+    "$VENV/bin/python" "$ROOT/scripts/check_tutorials.py" --build-dir "$BUILD"
     say "Python package rlforge (pip install . into $VENV; build folder build-py/)"
     CMAKE_BUILD_PARALLEL_LEVEL="$JOBS" "$VENV/bin/pip" install -q --disable-pip-version-check \
       --no-build-isolation --no-deps "$ROOT"
