@@ -34,3 +34,5 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/rlforgeConfig.cmake
               ${CMAKE_CURRENT_BINARY_DIR}/rlforgeConfigVersion.cmake
               cmake/rlforgePlugin.cmake
         DESTINATION ${RLFORGE_CMAKE_DIR} COMPONENT dev)
+message(STATUS "rlforge: [x] package (cmake --install <build> --prefix <dir>, then find_package(rlforge) "
+               "with <dir> on CMAKE_PREFIX_PATH; CUDA runtime in it: ${RLFORGE_HAS_CUDA})")
