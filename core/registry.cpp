@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <regex>
+#include <utility>
 
 #include "core/error.hpp"
 
@@ -16,7 +17,8 @@ Registry& Registry::global() {
   return r;
 }
 
-bool Registry::add(EnvSpec spec, EnvFactory factory) {
+// Called with mutex_ held.
+void Registry::check_new(const EnvSpec& spec, const EnvFactory& factory) const {
   static const std::regex id_pattern(R"(^(?:[\w:.-]+/)?[\w:.-]+?(?:-v\d+)?$)");
   if (spec.id.empty() || !std::regex_match(spec.id, id_pattern))
     throw InvalidArgument("cannot register env id '" + spec.id +
@@ -26,12 +28,32 @@ bool Registry::add(EnvSpec spec, EnvFactory factory) {
   if (spec.max_episode_steps && *spec.max_episode_steps < 0)
     throw InvalidArgument("cannot register env id '" + spec.id + "': max_episode_steps must be >= 0 "
                           "(0: no limit), got " + std::to_string(*spec.max_episode_steps));
-  std::lock_guard lock(mutex_);
   if (entries_.count(spec.id))
     throw InvalidArgument("cannot register env id '" + spec.id + "': it is already registered");
+}
+
+bool Registry::add(EnvSpec spec, EnvFactory factory) {
+  std::lock_guard lock(mutex_);
+  try {
+    check_new(spec, factory);
+  } catch (const Error& e) {  // InvalidArgument, or ConfigError for malformed kwargs JSON
+    if (!defer_errors_) throw;
+    deferred_errors_.push_back(e.what());
+    return false;
+  }
   std::string id = spec.id;
   entries_.emplace(std::move(id), Entry{std::move(spec), std::move(factory)});
   return true;
+}
+
+void Registry::set_defer_errors(bool on) {
+  std::lock_guard lock(mutex_);
+  defer_errors_ = on;
+}
+
+std::vector<std::string> Registry::take_deferred_errors() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(deferred_errors_, {});
 }
 
 bool Registry::contains(std::string_view id) const {

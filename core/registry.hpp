@@ -24,6 +24,10 @@ class Registry {
   // Adds an id; throws InvalidArgument on a duplicate id or a malformed id/kwargs JSON.
   // Returns true so it can initialize a static (see RLFORGE_REGISTER_ENV).
   bool add(EnvSpec spec, EnvFactory factory);
+  // While on, add() keeps its error message and returns false instead of throwing; the plugin
+  // loader (core/plugin.hpp) turns it on around dlopen and reports what it took.
+  void set_defer_errors(bool on);
+  std::vector<std::string> take_deferred_errors();
 
   // Makes an env. `kwargs_json` is a JSON object; its keys must be among the spec's
   // kwargs (with the same JSON type), plus "max_episode_steps" to override the TimeLimit
@@ -43,8 +47,11 @@ class Registry {
     EnvFactory factory;
   };
   const Entry& find(std::string_view id) const;
+  void check_new(const EnvSpec& spec, const EnvFactory& factory) const;  // throws, see add()
   mutable std::mutex mutex_;
   std::map<std::string, Entry, std::less<>> entries_;
+  bool defer_errors_ = false;
+  std::vector<std::string> deferred_errors_;
 };
 
 // make() on the global registry.

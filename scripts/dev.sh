@@ -71,10 +71,13 @@ case "${1:-}" in
     setup_venv
     build
     say "C++ tests (ctest)"
-    (cd "$BUILD" && ctest --output-on-failure -j"$JOBS")
+    # --no-tests=error: a build that registered no test fails instead of passing empty.
+    (cd "$BUILD" && ctest --output-on-failure --no-tests=error -j"$JOBS")
     say "Python package rlforge (pip install . into $VENV; build folder build-py/)"
     CMAKE_BUILD_PARALLEL_LEVEL="$JOBS" "$VENV/bin/pip" install -q --disable-pip-version-check \
       --no-build-isolation --no-deps "$ROOT"
+    say "tutorials (docs/tutorials/: install into $BUILD/install, build examples against it, train from C++, the CLI and Python)"
+    "$VENV/bin/python" "$ROOT/scripts/check_tutorials.py" --build-dir "$BUILD"
     say "Python tests (pytest)"
     RLFORGE_BUILD_DIR=$BUILD "$VENV/bin/python" -m pytest -q "$ROOT/tests/python"
     ;;

@@ -1,15 +1,19 @@
-// rlforge: the command-line entry point; dispatches to the subcommands and maps errors to exit codes.
+// rlforge: the command-line entry point; loads plugins, dispatches to the subcommands and maps
+// errors to exit codes.
 //
 // Exit codes: 0 success (also --help), 1 runtime error ("rlforge: error: ..."), 2 bad usage
 // ("usage: rlforge <cmd> ..." and the reason).
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "core/plugin.hpp"
 #include "experiments/cli/command.hpp"
 
 namespace {
@@ -29,14 +33,18 @@ const std::array<const Command*, 5>& commands() {
 }
 
 void print_main_help(std::ostream& os) {
-  os << "usage: rlforge <command> [options]\n\n"
+  os << "usage: rlforge [--plugin PATH ...] <command> [options]\n\n"
         "rlforge: a C++ reinforcement-learning gym. Commands:\n";
   for (const Command* c : commands()) {
     std::string name(c->name);
     name.resize(10, ' ');
     os << "  " << name << c->summary << "\n";
   }
-  os << "\nRun `rlforge <command> --help` for a command's options.\n"
+  os << "\nGlobal options (before the command):\n"
+        "  --plugin PATH  Load the envs of a shared library built with rlforge_add_plugin()\n"
+        "                 (repeatable); every command then knows them. RLFORGE_PLUGINS=a.so:b.so\n"
+        "                 in the environment loads those first.\n"
+        "\nRun `rlforge <command> --help` for a command's options.\n"
         "Exit codes: 0 success, 1 runtime error, 2 bad usage.\n";
 }
 
@@ -50,7 +58,38 @@ void print_command_help(const Command& c) {
   std::cout << "\noptions:\n" << rlforge::cli::format_options(c.options);
 }
 
+// Reads the global options before the command (--plugin PATH, --plugin=PATH) into `plugins`;
+// returns the index of the command word, or -1 after printing a usage error.
+int parse_global_options(int argc, char** argv, std::vector<std::string>& plugins) {
+  int i = 1;
+  for (; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    std::string_view path;
+    if (a == "--plugin") {
+      if (i + 1 < argc) path = argv[++i];
+    } else if (a.starts_with("--plugin=")) {
+      path = a.substr(9);
+    } else {
+      break;
+    }
+    if (path.empty()) {
+      std::cerr << "usage: rlforge [--plugin PATH ...] <command> [options]\n"
+                   "rlforge: --plugin needs a PATH (a shared library of envs)\n";
+      return -1;
+    }
+    plugins.emplace_back(path);
+  }
+  return i;
+}
+
 int run(int argc, char** argv) {
+  std::vector<std::string> plugins;
+  if (const char* list = std::getenv("RLFORGE_PLUGINS")) plugins = rlforge::split_plugin_list(list);
+  const int first = parse_global_options(argc, argv, plugins);
+  if (first < 0) return 2;
+  for (const auto& path : plugins) rlforge::load_plugin(path);
+  argc -= first - 1;  // from here on argv[1] is the command word
+  argv += first - 1;
   if (argc < 2) {
     print_main_help(std::cerr);
     std::cerr << "\nrlforge: a command is required\n";

@@ -1,5 +1,5 @@
-// Corridor: the example user-defined env shared by the C++ example (custom_env.cpp) and the
-// Python example module (bindings/examples/corridor_env.cpp): one env, usable from both.
+// Corridor: the example user-defined env shared by the C++ example (corridor_example.cpp) and
+// the Python example module (corridor_env.cpp): one env, usable from both.
 //
 // Cells 0..length-1, start in cell 0 (or a random cell below the last with
 // {"random_start": true}); action 0 = left, 1 = right; reward -1 per step and 0 on reaching

@@ -1,9 +1,9 @@
-// Example: a user's C++ env exposed to Python — the env class (experiments/examples/
-// corridor.hpp), one RLFORGE_REGISTER_ENV line, one RLFORGE_PYTHON_ENV_MODULE line.
+// Example: a user's C++ env exposed to Python — the env class (corridor.hpp), one
+// RLFORGE_REGISTER_ENV line, one RLFORGE_PYTHON_ENV_MODULE line.
 // `import rlforge.examples.corridor_env` then makes "Corridor-v0" available to
 // rlforge.make/make_vec and gymnasium.make("rlforge/Corridor-v0").
 #include "core/registry.hpp"
-#include "experiments/examples/corridor.hpp"
+#include "corridor.hpp"
 #include "rlforge_python/env_module.hpp"
 
 using rlforge_examples::Corridor;

@@ -2,7 +2,7 @@
 // with one line, then make it by id and step it in a TBB VectorEnv like any built-in env.
 //
 // The env class itself (Corridor-v0, a 1-D corridor) is in corridor.hpp, shared with the
-// Python example module bindings/examples/corridor_env.cpp.
+// Python example module corridor_env.cpp.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -14,7 +14,7 @@
 #include "core/error.hpp"
 #include "core/registry.hpp"
 #include "core/vector_env.hpp"
-#include "experiments/examples/corridor.hpp"
+#include "corridor.hpp"
 
 using rlforge_examples::Corridor;  // the env class, in corridor.hpp
 
