@@ -80,7 +80,9 @@ def run_commands(md, found, build):
         if lang == "sh":
             script += [f": {md.relative_to(ROOT)} line {line}", body]
     t0 = time.monotonic()
-    rc = subprocess.run(["bash", "-c", "\n".join(script)], cwd=work).returncode
+    # `python` is this interpreter, as for a reader whose environment with rlforge is active.
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    rc = subprocess.run(["bash", "-c", "\n".join(script)], cwd=work, env=env).returncode
     secs = time.monotonic() - t0
     if rc:
         print(f"{md.relative_to(ROOT)}: a command failed (exit {rc}) after {secs:.1f} s; "
