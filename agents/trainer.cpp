@@ -8,10 +8,14 @@
 #include <cstdio>
 #include <deque>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <iostream>
+#include <regex>
 #include <sstream>
 
 #include "agents/learning_curve.hpp"
+#include "core/atomic_file.hpp"
 #include "core/binary_io.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
@@ -241,14 +245,58 @@ std::uint64_t eval_seed(std::uint64_t seed, std::int64_t k) {
   return seed * 0x9E3779B97F4A7C15ULL + 1000003ULL * static_cast<std::uint64_t>(k + 1);
 }
 
+void check_run_folder(const std::string& out_dir, const std::string& config_json, bool force) {
+  const fs::path dir(out_dir);
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return;
+  if (!fs::is_directory(dir, ec))
+    throw Error(out_dir + ": the run folder is a file, not a folder; choose another --out (nothing was written)");
+  static const std::regex temp_name(R"(^.+\.tmp\.\d+\.\d+$)");
+  std::vector<std::string> ours, others;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    const bool run_file = name == "config.json" || name == "metrics.csv" || name == "learning_curve.svg" ||
+                          name == "policy.rlft" || (name == "checkpoints" && e.is_directory(ec));
+    if (std::regex_match(name, temp_name)) continue;
+    (run_file ? ours : others).push_back(name);
+  }
+  if (ours.empty() && others.empty()) return;
+  // The same run started again (the quick start's main job does this): its files are replaced.
+  const fs::path cfg = dir / "config.json";
+  if (!force && others.empty() && fs::exists(cfg, ec)) {
+    std::ifstream in(cfg, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (text == config_json) return;
+  }
+  if (force) return;
+  auto list = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (std::size_t i = 0; i < v.size() && i < 5; ++i) out += (i ? ", " : "") + v[i];
+    return out + (v.size() > 5 ? ", ..." : "");
+  };
+  if (!others.empty())
+    throw Error(out_dir + " holds files that are not a run's (" + list(others) + "); nothing was written. "
+                "Choose another --out, or give --force to write this run's files beside them");
+  throw Error(out_dir + (fs::exists(cfg, ec) ? " holds another run (its config.json differs from this one)"
+                                             : " holds run files without a config.json (" + list(ours) + ")") +
+              "; nothing was written. Continue that run with --resume " + out_dir +
+              ", replace its run files with --force, or choose another --out");
+}
+
 TrainResult train(const AgentConfig& config, const TrainOptions& options) {
+  // Everything is checked before anything is written: the agent (env id, kwargs, algorithm
+  // against the spaces) is built first, then the folder is checked.
+  const auto agent = make_agent(config);
+  const std::string config_json = to_json(config);
+  check_run_folder(options.out_dir, config_json, options.force);
   const fs::path dir(options.out_dir);
   fs::create_directories(dir / "checkpoints");
+  remove_stale_temps(dir.string());
+  remove_stale_temps((dir / "checkpoints").string());
   std::error_code ec;
   fs::remove(dir / "checkpoints" / "best.ckpt", ec);
   fs::remove(dir / "policy.rlft", ec);
-  write_file_atomic((dir / "config.json").string(), to_json(config));
-  const auto agent = make_agent(config);
+  write_file_atomic((dir / "config.json").string(), config_json);
   RunState rs;
   rs.next_eval_step = run_config(config).eval_every_steps;
   rs.metrics = metrics_header(*agent);
@@ -258,6 +306,8 @@ TrainResult train(const AgentConfig& config, const TrainOptions& options) {
 TrainResult resume(const TrainOptions& options) {
   const std::string latest = (fs::path(options.out_dir) / "checkpoints" / "latest.ckpt").string();
   Loaded l = decode(latest);
+  remove_stale_temps(options.out_dir);
+  remove_stale_temps((fs::path(options.out_dir) / "checkpoints").string());
   return run_loop(l.rs, *l.agent, options);
 }
 

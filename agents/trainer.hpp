@@ -27,6 +27,7 @@ struct TrainOptions {
   std::int64_t stop_after_updates = 0;          // > 0: stop after this many updates in this call (checkpointed)
   const std::atomic<bool>* interrupt = nullptr; // set asynchronously (Ctrl-C): checkpoint and stop
   bool progress = true;                         // live progress line on stderr
+  bool force = false;                           // train(): replace the run files of another run in out_dir
 };
 
 struct TrainResult {
@@ -39,8 +40,15 @@ struct TrainResult {
   bool stopped = false;               // interrupted or stop_after_updates: resumable
 };
 
-// Starts a new run in options.out_dir (its files are overwritten).
+// Starts a new run in options.out_dir. The agent is built (env id, kwargs, algorithm against the
+// spaces checked) before anything is written. A folder that is missing, empty, or holds this very
+// run (the same config.json and nothing else) is used; one holding another run or other files
+// throws Error naming it and writes nothing, unless options.force (then the run files —
+// config.json, metrics.csv, learning_curve.svg, policy.rlft, checkpoints/ — are replaced and
+// other files left alone). Stale temporaries of killed writers are removed.
 TrainResult train(const AgentConfig& config, const TrainOptions& options);
+// Throws as train() would for this folder and config; changes nothing.
+void check_run_folder(const std::string& out_dir, const std::string& config_json, bool force);
 // Continues the run in options.out_dir from checkpoints/latest.ckpt.
 TrainResult resume(const TrainOptions& options);
 

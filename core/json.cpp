@@ -1,5 +1,5 @@
 // JsonObject on rapidjson (through cereal's JSON archive header, which sets its error and
-// NaN/Inf conventions), and the atomic file writer.
+// NaN/Inf conventions).
 #include "core/json.hpp"
 
 #include <cereal/archives/json.hpp>
@@ -193,24 +193,5 @@ void JsonObject::erase(std::string_view key) {
 }
 
 std::string JsonObject::dump() const { return dump_value(*impl_->node); }
-
-void write_file_atomic(const std::string& path, std::string_view text) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw Error("cannot write '" + tmp + "': " + std::strerror(errno));
-    f.write(text.data(), static_cast<std::streamsize>(text.size()));
-    f.flush();
-    if (!f) {
-      std::remove(tmp.c_str());
-      throw Error("cannot write '" + tmp + "': " + std::strerror(errno));
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
-    throw Error("cannot rename '" + tmp + "' to '" + path + "': " + why);
-  }
-}
 
 }  // namespace rlforge

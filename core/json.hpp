@@ -50,7 +50,4 @@ class JsonObject {
   std::string path_;  // key path of this object inside its source ("" at the root)
 };
 
-// Writes `text` to `path` atomically: a temporary file in the same folder, then rename.
-void write_file_atomic(const std::string& path, std::string_view text);
-
 }  // namespace rlforge

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <set>
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 
 namespace rlforge {
@@ -67,38 +68,6 @@ void put_common(std::string& s, const Member& m) {
   put16(s, 0);  // extra field length
 }
 
-// A FILE that removes its temporary unless committed.
-class TempFile {
- public:
-  explicit TempFile(const std::string& path)
-      : path_(path), tmp_(path + ".tmp." + std::to_string(::getpid())) {
-    f_ = std::fopen(tmp_.c_str(), "wb");
-    if (!f_) fail("cannot create");
-  }
-  ~TempFile() {
-    if (f_) std::fclose(f_);
-    if (!committed_) std::remove(tmp_.c_str());
-  }
-  void write(const void* data, std::size_t n) {
-    if (n && std::fwrite(data, 1, n, f_) != n) fail("cannot write");
-  }
-  void commit() {
-    if (std::fflush(f_) != 0 || ::fsync(::fileno(f_)) != 0) fail("cannot write");
-    const int rc = std::fclose(f_);
-    f_ = nullptr;
-    if (rc != 0) fail("cannot write");
-    if (std::rename(tmp_.c_str(), path_.c_str()) != 0) fail("cannot rename the temporary file to");
-    committed_ = true;
-  }
-
- private:
-  [[noreturn]] void fail(const char* what) {
-    throw Error(std::string(what) + " '" + path_ + "': " + std::strerror(errno));
-  }
-  std::string path_, tmp_;
-  std::FILE* f_ = nullptr;
-  bool committed_ = false;
-};
 
 void check_name(const std::string& name, std::set<std::string>& seen) {
   if (name.empty()) throw InvalidArgument("npz: an array has an empty name");
@@ -198,7 +167,7 @@ void write_npz(const std::string& path, std::span<const NpyArray> arrays) {
     m.crc = crc32(std::span(data, static_cast<std::size_t>(m.array->nbytes())), m.crc);
   }
 
-  TempFile out(path);
+  AtomicFile out(path);
   std::string rec;
   for (const Member& m : members) {
     rec.clear();

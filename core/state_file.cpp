@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
 

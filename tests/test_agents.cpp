@@ -1,6 +1,8 @@
 // Tests of agents/: GAE against a direct reference, distributions against closed forms, config
 // errors, VectorEnv state capture, PPO determinism across thread counts, resume equality,
 // corrupt checkpoints, and a short CartPole run that learns.
+#include <unistd.h>
+
 #include <algorithm>
 #include <catch.hpp>
 
@@ -12,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/atomic_file.hpp"
 #include "agents/config.hpp"
 #include "agents/dqn.hpp"
 #include "agents/sac.hpp"
@@ -496,4 +499,59 @@ TEST_CASE("learning curve SVG: points placed on the axes' scale, one marker per 
   CHECK(svg.find("class=\"target\"") == std::string::npos);
   CHECK(learning_curve_svg(csv, "t", 475.0).find("class=\"target\"") != std::string::npos);
   CHECK_THROWS_WITH(learning_curve_svg("step,train_return\n1,2\n", "t", std::nullopt), Catch::Contains("'eval_return'"));
+}
+
+TEST_CASE("train refuses a run folder holding another run or a user's files, before writing anything", "[agents][checkpoint]") {
+  PpoConfig c = small_cartpole();
+  const fs::path dir = temp_dir("refuse");
+  TrainOptions o;
+  o.progress = false;
+  o.out_dir = dir.string();
+  train(c, o);
+  const std::string policy = read_file(dir / "policy.rlft");
+  train(c, o);  // the same run again: allowed, and deterministic
+  CHECK(read_file(dir / "policy.rlft") == policy);
+  PpoConfig other = c;
+  other.seed = 7;
+  CHECK_THROWS_WITH(train(other, o), Catch::Contains(dir.string()) && Catch::Contains("holds another run") &&
+                                         Catch::Contains("--resume") && Catch::Contains("--force"));
+  CHECK(read_file(dir / "policy.rlft") == policy);  // untouched
+  PpoConfig bad = other;
+  bad.env_id = "NoSuchEnv-v0";  // invalid: refused by the env check, the folder is not even looked at
+  o.force = true;
+  CHECK_THROWS_WITH(train(bad, o), Catch::Contains("unknown env id"));
+  CHECK(read_file(dir / "policy.rlft") == policy);
+  train(other, o);  // --force replaces the run's files
+  CHECK(read_file(dir / "policy.rlft") != policy);
+
+  const fs::path mine = temp_dir("refuse_user");
+  fs::create_directories(mine);
+  { std::ofstream(mine / "metrics.csv") << "my,own\n"; }
+  o.force = false;
+  o.out_dir = mine.string();
+  CHECK_THROWS_WITH(train(c, o), Catch::Contains("without a config.json") && Catch::Contains("metrics.csv"));
+  CHECK(read_file(mine / "metrics.csv") == "my,own\n");
+  CHECK_FALSE(fs::exists(mine / "config.json"));
+}
+
+TEST_CASE("atomic files: exclusive temporaries, removed on failure, stale ones cleaned", "[agents][checkpoint]") {
+  const fs::path dir = temp_dir("atomic");
+  fs::create_directories(dir);
+  const std::string path = (dir / "f.bin").string();
+  {
+    AtomicFile f(path);
+    f.write("abc");
+    CHECK(fs::exists(f.temp_path()));
+    CHECK_FALSE(fs::exists(path));
+  }  // not committed: the temporary goes, nothing appears
+  CHECK(fs::is_empty(dir));
+  write_file_atomic(path, "new");
+  CHECK(read_file(dir / "f.bin") == "new");
+  const fs::path stale = dir / "f.bin.tmp.999999999.0";  // above any pid_max: no such process
+  const fs::path live = dir / ("f.bin.tmp." + std::to_string(::getpid()) + ".5");
+  { std::ofstream(stale) << "x"; }
+  { std::ofstream(live) << "x"; }
+  CHECK(remove_stale_temps(dir.string()) == 1);
+  CHECK_FALSE(fs::exists(stale));
+  CHECK(fs::exists(live));
 }

@@ -89,7 +89,7 @@ def resolve_config(path: str | None, json: str | None, source: str,
                    overrides: Sequence[str]) -> tuple[str, str, str, int]:
     """(resolved JSON, algo, env id, seed) of a config file or JSON text with key.path=<JSON> overrides."""
 def train(config_json: str | None, out_dir: str, progress: bool, handle_sigint: bool,
-          stop_after_updates: int = 0) -> TrainResult:
+          stop_after_updates: int = 0, force: bool = False) -> TrainResult:
     """Trains (config_json) or resumes (None) the run in out_dir without the GIL; returns the result."""
 
 class Policy:

@@ -47,7 +47,7 @@ def _overrides(overrides: Mapping[str, Any]) -> list[str]:
 
 def train(config: str | os.PathLike[str] | Mapping[str, Any], *, seed: int | None = None,
           out: str | os.PathLike[str] | None = None, progress: bool = False,
-          **overrides: Any) -> Path:
+          force: bool = False, **overrides: Any) -> Path:
     """Trains an agent as ``rlforge train`` does and returns the run folder.
 
     ``config``: a JSON config file (``experiments/configs/cartpole_ppo.json``) or a dict of the
@@ -59,7 +59,9 @@ def train(config: str | os.PathLike[str] | Mapping[str, Any], *, seed: int | Non
     dict, relative to the working directory). ``progress``: the live progress line on stderr.
 
     Config errors raise ``rlforge.ConfigError`` (a ``ValueError``) naming the file (or
-    ``config (dict)``) and the key path. The GIL is released while training. Ctrl-C (on the
+    ``config (dict)``) and the key path. A run folder that holds another run or other files
+    raises ``rlforge.Error`` naming it, before anything is written; ``force=True`` replaces that
+    run's files (others stay). The GIL is released while training. Ctrl-C (on the
     main thread) stops at the end of the current iteration, writes
     ``checkpoints/latest.ckpt`` and raises ``KeyboardInterrupt``; ``rlforge.resume(run_dir)``
     then continues the run, ending as an uninterrupted one would.
@@ -81,7 +83,7 @@ def train(config: str | os.PathLike[str] | Mapping[str, Any], *, seed: int | Non
     else:
         raise TypeError(f"config must be a path or a dict, got {type(config).__name__}")
     run_dir = Path(out) if out is not None else Path(default_out)
-    _rlforge.train(resolved, str(run_dir), progress, _on_main_thread())
+    _rlforge.train(resolved, str(run_dir), progress, _on_main_thread(), 0, force)
     return run_dir
 
 

@@ -101,7 +101,7 @@ nb::dict result_dict(const agents::TrainResult& r) {
 // Runs train (config_json given) or resume (none) without the GIL. `handle_sigint` (the caller
 // is the main thread) turns Ctrl-C into a checkpoint and then KeyboardInterrupt.
 nb::dict run_training(const std::optional<std::string>& config_json, const std::string& out_dir, bool progress,
-                      bool handle_sigint, std::int64_t stop_after_updates) {
+                      bool handle_sigint, std::int64_t stop_after_updates, bool force) {
   std::optional<agents::AgentConfig> cfg;
   if (config_json) cfg = agents::config_from_json(JsonObject::parse(*config_json, out_dir + "/config.json"));
   // Only the main thread's run listens to Ctrl-C; a run on another thread has its own flag,
@@ -113,6 +113,7 @@ nb::dict run_training(const std::optional<std::string>& config_json, const std::
   opt.progress = progress;
   opt.interrupt = &flag;
   opt.stop_after_updates = stop_after_updates;
+  opt.force = force;
   agents::TrainResult res;
   bool interrupted = false;
   {
@@ -192,7 +193,7 @@ void bind_agents(nb::module_& m) {
   m.def("resolve_config", &resolve_config, "path"_a.none(), "json"_a.none(), "source"_a, "overrides"_a,
         "(resolved JSON, algo, env id, seed) of a config file or JSON text with key.path=<JSON> overrides.");
   m.def("train", &run_training, "config_json"_a.none(), "out_dir"_a, "progress"_a, "handle_sigint"_a,
-        "stop_after_updates"_a = 0,
+        "stop_after_updates"_a = 0, "force"_a = false,
         "Trains (config_json) or resumes (None) the run in out_dir without the GIL; returns the result.");
   nb::class_<PyPolicy>(m, "Policy", "A trained agent's deterministic policy; rlforge.Policy wraps it.")
       .def(nb::init<const std::string&>(), "path"_a)

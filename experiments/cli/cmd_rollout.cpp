@@ -134,7 +134,7 @@ const Command& rollout_command() {
       "next_obs[T] == obs[T+1] unless step T ended the episode. The file is a ZIP of\n"
       ".npy v1.0 members, stored uncompressed with CRC-32 and a fixed 1980-01-01\n"
       "timestamp, no ZIP64 (archives of 4 GiB or more are refused). It is written to\n"
-      "FILE.tmp.<pid> and renamed, so FILE is either complete or untouched.\n",
+      "FILE.tmp.<pid>.<n> (created exclusively), synced and renamed, so FILE is either complete or untouched.\n",
       kOptions,
       run_rollout,
   };

@@ -22,6 +22,7 @@ constexpr OptionSpec kOptions[] = {
     {"--out", "DIR", "Run folder (default runs/<config name>-seed<N>)", false, ""},
     {"--resume", "DIR", "Continue the run in DIR from its latest checkpoint (no CONFIG)", false, ""},
     {"--stop-after-updates", "N", "Stop after N updates, checkpointed as Ctrl-C does", false, ""},
+    {"--force", "", "Replace the run files of another run in --out DIR (other files stay)", false, ""},
     {"--quiet", "", "No progress line", false, ""},
 };
 
@@ -40,8 +41,9 @@ int run_train(const Args& args) {
     opt.stop_after_updates = args.get_int("--stop-after-updates", 1, std::numeric_limits<std::int64_t>::max());
   const bool resume = args.has("--resume");
   if (resume == args.has("CONFIG")) throw UsageError("give either CONFIG or --resume DIR");
-  if (resume && (args.has("--set") || args.has("--seed") || args.has("--out")))
-    throw UsageError("--resume DIR takes no --set, --seed or --out (the run folder holds its config)");
+  if (resume && (args.has("--set") || args.has("--seed") || args.has("--out") || args.has("--force")))
+    throw UsageError("--resume DIR takes no --set, --seed, --out or --force (the run folder holds its config)");
+  opt.force = args.has("--force");
 
   std::signal(SIGINT, on_sigint);
   agents::TrainResult res;

@@ -281,3 +281,11 @@ def test_a_custom_env_without_state_trains_checkpoints_and_resumes(tmp_path, cap
     assert err.count("\n") == 1 and "Corridor-v0 does not expose its state" in err, err
     assert "not bit-identical" in err
     assert int(list(csv.DictReader((part / "metrics.csv").open()))[-1]["step"]) == 2048
+
+
+def test_train_refuses_a_folder_of_another_run_unless_forced(tmp_path):
+    out = rlforge.train(cartpole_dict(), out=tmp_path / "run", **SMALL)
+    with pytest.raises(rlforge.Error, match="holds another run"):
+        rlforge.train(cartpole_dict(), seed=5, out=out, **SMALL)
+    rlforge.train(cartpole_dict(), seed=5, out=out, force=True, **SMALL)
+    assert json.loads((out / "config.json").read_text())["seed"] == 5

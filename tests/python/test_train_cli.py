@@ -134,3 +134,31 @@ def test_dqn_and_sac_runs_resume_and_eval(tmp_path, config, sets, loss):
     run("train", "--resume", part, "--quiet", rc=0)
     assert (part / "policy.rlft").read_bytes() == (full / "policy.rlft").read_bytes()
     assert "±" in run("eval", full, "--episodes", 2, rc=0).stdout
+
+
+def test_out_folder_of_another_run_or_of_user_files_is_refused(tmp_path):
+    small = ["--set", "total_steps=512", "--set", "target_return=null", "--quiet"]
+    out = tmp_path / "run"
+    run("train", CARTPOLE, *small, "--out", out, rc=0)
+    policy = (out / "policy.rlft").read_bytes()
+    run("train", CARTPOLE, *small, "--out", out, rc=0)  # the same run again is fine
+    p = run("train", CARTPOLE, *small, "--seed", 9, "--out", out, rc=1)
+    assert str(out) in p.stderr and "holds another run" in p.stderr and "--force" in p.stderr
+    assert (out / "policy.rlft").read_bytes() == policy
+    p = run("train", CARTPOLE, *small, "--set", 'env.id="Nope-v0"', "--out", tmp_path / "new", rc=1)
+    assert "unknown env id" in p.stderr and not (tmp_path / "new").exists()  # checked before writing
+    run("train", CARTPOLE, *small, "--seed", 9, "--out", out, "--force", rc=0)
+    assert (out / "policy.rlft").read_bytes() != policy
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "config.json").write_text('{"my": "own"}')
+    p = run("train", CARTPOLE, *small, "--out", mine, rc=1)
+    assert "holds another run" in p.stderr
+    assert (mine / "config.json").read_text() == '{"my": "own"}'
+    (mine / "notes.txt").write_text("mine")
+    p = run("train", CARTPOLE, *small, "--out", mine, rc=1)
+    assert "not a run's (" in p.stderr and "notes.txt" in p.stderr
+    stale = mine / "metrics.csv.tmp.999999999.3"
+    stale.write_text("left by a killed run")
+    run("train", CARTPOLE, *small, "--out", mine, "--force", rc=0)
+    assert (mine / "notes.txt").read_text() == "mine" and not stale.exists()
