@@ -71,6 +71,11 @@ class Section {
     seen_.insert(std::string(key));
     return obj_.has(key) ? obj_.get_string(key) : fallback;
   }
+  // A key without a default: missing is an error naming what belongs there.
+  std::string required_string(std::string_view key, const std::string& expected) {
+    if (!obj_.has(key)) fail(key, expected, "nothing (the key is required)");
+    return string(key, "");
+  }
   std::string object_text(std::string_view key, std::string fallback) {
     seen_.insert(std::string(key));
     return obj_.has(key) ? obj_.get_object(key).dump() : fallback;
@@ -137,7 +142,8 @@ void read_run(Section& root, RunConfig& c) {
   c.total_steps = root.integer("total_steps", c.total_steps, 1, std::int64_t{1} << 50);
   c.target_return = root.optional_number("target_return", c.target_return, -kInf, kInf);
   Section env = root.section("env");
-  c.env_id = env.string("id", c.env_id);
+  // No default env: a config that forgets it must not quietly train CartPole.
+  c.env_id = env.required_string("id", "an env id (e.g. \"CartPole-v1\")");
   c.env_kwargs = env.object_text("kwargs", c.env_kwargs);
   c.num_envs = static_cast<int>(env.integer("num_envs", c.num_envs, 1, 1 << 20));
   c.num_threads = static_cast<int>(env.integer("num_threads", c.num_threads, 1, 1024));
@@ -205,8 +211,16 @@ PpoConfig read_ppo(Section& root, const JsonObject& root_obj) {
 template <class C>
 void read_replay_keys(Section& d, C& c) {
   c.buffer_size = d.integer("buffer_size", c.buffer_size, 1, std::int64_t{1} << 32);
+  // Values that train nothing are refused: a batch larger than the buffer can never be drawn,
+  // and learning that starts at or after the last step never happens.
   c.learning_starts = d.integer("learning_starts", c.learning_starts, 0, std::int64_t{1} << 50);
   c.batch_size = static_cast<int>(d.integer("batch_size", c.batch_size, 1, 1 << 20));
+  if (c.learning_starts >= c.total_steps)
+    d.fail("learning_starts", "below total_steps = " + std::to_string(c.total_steps) +
+           " (learning would never start)", std::to_string(c.learning_starts));
+  if (c.batch_size > c.buffer_size)
+    d.fail("batch_size", "at most buffer_size = " + std::to_string(c.buffer_size) +
+           " (a batch is drawn from the buffer)", std::to_string(c.batch_size));
   c.train_freq = static_cast<int>(d.integer("train_freq", c.train_freq, 1, kBig));
   c.gradient_steps = static_cast<int>(d.integer("gradient_steps", c.gradient_steps, 0, kBig));
   c.tau = d.number("tau", c.tau, 0.0, 1.0);

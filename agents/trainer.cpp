@@ -283,12 +283,40 @@ void check_run_folder(const std::string& out_dir, const std::string& config_json
               ", replace its run files with --force, or choose another --out");
 }
 
+// --resume continues the checkpoint's run; an edited config.json would otherwise be ignored
+// without a word (or name another algorithm than the checkpoint's), so it is refused.
+static void check_config_unchanged(const std::string& out_dir, const std::string& checkpoint_config) {
+  const fs::path cfg = fs::path(out_dir) / "config.json";
+  std::ifstream in(cfg, std::ios::binary);
+  if (!in) return;  // nothing to disagree with: the checkpoint holds the config
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (text == checkpoint_config) return;
+  std::istringstream a(text), b(checkpoint_config);
+  std::string la, lb;
+  int line = 0;
+  while (true) {
+    ++line;
+    const bool ga = static_cast<bool>(std::getline(a, la)), gb = static_cast<bool>(std::getline(b, lb));
+    if (!ga || !gb || la != lb) break;
+  }
+  throw Error(cfg.string() + " differs from the config in its checkpoint (line " + std::to_string(line) +
+              ": '" + la + "' in the file, '" + lb + "' in the checkpoint); --resume continues the "
+              "checkpoint's run as it was configured: restore config.json, or train the edited config "
+              "into a new run folder");
+}
+
 TrainResult train(const AgentConfig& config, const TrainOptions& options) {
   // Everything is checked before anything is written: the agent (env id, kwargs, algorithm
   // against the spaces) is built first, then the folder is checked.
   const auto agent = make_agent(config);
   const std::string config_json = to_json(config);
   check_run_folder(options.out_dir, config_json, options.force);
+  const RunConfig& cfg = run_config(config);
+  const std::int64_t steps = agent->num_updates() * agent->steps_per_update();
+  if (steps != cfg.total_steps)
+    std::cerr << "rlforge: total_steps " << cfg.total_steps << " is not a whole number of iterations of "
+              << agent->steps_per_update() << " env steps; the run takes " << agent->num_updates()
+              << " iterations, " << steps << " steps\n";
   const fs::path dir(options.out_dir);
   fs::create_directories(dir / "checkpoints");
   remove_stale_temps(dir.string());
@@ -306,6 +334,7 @@ TrainResult train(const AgentConfig& config, const TrainOptions& options) {
 TrainResult resume(const TrainOptions& options) {
   const std::string latest = (fs::path(options.out_dir) / "checkpoints" / "latest.ckpt").string();
   Loaded l = decode(latest);
+  check_config_unchanged(options.out_dir, l.agent->config_json());
   remove_stale_temps(options.out_dir);
   remove_stale_temps((fs::path(options.out_dir) / "checkpoints").string());
   return run_loop(l.rs, *l.agent, options);
@@ -315,7 +344,17 @@ std::unique_ptr<Agent> load_checkpoint(const std::string& path) { return std::mo
 
 std::string resolve_checkpoint(const std::string& path) {
   const fs::path p(path);
-  if (!fs::is_directory(p)) return path;
+  if (!fs::is_directory(p)) {
+    // policy.rlft (the run's final parameters) is a tensor file: without the config and the
+    // normalizer statistics it cannot act, so it is named for what it is instead of "bad magic".
+    std::ifstream in(p, std::ios::binary);
+    char magic[8] = {};
+    if (in.read(magic, sizeof magic) && std::string_view(magic, sizeof magic) == "RLFTENSR")
+      throw ConfigError(path + ": this is a tensor file (a run's final parameters, policy.rlft), not a "
+                        "checkpoint; give the run folder (" + (p.has_parent_path() ? p.parent_path().string() : ".") +
+                        ") or one of its checkpoints/*.ckpt, which hold the config and normalizer state too");
+    return path;
+  }
   for (const char* name : {"best.ckpt", "latest.ckpt"})
     if (fs::exists(p / "checkpoints" / name)) return (p / "checkpoints" / name).string();
   throw ConfigError(path + ": no checkpoints/best.ckpt or checkpoints/latest.ckpt in this run folder");

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <unistd.h>
 
 #include "core/error.hpp"
@@ -25,6 +26,26 @@ struct JsonObject::Impl {
 JsonObject::JsonObject() : impl_(std::make_shared<Impl>()) {
   impl_->doc.SetObject();
   impl_->node = &impl_->doc;
+}
+
+// rapidjson keeps every member of an object, and lookups find the first: a key written twice
+// would silently keep its first value. Refused instead, naming the key path.
+static void reject_duplicate_keys(const rapidjson::Value& v, const std::string& path,
+                                  const std::string& where) {
+  if (v.IsArray()) {
+    for (rapidjson::SizeType i = 0; i < v.Size(); ++i)
+      reject_duplicate_keys(v[i], path + "[" + std::to_string(i) + "]", where);
+    return;
+  }
+  if (!v.IsObject()) return;
+  std::set<std::string_view> seen;
+  for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m) {
+    const std::string_view key(m->name.GetString(), m->name.GetStringLength());
+    const std::string key_path = path.empty() ? std::string(key) : path + "." + std::string(key);
+    if (!seen.insert(key).second)
+      throw ConfigError(where + ": key '" + key_path + "' appears twice; give each key once");
+    reject_duplicate_keys(m->value, key_path, where);
+  }
 }
 
 JsonObject JsonObject::parse(std::string_view text, std::string where) {
@@ -49,6 +70,7 @@ JsonObject JsonObject::parse(std::string_view text, std::string where) {
   }
   if (!o.impl_->doc.IsObject())
     throw ConfigError(o.where_ + ": expected a JSON object {...} at the top level");
+  reject_duplicate_keys(o.impl_->doc, "", o.where_);
   o.impl_->node = &o.impl_->doc;
   return o;
 }

@@ -2,6 +2,7 @@
 #include "core/vector_env.hpp"
 
 #include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/info.h>
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/partitioner.h>
@@ -77,8 +78,12 @@ void VectorEnv::init(VectorEnvOptions options) {
   if (options.num_threads < 0)
     throw InvalidArgument("VectorEnv: num_threads must be >= 0, got " +
                           std::to_string(options.num_threads));
-  threads_ = options.num_threads ? options.num_threads
-                                 : static_cast<int>(tbb::info::default_concurrency());
+  requested_threads_ = options.num_threads ? options.num_threads
+                                           : static_cast<int>(tbb::info::default_concurrency());
+  // TBB runs at most max_allowed_parallelism threads (the cores, unless a global_control says
+  // otherwise), whatever an arena asks for: report and plan for what it grants.
+  const auto allowed = tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism);
+  threads_ = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(requested_threads_), allowed));
   if (threads_ > 1) pool_ = std::make_unique<Pool>(threads_);
   // Several chunks per thread so that a slow env (Box2D contact-heavy) does not leave
   // threads idle; chunk boundaries never change results.

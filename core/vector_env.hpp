@@ -45,7 +45,9 @@ class VectorEnv {
   VectorEnv& operator=(const VectorEnv&) = delete;
 
   int num_envs() const { return n_; }
+  // Threads that step the envs: the requested count (0: one per core), capped at what TBB grants.
   int num_threads() const { return threads_; }
+  int requested_threads() const { return requested_threads_; }
   bool is_batched() const { return batched_ != nullptr; }
   AutoresetMode autoreset_mode() const { return options_.autoreset; }
   const EnvSpec& spec() const { return spec_; }
@@ -103,7 +105,7 @@ class VectorEnv {
   void for_each_chunk(F&& f);
 
   int n_ = 0;
-  int threads_ = 1;
+  int threads_ = 1, requested_threads_ = 1;
   int chunk_ = 1;
   VectorEnvOptions options_;
   EnvSpec spec_;

@@ -167,13 +167,31 @@ TEST_CASE("Config errors name the file, the key path and the expectation", "[age
     }
     return std::string("no error");
   };
-  CHECK_THAT(err(R"({"ppo": {"gamma": 1.5}})"),
+  const std::string env = R"("env": {"id": "CartPole-v1"}, )";
+  CHECK_THAT(err("{" + env + R"("ppo": {"gamma": 1.5}})"),
              Catch::Contains("cfg.json") && Catch::Contains("'ppo.gamma'") && Catch::Contains("[0, 1]"));
-  CHECK_THAT(err(R"({"ppo": {"gama": 0.9}})"), Catch::Contains("unknown key 'ppo.gama'"));
-  CHECK_THAT(err(R"({"env": {"num_envs": "eight"}})"), Catch::Contains("'env.num_envs'") && Catch::Contains("integer"));
-  CHECK_THAT(err(R"({"policy": {"activation": "gelu"}})"), Catch::Contains("'policy.activation'"));
-  CHECK_THAT(err(R"({"ppo": {"minibatches": 3}})"), Catch::Contains("'ppo.minibatches'"));
-  CHECK_THAT(err(R"({"lr": 0.1})"), Catch::Contains("unknown key 'lr'"));
+  CHECK_THAT(err("{" + env + R"("ppo": {"gama": 0.9}})"), Catch::Contains("unknown key 'ppo.gama'"));
+  CHECK_THAT(err(R"({"env": {"id": "CartPole-v1", "num_envs": "eight"}})"),
+             Catch::Contains("'env.num_envs'") && Catch::Contains("integer"));
+  CHECK_THAT(err("{" + env + R"("policy": {"activation": "gelu"}})"), Catch::Contains("'policy.activation'"));
+  CHECK_THAT(err("{" + env + R"("ppo": {"minibatches": 3}})"), Catch::Contains("'ppo.minibatches'"));
+  CHECK_THAT(err("{" + env + R"("lr": 0.1})"), Catch::Contains("unknown key 'lr'"));
+  // No default env, no key read twice, no replay settings that can never train.
+  CHECK_THAT(err(R"({"ppo": {"lr": 0.1}})"), Catch::Contains("'env.id'") && Catch::Contains("required"));
+  CHECK_THAT(err("{" + env + R"("ppo": {"lr": 0.1, "lr": 0.2}})"),
+             Catch::Contains("cfg.json") && Catch::Contains("'ppo.lr' appears twice"));
+  auto any_err = [](const std::string& text) {
+    try {
+      config_from_json(JsonObject::parse(text, "cfg.json"));
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK_THAT(any_err(R"({"algo": "dqn", "env": {"id": "CartPole-v1"}, "dqn": {"buffer_size": 32, "batch_size": 64}})"),
+             Catch::Contains("'dqn.batch_size' must be at most buffer_size = 32") && Catch::Contains("got 64"));
+  CHECK_THAT(any_err(R"({"algo": "sac", "total_steps": 500, "env": {"id": "Pendulum-v1"}, "sac": {"learning_starts": 500}})"),
+             Catch::Contains("'sac.learning_starts' must be below total_steps = 500"));
 
   // The resolved JSON reads back to the same config; overrides reach nested keys.
   PpoConfig c = small_cartpole();
@@ -406,9 +424,9 @@ TEST_CASE("DQN epsilon decays linearly to its final value; bad DQN config keys a
   CHECK(a.epsilon() == Approx(1.0 - 0.9 * static_cast<double>(a.global_step()) / (0.5 * c.total_steps)));
   while (a.updates_done() < c.num_iterations()) a.update();
   CHECK(a.epsilon() == Approx(0.1));
-  CHECK_THROWS_WITH(config_from_json(JsonObject::parse(R"({"algo": "dqn", "dqn": {"tau": 2}})", "d.json")),
+  CHECK_THROWS_WITH(config_from_json(JsonObject::parse(R"({"algo": "dqn", "env": {"id": "CartPole-v1"}, "dqn": {"tau": 2}})", "d.json")),
                     Catch::Contains("d.json") && Catch::Contains("'dqn.tau'"));
-  CHECK_THROWS_WITH(config_from_json(JsonObject::parse(R"({"algo": "dqn", "ppo": {}})", "d.json")),
+  CHECK_THROWS_WITH(config_from_json(JsonObject::parse(R"({"algo": "dqn", "env": {"id": "CartPole-v1"}, "ppo": {}})", "d.json")),
                     Catch::Contains("unknown key 'ppo'"));
   CHECK_THROWS_AS(Dqn([] { DqnConfig d = small_dqn(); d.env_id = "Pendulum-v1"; return d; }()), InvalidArgument);
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import numbers
 import os
 import threading
 from collections.abc import Mapping
@@ -68,6 +69,8 @@ def train(config: str | os.PathLike[str] | Mapping[str, Any], *, seed: int | Non
     """
     sets = _overrides(overrides)
     if seed is not None:
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+            raise TypeError(f"seed must be an int, got {seed!r} ({type(seed).__name__})")
         sets.append(f"seed={_to_json(int(seed))}")
     if isinstance(config, Mapping):
         try:
@@ -162,6 +165,12 @@ class Policy:
                 f"{self.env_id} policy: expected an observation of shape {shape} or a batch of "
                 f"shape (B, {', '.join(map(str, shape))}), got shape {a.shape}")
         x = np.ascontiguousarray(a.reshape(-1, int(np.prod(shape, dtype=np.int64))), dtype=np.float32)
+        finite = np.isfinite(x)
+        if not finite.all():
+            row, col = np.argwhere(~finite)[0]
+            where = f"element {col}" if single else f"row {row}, element {col}"
+            raise InvalidArgument(f"{self.env_id} policy: observations must be finite, got "
+                                  f"{x[row, col]} at {where}")
         actions = self._handle.act(x)
         if not single:
             return actions

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import operator
 from typing import Any
 
 import gymnasium
@@ -31,6 +32,20 @@ def nest_infos(flat: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, Any]
     return out
 
 
+def _count(env_id: str, name: str, value: Any) -> int:
+    """An int in [1, 2**31 - 1]: 1e7 (a float) or True is a TypeError, not silently truncated."""
+    if isinstance(value, bool):
+        raise TypeError(f"{env_id}: {name} must be an int, got {value!r}")
+    try:
+        n = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{env_id}: {name} must be an int, got {value!r} "
+                        f"({type(value).__name__})") from None
+    if not 1 <= n <= 2**31 - 1:
+        raise ValueError(f"{env_id}: {name} must be in [1, 2147483647], got {n}")
+    return n
+
+
 class VectorEnv(gymnasium.vector.VectorEnv[np.ndarray, np.ndarray, np.ndarray]):
     """``num_envs`` copies of a registered rlforge env stepped in C++ by TBB threads.
 
@@ -54,9 +69,10 @@ class VectorEnv(gymnasium.vector.VectorEnv[np.ndarray, np.ndarray, np.ndarray]):
         if mode not in (AutoresetMode.NEXT_STEP, AutoresetMode.SAME_STEP):
             raise ValueError(f"{env_id}: autoreset_mode {mode} is not supported by rlforge's "
                              f"VectorEnv; use AutoresetMode.NEXT_STEP or AutoresetMode.SAME_STEP")
-        if num_threads is not None and num_threads < 1:
-            raise ValueError(f"{env_id}: num_threads must be >= 1 or None, got {num_threads}")
-        self._vec = _rlforge.VectorEnv(env_id, int(num_envs), kwargs_json(kwargs),
+        num_envs = _count(env_id, "num_envs", num_envs)
+        if num_threads is not None:
+            num_threads = _count(env_id, "num_threads", num_threads)
+        self._vec = _rlforge.VectorEnv(env_id, num_envs, kwargs_json(kwargs),
                                        num_threads or 0, mode == AutoresetMode.SAME_STEP)
         self.num_envs = self._vec.num_envs
         self.single_observation_space = space_from_json(self._vec.observation_space_json)

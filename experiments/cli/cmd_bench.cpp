@@ -67,7 +67,12 @@ int run_bench(const Args& args) {
 
   std::cout << "env: " << envs.spec().id << "\n"
             << "num_envs: " << n << "\n"
-            << "threads: " << envs.num_threads() << "\n"
+            << "threads: " << envs.num_threads()
+            << (envs.requested_threads() != envs.num_threads()
+                    ? " (" + std::to_string(envs.requested_threads()) + " requested; TBB grants at most " +
+                          std::to_string(envs.num_threads()) + " here)"
+                    : std::string())
+            << "\n"
             << "batched: " << (envs.is_batched() ? "yes" : "no") << "\n"
             << "autoreset: " << mode << "\n"
             << "warmup_steps: " << warmup << "\n"

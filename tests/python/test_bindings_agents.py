@@ -93,10 +93,11 @@ def test_training_releases_the_gil_and_runs_on_a_thread(tmp_path):
 
 
 @pytest.mark.parametrize("config, overrides, names", [
-    ({"algo": "ppo", "ppo": {"lrr": 1e-3}}, {}, ["config (dict)", "'ppo.lrr'"]),
-    ({"algo": "ppo"}, {"ppo__lr": "fast"}, ["config (dict)", "'ppo.lr'"]),
-    ({"algo": "ppo"}, {"env__num_envs": -1}, ["config (dict)", "'env.num_envs'"]),
+    ({"algo": "ppo", "env": {"id": "CartPole-v1"}, "ppo": {"lrr": 1e-3}}, {}, ["config (dict)", "'ppo.lrr'"]),
+    ({"algo": "ppo", "env": {"id": "CartPole-v1"}}, {"ppo__lr": "fast"}, ["config (dict)", "'ppo.lr'"]),
+    ({"algo": "ppo", "env": {"id": "CartPole-v1"}}, {"env__num_envs": -1}, ["config (dict)", "'env.num_envs'"]),
     ({"algo": "a2c"}, {}, ["config (dict)", "'algo'"]),
+    ({"algo": "ppo"}, {}, ["config (dict)", "'env.id'", "required"]),
     (CARTPOLE, {"ppo__lrr": 1}, [str(CARTPOLE), "'ppo.lrr'"]),
     (CARTPOLE, {"policy__hidden": [64, "x"]}, [str(CARTPOLE), "policy.hidden"]),
     (CONFIGS / "missing.json", {}, [str(CONFIGS / "missing.json")]),
@@ -289,3 +290,34 @@ def test_train_refuses_a_folder_of_another_run_unless_forced(tmp_path):
         rlforge.train(cartpole_dict(), seed=5, out=out, **SMALL)
     rlforge.train(cartpole_dict(), seed=5, out=out, force=True, **SMALL)
     assert json.loads((out / "config.json").read_text())["seed"] == 5
+
+
+def test_silent_wrong_inputs_are_clear_errors(tmp_path, cartpole_run):
+    with pytest.raises(TypeError, match=r"seed must be an int, got 1.5"):
+        rlforge.train(cartpole_dict(), seed=1.5, out=tmp_path / "a", **SMALL)
+    no_env = cartpole_dict()
+    del no_env["env"]
+    with pytest.raises(rlforge.ConfigError, match=r"config \(dict\): key 'env.id' must be an env id"):
+        rlforge.train(no_env, out=tmp_path / "b", **SMALL)
+    assert not (tmp_path / "b").exists()
+    policy = rlforge.load_policy(cartpole_run)
+    with pytest.raises(rlforge.InvalidArgument, match=r"observations must be finite, got nan at element 2"):
+        policy.act(np.array([0.0, 0.0, np.nan, 0.0], dtype=np.float32))
+    with pytest.raises(rlforge.InvalidArgument, match=r"got inf at row 1, element 0"):
+        policy.act(np.array([[0, 0, 0, 0], [np.inf, 0, 0, 0]], dtype=np.float32))
+    with pytest.raises(rlforge.ConfigError, match=r"policy.rlft: this is a tensor file .* not a checkpoint"):
+        rlforge.load_policy(cartpole_run / "policy.rlft")
+
+
+def test_resume_refuses_an_edited_config(tmp_path):
+    cfg, *_ = rlforge._rlforge.resolve_config(str(CARTPOLE), None, str(CARTPOLE),
+                                              [f"{k.replace('__', '.')}={json.dumps(v)}" for k, v in SMALL.items()])
+    part = tmp_path / "part"
+    assert rlforge._rlforge.train(cfg, str(part), False, False, 1)["stopped"]
+    original = (part / "config.json").read_text()
+    (part / "config.json").write_text(original.replace('"lr": 0.001', '"lr": 0.01'))
+    with pytest.raises(rlforge.Error, match=r"config.json differs from the config in its checkpoint \(line \d+"):
+        rlforge.resume(part)
+    (part / "config.json").write_text(original)
+    rlforge.resume(part)
+    assert (part / "policy.rlft").exists()

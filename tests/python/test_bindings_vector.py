@@ -224,7 +224,7 @@ def test_bad_inputs_change_nothing_and_raise():
     vec.step([0, 1, 0, 1])  # lists are fine
     with pytest.raises(ValueError, match="seed list"):
         vec.reset(seed=[1, 2, 4, 5])
-    with pytest.raises(ValueError, match="num_envs must be >= 1"):
+    with pytest.raises(ValueError, match=r"num_envs must be in \[1, "):
         rlforge.make_vec("CartPole-v1", 0)
     with pytest.raises(ValueError, match="num_threads"):
         rlforge.make_vec("CartPole-v1", 2, num_threads=0)
@@ -236,3 +236,17 @@ def test_bad_inputs_change_nothing_and_raise():
     pend.reset(seed=0)
     with pytest.raises(ValueError, match=r"env 1 \[3\].*Box\(-2.0, 2.0, \(1,\), float32\)"):
         pend.step(np.array([[0.0], [3.0], [0.0]], dtype=np.float32))
+
+
+def test_num_envs_and_num_threads_must_be_ints_in_range():
+    with pytest.raises(TypeError, match=r"num_envs must be an int, got 10000000.0 \(float\)"):
+        rlforge.make_vec("CartPole-v1", num_envs=1e7)
+    with pytest.raises(TypeError, match="num_envs must be an int"):
+        rlforge.make_vec("CartPole-v1", num_envs=True)
+    with pytest.raises(ValueError, match=r"CartPole-v1: num_envs must be in \[1, 2147483647\], got 2147483648"):
+        rlforge.make_vec("CartPole-v1", num_envs=2**31)
+    with pytest.raises(ValueError, match="num_envs must be in"):
+        rlforge.make_vec("CartPole-v1", num_envs=0)
+    with pytest.raises(TypeError, match="num_threads must be an int"):
+        rlforge.make_vec("CartPole-v1", num_envs=2, num_threads=1.5)
+    assert rlforge.make_vec("CartPole-v1", num_envs=np.int64(3)).num_envs == 3

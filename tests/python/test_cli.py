@@ -185,3 +185,9 @@ def test_rollout_of_every_registered_env_matches_its_spaces(tmp_path):
                 lo = np.array(space["low"]).reshape(shape)
                 hi = np.array(space["high"]).reshape(shape)
                 assert np.all((a >= lo) & (a <= hi)), e["id"]
+
+
+def test_bench_reports_the_threads_tbb_grants():
+    p = run("bench", "--env", "CartPole-v1", "--num-envs", 64, "--threads", 1000, "--steps", 10, rc=0)
+    granted = len(os.sched_getaffinity(0))  # what TBB counts as the cores
+    assert f"threads: {granted} (1000 requested; TBB grants at most {granted} here)" in p.stdout
