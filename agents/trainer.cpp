@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "agents/learning_curve.hpp"
+#include "agents/make_agent.hpp"
 #include "core/binary_io.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
