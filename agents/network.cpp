@@ -10,7 +10,7 @@ namespace rlforge::agents {
 namespace T = rlforge::tensor;
 
 T::nn::Sequential build_mlp(std::int64_t in, const std::vector<std::int64_t>& hidden, std::int64_t out,
-                            const std::string& activation, T::Generator& gen, T::nn::MlpOptions options) {
+                            const std::string& activation, Rng& gen, T::nn::MlpOptions options) {
   std::vector<std::int64_t> sizes{in};
   sizes.insert(sizes.end(), hidden.begin(), hidden.end());
   sizes.push_back(out);
@@ -21,7 +21,7 @@ T::nn::Sequential build_mlp(std::int64_t in, const std::vector<std::int64_t>& hi
 void write_tensor(ByteWriter& w, const T::Tensor& t) {
   w.pod(static_cast<std::uint8_t>(t.dtype()));
   w.pod(static_cast<std::uint64_t>(t.numel()));
-  if (t.dtype() == T::DType::i64) {
+  if (t.dtype() == DType::int64) {
     const auto v = t.to_vector<std::int64_t>();
     w.bytes(v.data(), v.size() * sizeof(std::int64_t));
   } else {
@@ -37,7 +37,7 @@ void read_tensor_into(ByteReader& r, T::Tensor& t, const std::string& name) {
     throw ConfigError("checkpoint tensor '" + name + "' has " + std::to_string(n) +
                       " values, the agent built from the config expects " + t.str());
   if (!t.is_contiguous()) throw ConfigError("checkpoint: tensor '" + name + "' is not contiguous");
-  if (t.dtype() == T::DType::i64)
+  if (t.dtype() == DType::int64)
     r.bytes(t.data<std::int64_t>(), n * sizeof(std::int64_t));
   else
     r.bytes(t.data<float>(), n * sizeof(float));

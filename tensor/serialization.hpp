@@ -27,7 +27,7 @@ void save_tensors(const std::string& path, std::span<const NamedTensor> tensors)
 std::vector<NamedTensor> load_tensors(const std::string& path);
 // Reads the file and copies each entry into the same-named target (under no-grad). Throws
 // SerializationError naming the file and the tensor when a name is missing or extra, or when
-// shape or dtype differ ("expected [64, 4] f32, found [64, 8] f32").
+// shape or dtype differ ("expected (64, 4) float32, found (64, 8) float32").
 void load_tensors_into(const std::string& path, std::span<const NamedTensor> targets);
 
 // Names + handles of a list of parameters, for the calls above.

@@ -139,7 +139,7 @@ void axpby(TensorImpl* dst, double a, const TensorImpl* src, double b) {
 #endif
   // On the CPU the callers' data is contiguous (checked by them); the formula is shared.
   const std::int64_t n = dst->shape.numel();
-  if (dst->dtype == DType::f32) axpby_cpu(dst->ptr<float>(), static_cast<float>(a), src->ptr<float>(), static_cast<float>(b), n);
+  if (dst->dtype == DType::float32) axpby_cpu(dst->ptr<float>(), static_cast<float>(a), src->ptr<float>(), static_cast<float>(b), n);
   else axpby_cpu(dst->ptr<double>(), a, src->ptr<double>(), b, n);
 }
 std::int64_t find_non_finite(const TensorImpl* t) {
@@ -185,7 +185,7 @@ void loss_backward(OpKind op, const TensorImpl* pred, const TensorImpl* target, 
     return;
   }
 #endif
-  const double gscale = g->dtype == DType::f32 ? static_cast<double>(*g->ptr<float>()) : *g->ptr<double>();
+  const double gscale = g->dtype == DType::float32 ? static_cast<double>(*g->ptr<float>()) : *g->ptr<double>();
   cpu::loss_backward(op, pred, target, delta, gscale, dpred);
 }
 
@@ -194,8 +194,8 @@ void gemm(Device dev, DType d, bool ta, bool tb, std::int64_t M, std::int64_t N,
           double beta, void* C, std::int64_t ldc, std::int64_t sc, std::int64_t batch, const void* bias, bool relu,
           const void* mask, std::int64_t ldm) {
   if ((bias != nullptr || relu || mask != nullptr) && !gemm_epilogue_supported(dev, d)) {
-    throw TensorError(std::string("internal: gemm bias/relu/mask epilogue requested for ") + dtype_name(d) + " on " +
-                      dev.str() + " (CPU f32 only)");
+    throw TensorError(std::string("internal: gemm bias/relu/mask epilogue requested for ") + std::string(dtype_name(d)) + " on " +
+                      dev.str() + " (CPU float32 only)");
   }
 #if RLFORGE_TENSOR_CUDA
   if (on_cuda(dev)) {
@@ -203,7 +203,7 @@ void gemm(Device dev, DType d, bool ta, bool tb, std::int64_t M, std::int64_t N,
     return;
   }
 #endif
-  if (d == DType::f32) {
+  if (d == DType::float32) {
     const cpu::Epilogue ep{static_cast<const float*>(bias), relu, static_cast<const float*>(mask), ldm};
     cpu_gemm_batched<float>(ta, tb, M, N, K, alpha, A, lda, sa, B, ldb, sb, beta, C, ldc, sc, batch, ep);
   } else {
@@ -211,7 +211,7 @@ void gemm(Device dev, DType d, bool ta, bool tb, std::int64_t M, std::int64_t N,
   }
 }
 
-bool gemm_epilogue_supported(Device dev, DType d) { return dev.type == DeviceType::CPU && d == DType::f32; }
+bool gemm_epilogue_supported(Device dev, DType d) { return dev.type == DeviceType::CPU && d == DType::float32; }
 
 void conv2d_forward(Device dev, DType d, const void* x, const void* w, const void* b, const ConvGeometry& g,
                     void* cols, void* out) {
@@ -223,7 +223,7 @@ void conv2d_forward(Device dev, DType d, const void* x, const void* w, const voi
 #else
   (void)dev;
 #endif
-  if (d == DType::f32) {
+  if (d == DType::float32) {
     cpu::conv2d_forward(static_cast<const float*>(x), static_cast<const float*>(w), static_cast<const float*>(b), g,
                         static_cast<float*>(cols), static_cast<float*>(out));
   } else {
@@ -242,7 +242,7 @@ void conv2d_backward(Device dev, DType d, const void* gout, const void* x, const
 #else
   (void)dev;
 #endif
-  if (d == DType::f32) {
+  if (d == DType::float32) {
     cpu::conv2d_backward(static_cast<const float*>(gout), static_cast<const float*>(x), static_cast<const float*>(w),
                          g, static_cast<float*>(cols), static_cast<float*>(dcols), static_cast<float*>(dx),
                          static_cast<float*>(dw), static_cast<float*>(db));
@@ -277,7 +277,7 @@ AdamScalars<T> adam_scalars(double lr, double b1, double b2, double eps, double 
           T(1) - static_cast<T>(memo.p1), static_cast<T>(std::sqrt(1.0 - memo.p2))};
 }
 // The CPU Adam loop. __restrict: the four arrays are distinct tensors, so it vectorizes with no
-// overlap checks. Once sqrt(1 - beta2^t) rounds to 1 (f32: after ~17k steps) the division by it
+// overlap checks. Once sqrt(1 - beta2^t) rounds to 1 (float32: after ~17k steps) the division by it
 // is exact and dropped, saving one of the loop's two divisions.
 template <class T, bool kUnitBc2>
 void adam_cpu(T* __restrict p, const T* __restrict g, T* __restrict m, T* __restrict v, std::int64_t n,
@@ -291,7 +291,7 @@ template <class T>
 void adam_t(Device dev, void* pv, const void* gv, void* mv, void* vv, std::int64_t n, const AdamScalars<T>& s) {
 #if RLFORGE_TENSOR_CUDA
   if (on_cuda(dev)) {
-    cuda::adam_step(std::is_same_v<T, float> ? DType::f32 : DType::f64, pv, gv, mv, vv, n, s.lr, s.b1, s.b2, s.eps,
+    cuda::adam_step(std::is_same_v<T, float> ? DType::float32 : DType::float64, pv, gv, mv, vv, n, s.lr, s.b1, s.b2, s.eps,
                     s.wd, s.bc1, s.bc2_sqrt);
     return;
   }
@@ -323,7 +323,7 @@ void sgd_cpu(T* p, const T* g, T* buf, bool first, std::int64_t n, T lr, T mom, 
 
 void adam_step(Device dev, DType d, void* p, const void* g, void* m, void* v, std::int64_t n, double lr, double beta1,
                double beta2, double eps, double weight_decay, std::int64_t step) {
-  if (d == DType::f32) adam_t<float>(dev, p, g, m, v, n, adam_scalars<float>(lr, beta1, beta2, eps, weight_decay, step));
+  if (d == DType::float32) adam_t<float>(dev, p, g, m, v, n, adam_scalars<float>(lr, beta1, beta2, eps, weight_decay, step));
   else adam_t<double>(dev, p, g, m, v, n, adam_scalars<double>(lr, beta1, beta2, eps, weight_decay, step));
 }
 
@@ -337,7 +337,7 @@ void sgd_step(Device dev, DType d, void* p, const void* g, void* buf, bool first
 #else
   (void)dev;
 #endif
-  if (d == DType::f32) {
+  if (d == DType::float32) {
     sgd_cpu<float>(static_cast<float*>(p), static_cast<const float*>(g), static_cast<float*>(buf), first, n,
                    static_cast<float>(lr), static_cast<float>(momentum), static_cast<float>(dampening),
                    static_cast<float>(weight_decay), nesterov);

@@ -47,7 +47,7 @@ void loss_backward(OpKind op, const TensorImpl* pred, const TensorImpl* target, 
 // Row-major GEMM over `batch` matrices (sa/sb/sc: element strides between them; 0 shares one),
 // as cpu::gemm per matrix. Pointers are the raw data of tensors on `dev`. `bias` (N values,
 // contiguous, added to every row), `relu` and `mask` (C *= mask > 0, row stride ldm) are
-// cpu::Epilogue: f32 on the CPU only (gemm_epilogue_supported), where they cost no pass.
+// cpu::Epilogue: float32 on the CPU only (gemm_epilogue_supported), where they cost no pass.
 void gemm(Device dev, DType d, bool trans_a, bool trans_b, std::int64_t M, std::int64_t N,
           std::int64_t K, double alpha, const void* A, std::int64_t lda, std::int64_t sa,
           const void* B, std::int64_t ldb, std::int64_t sb, double beta, void* C,
