@@ -16,11 +16,9 @@
 #include "tensor/kernels/dispatch.hpp"
 #include "tensor/ops.hpp"
 
-// The CUDA runtime is reached only from .cpp files (here and kernels/dispatch.cpp), so the
-// public headers read the same with or without CUDA and CPU-only users never see cudart.
-#if RLFORGE_TENSOR_CUDA
-#include "tensor/cuda/runtime.hpp"
-#endif
+// The CUDA runtime is reached only through the CUDA library's table (kernels/cuda_loader.hpp),
+// loaded when a CUDA device is first asked for: CPU-only users never map cudart.
+#include "tensor/kernels/cuda_loader.hpp"
 
 namespace rlforge::tensor {
 
@@ -32,24 +30,18 @@ std::string Device::str() const {
 
 void release_cached_memory() noexcept {
   detail::pool_trim();
-#if RLFORGE_TENSOR_CUDA
-  cuda::device_trim();
-#endif
+  if (const cuda::Backend* gpu = kern::cuda_loaded()) gpu->device_trim();  // never loads it just to trim
 }
 
 bool cuda_built() noexcept { return kern::cuda_compiled(); }
 
 bool cuda_available() noexcept {
-#if RLFORGE_TENSOR_CUDA
   try {
-    cuda::require_device(0);
+    kern::cuda_backend().require_device(0);  // loads the CUDA library on the first call
     return true;
   } catch (const DeviceError&) {
     return false;
   }
-#else
-  return false;
-#endif
 }
 
 // ---------------- Storage / TensorImpl / Node ----------------
@@ -57,18 +49,14 @@ namespace detail {
 
 Storage* storage_new(std::size_t bytes, Device dev) {
   if (dev.type != DeviceType::CPU) {
-#if RLFORGE_TENSOR_CUDA
     // Header from the host pool, data from the device cache (both recycled, no per-op malloc).
-    void* data = cuda::device_alloc(bytes, dev.index);
+    // The first CUDA storage loads the CUDA library; without it this throws DeviceError.
+    void* data = kern::cuda_backend().device_alloc(bytes, dev.index);
     auto* s = new (pool_alloc(sizeof(Storage))) Storage();
     s->device = dev;
     s->bytes = bytes;
     s->data = data;
     return s;
-#else
-    throw DeviceError("storage on " + dev.str() + ": this build of rlforge has no CUDA support (nvcc was not "
-                      "found at configure time, or RLFORGE_CUDA=OFF)");
-#endif
   }
   void* block = pool_alloc(sizeof(Storage) + bytes);
   auto* s = new (block) Storage();
@@ -90,14 +78,12 @@ inline bool drop_ref(std::atomic<std::int32_t>& refs) {
 void storage_release(Storage* s) noexcept {
   if (drop_ref(s->refs)) {
     const std::size_t bytes = s->bytes;
-#if RLFORGE_TENSOR_CUDA
     if (s->device.type == DeviceType::CUDA) {
-      cuda::device_free(s->data, bytes, s->device.index);
+      kern::cuda_loaded()->device_free(s->data, bytes, s->device.index);  // it made the storage
       s->~Storage();
       pool_free(s, sizeof(Storage));
       return;
     }
-#endif
     s->~Storage();
     pool_free(s, sizeof(Storage) + bytes);
   }

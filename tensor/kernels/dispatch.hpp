@@ -1,7 +1,9 @@
-// Kernel dispatch by device: the one place that picks cpu:: or cuda:: for a kernel, so ops.cpp,
-// the backward rules, the engine and the optimizers call kern:: and stay device-agnostic.
-// Contracts are cpu/kernels.hpp's; all operands of one call live on one device (ops check that
-// first and throw DeviceError). Without CUDA in the build, every call goes to cpu::.
+// Kernel dispatch by device: the one place that picks the CPU kernel or the CUDA one (through the
+// table of the CUDA library, kernels/cuda_loader.hpp) for a call, so ops.cpp, the backward rules,
+// the engine and the optimizers call kern:: and stay device-agnostic. Contracts are
+// cpu/kernels.hpp's; all operands of one call live on one device (ops check that first and throw
+// DeviceError). Without CUDA in the build no tensor lives on a CUDA device, so every call goes
+// to the CPU.
 #pragma once
 #include <cstdint>
 
@@ -66,8 +68,5 @@ void adam_step(Device dev, DType d, void* p, const void* g, void* m, void* v, st
                std::int64_t step);
 void sgd_step(Device dev, DType d, void* p, const void* g, void* buf, bool first, std::int64_t n,
               double lr, double momentum, double dampening, double weight_decay, bool nesterov);
-
-// True when this build contains the CUDA kernels (nvcc was found at configure time).
-bool cuda_compiled();
 
 }  // namespace rlforge::tensor::kern

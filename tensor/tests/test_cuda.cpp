@@ -1,7 +1,8 @@
 // GPU suite: every op case forward and backward on CUDA against the CPU reference (float32 and float64),
 // transfers, device-mixing errors, the fused Adam/SGD, clipping, Polyak, a training loop, the
 // allocator cache, index errors, distributions and serialization of CUDA tensors. Its own main
-// exits 77 (ctest SKIP_RETURN_CODE: "Skipped") when no CUDA device is present.
+// exits 77 (ctest SKIP_RETURN_CODE: "Skipped") when no CUDA device is present, and fails when the
+// CUDA library itself cannot be loaded (a broken build, not a missing GPU).
 #define CATCH_CONFIG_RUNNER
 #include <catch.hpp>
 
@@ -12,7 +13,7 @@
 
 #include "op_cases.hpp"
 #include "tensor/autograd/grad_mode.hpp"
-#include "tensor/cuda/runtime.hpp"
+#include "tensor/kernels/cuda_loader.hpp"
 #include "tensor/distributions.hpp"
 #include "tensor/nn/mlp.hpp"
 #include "tensor/optim/optimizers.hpp"
@@ -26,6 +27,12 @@ using namespace rlforge::tensor::testing;
 using Catch::Matchers::Contains;
 
 int main(int argc, char** argv) {
+  try {
+    (void)kern::cuda_backend();
+  } catch (const DeviceError& e) {
+    std::printf("test_tensor_cuda: FAILED, %s\n", e.what());
+    return 1;
+  }
   if (!cuda_available()) {
     std::string why = "no CUDA device";
     try {
@@ -241,9 +248,9 @@ TEST_CASE("an MLP trained on CUDA follows the CPU run; the allocator stops calli
     return loss.item();
   };
   for (int i = 0; i < 3; ++i) CHECK(step(gnet, og, gx, gtg) == Approx(step(net, oc, x, t)).epsilon(1e-4));
-  const std::uint64_t before = cuda::device_cache_stats().driver_allocs;
+  const std::uint64_t before = kern::cuda_backend().device_cache_stats().driver_allocs;
   for (int i = 0; i < 20; ++i) CHECK(step(gnet, og, gx, gtg) == Approx(step(net, oc, x, t)).epsilon(1e-3));
-  CHECK(cuda::device_cache_stats().driver_allocs == before);
+  CHECK(kern::cuda_backend().device_cache_stats().driver_allocs == before);
   const auto cp = net.parameters(), gp = gnet.parameters();
   // Loose on purpose: Adam divides by sqrt(v), so float32 rounding differences in near-zero gradients
   // (cuBLAS vs our GEMM summation order) become up-to-lr differences per step.
