@@ -1,21 +1,12 @@
-// make_agent, evaluate_policy and make_training_envs, shared by every algorithm.
+// evaluate_policy and make_training_envs, shared by every algorithm.
 #include "agents/agent.hpp"
 
 #include <cmath>
 
-#include "agents/dqn.hpp"
-#include "agents/ppo.hpp"
-#include "agents/sac.hpp"
 #include "core/error.hpp"
 #include "core/vector_env.hpp"
 
 namespace rlforge::agents {
-
-std::unique_ptr<Agent> make_agent(const AgentConfig& config) {
-  if (const auto* p = std::get_if<PpoConfig>(&config)) return std::make_unique<Ppo>(*p);
-  if (const auto* d = std::get_if<DqnConfig>(&config)) return std::make_unique<Dqn>(*d);
-  return std::make_unique<Sac>(std::get<SacConfig>(config));
-}
 
 std::unique_ptr<VectorEnv> make_training_envs(const RunConfig& cfg, const char* algo) {
   VectorEnvOptions vo;

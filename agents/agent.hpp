@@ -1,7 +1,6 @@
 // Agent: what the training loop needs from an algorithm (PPO, DQN, SAC): one iteration at a time,
 // evaluation with the deterministic policy, parameters, and its whole state for checkpoints.
-// Also the shared evaluation routine, the training envs, and make_agent, which builds the
-// config's algorithm.
+// Also the shared evaluation routine and the training envs (make_agent is in make_agent.hpp).
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -52,8 +51,6 @@ class Agent {
   virtual std::string save_state() const = 0;
   virtual void load_state(std::string_view blob) = 0;
 };
-
-std::unique_ptr<Agent> make_agent(const AgentConfig& config);
 
 // Deterministic actions for raw observations obs [n, obs_dim]: Discrete into out_discrete [n],
 // Box into out_box [n, act_dim].

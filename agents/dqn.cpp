@@ -28,7 +28,7 @@ Dqn::Dqn(DqnConfig config) : cfg_(std::move(config)), rng_(cfg_.seed) {
   obs_dim_ = static_cast<int>(os.numel());
   n_actions_ = static_cast<int>(as.n());
   action_start_ = as.start();
-  T::Generator gen(cfg_.seed ^ 0x5DEECE66DULL);
+  Rng gen(cfg_.seed ^ 0x5DEECE66DULL);
   q_ = build_mlp(obs_dim_, cfg_.hidden, n_actions_, cfg_.activation, gen);
   q_target_ = q_.clone();
   T::optim::AdamOptions ao;

@@ -13,10 +13,10 @@ namespace rlforge::agents {
 // An MLP in -> hidden... -> out with "relu" or "tanh" hidden layers (the configs' activation
 // key); `options` supplies the rest (init, gains). Every agent builds its networks here.
 tensor::nn::Sequential build_mlp(std::int64_t in, const std::vector<std::int64_t>& hidden, std::int64_t out,
-                                 const std::string& activation, tensor::Generator& gen,
+                                 const std::string& activation, Rng& gen,
                                  tensor::nn::MlpOptions options = {});
 
-// A tensor's dtype, element count and values (f32 or i64), and the checked restore into an
+// A tensor's dtype, element count and values (float32 or int64), and the checked restore into an
 // existing tensor of the same dtype and size (ConfigError naming `name` otherwise).
 void write_tensor(ByteWriter& w, const tensor::Tensor& t);
 void read_tensor_into(ByteReader& r, tensor::Tensor& t, const std::string& name);

@@ -28,7 +28,7 @@ constexpr double kLog2Pi = 1.8378770664093453;
 constexpr std::uint32_t kStateMagic = 0x50504F32;  // "PPO2"
 
 T::nn::Sequential make_net(const PpoConfig& c, std::int64_t in, std::int64_t out, double out_gain,
-                           T::Generator& gen) {
+                           Rng& gen) {
   T::nn::MlpOptions o;
   o.init = c.ortho_init ? T::nn::Init::Orthogonal : T::nn::Init::TorchDefault;
   o.hidden_gain = std::sqrt(2.0);
@@ -56,7 +56,7 @@ Ppo::Ppo(PpoConfig config) : cfg_(std::move(config)), rng_(cfg_.seed) {
   } else {
     throw InvalidArgument(cfg_.env_id + ": PPO supports Discrete or 1-D float32 Box actions, got " + as.repr());
   }
-  T::Generator gen(cfg_.seed ^ 0x5DEECE66DULL);
+  Rng gen(cfg_.seed ^ 0x5DEECE66DULL);
   actor_ = make_net(cfg_, obs_dim_, act_dim_, 0.01, gen);
   critic_ = make_net(cfg_, obs_dim_, 1, 1.0, gen);
   std::vector<T::Tensor> params = actor_.parameters();

@@ -22,7 +22,7 @@ constexpr std::uint32_t kStateMagic = 0x53414331;  // "SAC1"
 constexpr double kLog2Pi = 1.8378770664093453;
 constexpr double kLog2 = 0.6931471805599453;
 
-T::nn::Sequential make_mlp(const SacConfig& c, std::int64_t in, std::int64_t out, T::Generator& gen) {
+T::nn::Sequential make_mlp(const SacConfig& c, std::int64_t in, std::int64_t out, Rng& gen) {
   return build_mlp(in, c.hidden, out, c.activation, gen);
 }
 
@@ -41,7 +41,7 @@ Sac::Sac(SacConfig config) : cfg_(std::move(config)), rng_(cfg_.seed) {
     high_.push_back(static_cast<float>(as.high()[static_cast<std::size_t>(j)]));
   }
   target_entropy_ = cfg_.target_entropy.value_or(-static_cast<double>(act_dim_));
-  T::Generator gen(cfg_.seed ^ 0x5DEECE66DULL);
+  Rng gen(cfg_.seed ^ 0x5DEECE66DULL);
   actor_ = make_mlp(cfg_, obs_dim_, 2 * act_dim_, gen);
   q1_ = make_mlp(cfg_, obs_dim_ + act_dim_, 1, gen);
   q2_ = make_mlp(cfg_, obs_dim_ + act_dim_, 1, gen);

@@ -4,9 +4,9 @@
 // the env's bounds, uniform actions until learning_starts, gradient_steps per iteration (UTD).
 //
 // Collection uses SameStep autoreset (final observations stored, only termination zeroes the
-// bootstrap). Sampling noise comes from the agent's Rng (not tensor::Generator, whose state a
-// checkpoint cannot capture), so runs are reproducible and resumable exactly, for any env thread
-// count. Throws InvalidArgument for unsupported spaces or an unbounded action space.
+// bootstrap). Sampling noise comes from the agent's own Rng, which checkpoints save (the
+// initialization Rng is a local of the constructor), so runs are reproducible and resumable
+// exactly, for any env thread count. Throws InvalidArgument for unsupported spaces or an unbounded action space.
 #pragma once
 #include <cstdint>
 #include <memory>

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "agents/learning_curve.hpp"
+#include "agents/make_agent.hpp"
 #include "core/atomic_file.hpp"
 #include "core/binary_io.hpp"
 #include "core/error.hpp"

@@ -16,12 +16,19 @@ set_target_properties(rlforge_core PROPERTIES EXPORT_NAME core)
 set_target_properties(rlforge_tensor PROPERTIES EXPORT_NAME tensor)
 set_target_properties(rlforge_agents PROPERTIES EXPORT_NAME agents)
 set_target_properties(rlforge PROPERTIES EXPORT_NAME cli)
-install(TARGETS rlforge_headers rlforge_core rlforge_envs_archive rlforge_envs_package
+install(TARGETS rlforge_headers rlforge_values rlforge_core rlforge_envs_archive rlforge_envs_package
                 rlforge_tensor rlforge_agents rlforge
         EXPORT rlforgeTargets COMPONENT dev
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
         INCLUDES DESTINATION include/rlforge)
+# The CUDA kernels (a CUDA build only) are a MODULE that tensor/ dlopens on first CUDA use: not
+# exported (nothing links it), installed beside the libraries, and found there by the installed
+# program (its RUNPATH) and by consumers' programs (the package config adds the same folder).
+if(TARGET rlforge_tensor_cuda)
+  install(TARGETS rlforge_tensor_cuda LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev)
+endif()
+set_target_properties(rlforge PROPERTIES INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
 install(DIRECTORY core envs tensor agents DESTINATION include/rlforge COMPONENT dev
         FILES_MATCHING PATTERN "*.hpp" PATTERN "tests" EXCLUDE)
 install(EXPORT rlforgeTargets NAMESPACE rlforge:: DESTINATION ${RLFORGE_CMAKE_DIR} COMPONENT dev)

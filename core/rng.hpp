@@ -1,7 +1,11 @@
-// Rng: the random generator every env, space and wrapper owns (xoshiro256**, seeded by splitmix64).
+// Rng: the random generator every env, space, wrapper, agent and tensor initializer owns
+// (xoshiro256**, seeded by splitmix64).
 #pragma once
 #include <cmath>
 #include <cstdint>
+#include <span>
+
+#include "core/error.hpp"
 
 namespace rlforge {
 
@@ -59,6 +63,13 @@ class Rng {
   // Raw state, for checkpoints.
   const std::uint64_t* state() const { return s_; }
   std::uint64_t* state() { return s_; }
+  // Continues a saved stream: set_state(state()) picks up exactly where it was. Throws
+  // InvalidArgument on the all-zero state, a fixed point xoshiro256** never leaves.
+  void set_state(std::span<const std::uint64_t, 4> words) {
+    if ((words[0] | words[1] | words[2] | words[3]) == 0)
+      throw InvalidArgument("Rng::set_state: the all-zero state is not a valid xoshiro256** state");
+    for (int i = 0; i < 4; ++i) s_[i] = words[static_cast<std::size_t>(i)];
+  }
 
  private:
   static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }

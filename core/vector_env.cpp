@@ -320,6 +320,9 @@ namespace {
 }
 
 constexpr std::uint32_t kVectorStateMagic = 0x56454E32;  // "VEN2": format 2 (per-env lanes too)
+// Format 1 (batched path only) is read too, so checkpoints of earlier runs still resume: it is
+// format 2 without the per-lane "captured" flag, which was always 1 there.
+constexpr std::uint32_t kVectorStateMagicV1 = 0x56454E31;  // "VEN1"
 
 }  // namespace
 
@@ -358,8 +361,10 @@ std::string VectorEnv::save_state() const {
 
 int VectorEnv::load_state(std::string_view blob) {
   ByteReader r(blob, state_truncated);
-  if (r.pod<std::uint32_t>() != kVectorStateMagic)
-    throw InvalidArgument(spec_.id + ": VectorEnv::load_state: not a VectorEnv state (format 2)");
+  const auto magic = r.pod<std::uint32_t>();
+  if (magic != kVectorStateMagic && magic != kVectorStateMagicV1)
+    throw InvalidArgument(spec_.id + ": VectorEnv::load_state: not a VectorEnv state (format 1 or 2)");
+  const bool v1 = magic == kVectorStateMagicV1;
   const auto n = r.pod<std::int32_t>();
   const auto obs_bytes = r.pod<std::uint64_t>();
   const bool same_step = r.pod<std::uint8_t>() != 0;
@@ -389,7 +394,7 @@ int VectorEnv::load_state(std::string_view blob) {
     r.bytes(l.rng, sizeof l.rng);
     l.elapsed = r.pod<StepCount>();
     l.pending = r.pod<std::uint8_t>();
-    l.captured = r.pod<std::uint8_t>();
+    l.captured = v1 ? 1 : r.pod<std::uint8_t>();
     if (l.captured) {
       l.state.resize(r.pod<std::uint32_t>());
       r.bytes(l.state.data(), l.state.size() * sizeof(double));

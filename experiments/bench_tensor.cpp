@@ -47,7 +47,7 @@ void row(const std::string& name, double ours, double torch_us, const char* unit
 }
 
 void bench_dispatch() {
-  rt::Generator gen(1);
+  rlforge::Rng gen(1);
   rt::Tensor a = rt::Tensor::randn({4}, gen), b = rt::Tensor::randn({4}, gen);
   torch::Tensor ta = torch::randn({4}), tb = torch::randn({4});
   {
@@ -66,7 +66,7 @@ void bench_dispatch() {
 }
 
 void bench_mlp(std::vector<std::int64_t> sizes, std::int64_t batch) {
-  rt::Generator gen(2);
+  rlforge::Rng gen(2);
   rt::nn::Sequential net = rt::nn::mlp(sizes, gen, {.hidden = rt::nn::Activation::ReLU});
   rt::optim::Adam opt(net.parameters(), {.lr = 1e-4});
   rt::Tensor x = rt::Tensor::randn({batch, sizes.front()}, gen);
@@ -108,7 +108,7 @@ void bench_mlp(std::vector<std::int64_t> sizes, std::int64_t batch) {
 }
 
 void bench_gemm(std::int64_t n) {
-  rt::Generator gen(3);
+  rlforge::Rng gen(3);
   rt::Tensor a = rt::Tensor::randn({n, n}, gen), b = rt::Tensor::randn({n, n}, gen);
   torch::Tensor ta = torch::randn({n, n}), tb = torch::randn({n, n});
   rt::NoGradGuard ng;
@@ -118,7 +118,7 @@ void bench_gemm(std::int64_t n) {
   const double theirs = time_us([&] { torch::Tensor c = torch::mm(ta, tb); }, calls);
   const double flop = 2.0 * n * n * n;
   // GFLOP/s: the ratio column is ours / torch here (higher is better for us).
-  std::printf("| %-44s | %8.1f GF/s | %8.1f GF/s | %7.1fx |\n", ("GEMM " + std::to_string(n) + "^3 f32").c_str(),
+  std::printf("| %-44s | %8.1f GF/s | %8.1f GF/s | %7.1fx |\n", ("GEMM " + std::to_string(n) + "^3 float32").c_str(),
               flop / ours / 1e3, flop / theirs / 1e3, theirs / ours);
   std::fflush(stdout);
 }
@@ -145,7 +145,7 @@ void bench_cuda() {
   for (auto [sizes, batch] : {std::pair{std::vector<std::int64_t>{4, 64, 64, 2}, std::int64_t{64}},
                               std::pair{std::vector<std::int64_t>{17, 256, 256, 1}, std::int64_t{256}},
                               std::pair{std::vector<std::int64_t>{17, 256, 256, 1}, std::int64_t{4096}}}) {
-    rt::Generator gen(2);
+    rlforge::Rng gen(2);
     const rt::nn::Sequential net = rt::nn::mlp(sizes, gen), gnet = net.to(gpu);
     rt::optim::Adam opt(net.parameters(), {.lr = 1e-4}), gopt(gnet.parameters(), {.lr = 1e-4});
     const rt::Tensor x = rt::Tensor::randn({batch, sizes.front()}, gen), y = rt::Tensor::randn({batch, sizes.back()}, gen);
@@ -163,14 +163,14 @@ void bench_cuda() {
     row(name + " @" + std::to_string(batch) + " fwd+bwd+Adam", time_us([&] { step(gnet, gopt, gx, gy); }, calls),
         time_us([&] { step(net, opt, x, y); }, calls));
   }
-  rt::Generator gen(3);
+  rlforge::Rng gen(3);
   const rt::Tensor a = rt::Tensor::randn({1024, 1024}, gen), b = rt::Tensor::randn({1024, 1024}, gen);
   const rt::Tensor ga = a.to(gpu), gb = b.to(gpu);
   rt::NoGradGuard ng;
   const double ours = time_us([&] { (void)rt::matmul(ga, gb).narrow(0, 0, 1).narrow(1, 0, 1).item(); }, 20);
   const double cpu = time_us([&] { rt::Tensor c = rt::matmul(a, b); }, 3);
   const double flop = 2.0 * 1024 * 1024 * 1024;
-  std::printf("| %-44s | %8.1f GF/s | %8.1f GF/s | %7.1fx |\n", "GEMM 1024^3 f32 (cuBLAS vs our CPU GEMM)",
+  std::printf("| %-44s | %8.1f GF/s | %8.1f GF/s | %7.1fx |\n", "GEMM 1024^3 float32 (cuBLAS vs our CPU GEMM)",
               flop / ours / 1e3, flop / cpu / 1e3, cpu / ours);
 }
 

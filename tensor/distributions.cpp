@@ -16,14 +16,14 @@ constexpr double kLog2 = 0.69314718055994530942;
 
 template <class F>
 Tensor per_row_index(const Tensor& p, F&& pick) {
-  // p: [B, A] f32/f64 values; pick(row pointer, A) -> index. Sampling draws from the host
-  // Generator, so CUDA rows come to the host (B x A numbers) and the indices go back.
+  // p: [B, A] float32/float64 values; pick(row pointer, A) -> index. Sampling draws from the host
+  // Rng, so CUDA rows come to the host (B x A numbers) and the indices go back.
   const std::int64_t B = p.size(0), A = p.size(1);
-  Tensor out = Tensor::empty({B}, DType::i64);
+  Tensor out = Tensor::empty({B}, DType::int64);
   std::int64_t* o = out.data<std::int64_t>();
   const Tensor c = p.detach().to(Device::cpu()).contiguous();
   for (std::int64_t b = 0; b < B; ++b) {
-    if (c.dtype() == DType::f32) o[b] = pick(c.data<float>() + b * A, A);
+    if (c.dtype() == DType::float32) o[b] = pick(c.data<float>() + b * A, A);
     else o[b] = pick(c.data<double>() + b * A, A);
   }
   return out.to(p.device());
@@ -42,8 +42,8 @@ Tensor Categorical::probs() const { return exp(log_probs_); }
 
 Tensor Categorical::log_prob(const Tensor& actions) const {
   const std::int64_t B = log_probs_.size(0);
-  if (!actions.defined() || actions.dtype() != DType::i64 || actions.numel() != B) {
-    throw ShapeError("Categorical::log_prob: actions must be i64 [" + std::to_string(B) + "], got " +
+  if (!actions.defined() || actions.dtype() != DType::int64 || actions.numel() != B) {
+    throw ShapeError("Categorical::log_prob: actions must be int64 [" + std::to_string(B) + "], got " +
                      (actions.defined() ? actions.str() : std::string("undefined")) + " for logits " +
                      log_probs_.shape().str());
   }
@@ -52,7 +52,7 @@ Tensor Categorical::log_prob(const Tensor& actions) const {
 
 Tensor Categorical::entropy() const { return -sum(exp(log_probs_) * log_probs_, -1); }
 
-Tensor Categorical::sample(Generator& gen) const {
+Tensor Categorical::sample(Rng& gen) const {
   NoGradGuard no_grad;
   const Tensor p = exp(log_probs_);
   return per_row_index(p, [&](const auto* row, std::int64_t A) {
@@ -74,7 +74,7 @@ Normal::Normal(const Tensor& mean, const Tensor& log_std) : mean_(mean), log_std
   if (!mean.defined() || !log_std.defined() || mean.ndim() != 2) {
     throw ShapeError("Normal: mean must be [B, D] and log_std [B, D] or [D]");
   }
-  const TensorShape& s = log_std.shape();
+  const Shape& s = log_std.shape();
   const bool ok = (s == mean.shape()) || (s.ndim() == 1 && s[0] == mean.size(1));
   if (!ok) {
     throw ShapeError("Normal: log_std " + s.str() + " does not fit mean " + mean.shape().str() +
@@ -99,13 +99,13 @@ Tensor Normal::entropy() const {
   return sum(per_dim + (0.5 + kHalfLog2Pi), -1);
 }
 
-Tensor Normal::rsample(Generator& gen) const {
-  // Noise from the host Generator (one stream for every device), moved next to the mean.
+Tensor Normal::rsample(Rng& gen) const {
+  // Noise from the host Rng (one stream for every device), moved next to the mean.
   const Tensor eps = Tensor::randn(mean_.shape(), gen, mean_.dtype()).to(mean_.device());
   return mean_ + exp(log_std_) * eps;
 }
 
-Tensor Normal::sample(Generator& gen) const {
+Tensor Normal::sample(Rng& gen) const {
   NoGradGuard no_grad;
   return rsample(gen);
 }
@@ -118,7 +118,7 @@ Tensor TanhNormal::log_prob_from_pre_tanh(const Tensor& u) const {
   return base_.log_prob(u) - sum(log_det, -1);
 }
 
-std::pair<Tensor, Tensor> TanhNormal::rsample_with_log_prob(Generator& gen) const {
+std::pair<Tensor, Tensor> TanhNormal::rsample_with_log_prob(Rng& gen) const {
   const Tensor u = base_.rsample(gen);
   return {tanh(u), log_prob_from_pre_tanh(u)};
 }

@@ -1,20 +1,19 @@
 // Exceptions thrown by tensor/: each message names the op and the offending shapes or values.
 #pragma once
-#include <stdexcept>
-#include <string>
+#include "core/error.hpp"
 
-// tensor/ stands beside core/ and includes nothing from it (DESIGN.md layering), so these are
-// its own types. All derive from std::runtime_error; catch TensorError to catch them all.
+// These are tensor's own kinds of failure, so they stay tensor's types; they share core's base,
+// so catching rlforge::Error catches every rlforge exception. Catch TensorError for tensor's.
 namespace rlforge::tensor {
 
-struct TensorError : std::runtime_error {
-  using std::runtime_error::runtime_error;
+struct TensorError : Error {
+  using Error::Error;
 };
 // Operand shapes that an op cannot combine; the message names the op and both shapes.
 struct ShapeError : TensorError {
   using TensorError::TensorError;
 };
-// A dtype an op does not accept (e.g. math on int64 index tensors, mixed f32/f64 operands).
+// A dtype an op does not accept (e.g. math on int64 index tensors, mixed float32/float64 operands).
 struct DTypeError : TensorError {
   using TensorError::TensorError;
 };

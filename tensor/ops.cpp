@@ -31,8 +31,8 @@ void need_defined(const char* op, const Tensor& t) {
 
 void need_float(const char* op, const Tensor& t) {
   need_defined(op, t);
-  if (t.dtype() == DType::i64) {
-    throw DTypeError(std::string(op) + ": needs f32 or f64 operands, got i64 tensor of shape " + t.shape().str());
+  if (t.dtype() == DType::int64) {
+    throw DTypeError(std::string(op) + ": needs float32 or float64 operands, got int64 tensor of shape " + t.shape().str());
   }
 }
 
@@ -49,8 +49,8 @@ void need_same_dtype(const char* op, const Tensor& a, const Tensor& b) {
   need_float(op, b);
   need_same_device(op, a, b);
   if (a.dtype() != b.dtype()) {
-    throw DTypeError(std::string(op) + ": operand dtypes differ: " + dtype_name(a.dtype()) + " " + a.shape().str() +
-                     " vs " + dtype_name(b.dtype()) + " " + b.shape().str() + " (convert with to(DType))");
+    throw DTypeError(std::string(op) + ": operand dtypes differ: " + std::string(dtype_name(a.dtype())) + " " + a.shape().str() +
+                     " vs " + std::string(dtype_name(b.dtype())) + " " + b.shape().str() + " (convert with to(DType))");
   }
 }
 
@@ -63,9 +63,9 @@ int norm_axis(const char* op, int axis, int ndim) {
   return a;
 }
 
-TensorShape broadcast_shape(const char* op, const TensorShape& a, const TensorShape& b) {
+Shape broadcast_shape(const char* op, const Shape& a, const Shape& b) {
   const int n = std::max(a.ndim(), b.ndim());
-  TensorShape s;
+  Shape s;
   for (int d = 0; d < n; ++d) {
     const int da = d - (n - a.ndim()), db = d - (n - b.ndim());
     const int64_t x = da >= 0 ? a[da] : 1, y = db >= 0 ? b[db] : 1;
@@ -79,7 +79,7 @@ TensorShape broadcast_shape(const char* op, const TensorShape& a, const TensorSh
   return s;
 }
 
-Tensor new_tensor(const TensorShape& s, DType d, Device dev) { return detail::adopt(detail::impl_new(s, d, dev)); }
+Tensor new_tensor(const Shape& s, DType d, Device dev) { return detail::adopt(detail::impl_new(s, d, dev)); }
 
 void finish(OpKind k, const Tensor& out) {
   if (!t_finite_check) return;
@@ -138,8 +138,8 @@ Tensor compare(cpu::CompareKind c, const char* name, const Tensor& a, const Tens
 }
 
 // Output shape of a reduction of s over mask.
-TensorShape reduced_shape(const TensorShape& s, std::uint32_t mask, bool keepdim) {
-  TensorShape r;
+Shape reduced_shape(const Shape& s, std::uint32_t mask, bool keepdim) {
+  Shape r;
   for (int d = 0; d < s.ndim(); ++d) {
     if (mask & (1u << d)) {
       if (keepdim) r.push_back(1);
@@ -302,7 +302,7 @@ Tensor ge(const Tensor& a, const Tensor& b) { return compare(cpu::CompareKind::G
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   need_same_dtype("where", a, b);
   need_same_dtype("where", cond, a);
-  const TensorShape s = broadcast_shape("where", cond.shape(), broadcast_shape("where", a.shape(), b.shape()));
+  const Shape s = broadcast_shape("where", cond.shape(), broadcast_shape("where", a.shape(), b.shape()));
   Tensor out = new_tensor(s, a.dtype(), a.device());
   kern::where(I(cond), I(a), I(b), out.impl());
   if (detail::wants_grad({&a, &b})) {
@@ -323,7 +323,7 @@ Tensor argmax(const Tensor& x, int axis, bool keepdim) {
   const int a = norm_axis("argmax", axis, x.ndim());
   if (x.shape()[a] == 0) throw ShapeError("argmax: axis " + std::to_string(a) + " of " + x.shape().str() + " is empty");
   const Tensor xc = contiguous_nograd(x);
-  Tensor out = new_tensor(reduced_shape(x.shape(), 1u << a, keepdim), DType::i64, x.device());
+  Tensor out = new_tensor(reduced_shape(x.shape(), 1u << a, keepdim), DType::int64, x.device());
   kern::argmax(I(xc), a, out.impl());
   return out;
 }
@@ -347,7 +347,7 @@ const Tensor& gemm_operand(const Tensor& t, Tensor& hold, MatArg& m) {
 
 Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
   need_same_dtype("matmul", a_in, b_in);
-  const TensorShape &sa = a_in.shape(), &sb = b_in.shape();
+  const Shape &sa = a_in.shape(), &sb = b_in.shape();
   if (sa.ndim() < 2 || sb.ndim() < 2) {
     throw ShapeError("matmul: operands must be 2-D to 4-D, got " + sa.str() + " and " + sb.str() +
                      " (reshape a vector to [1, K] or [K, 1])");
@@ -358,7 +358,7 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
                      " vs " + std::to_string(K2) + ")");
   }
   // Batch dims: equal, or one side has none.
-  TensorShape batch;
+  Shape batch;
   if (sa.ndim() > 2 && sb.ndim() > 2) {
     if (sa.ndim() != sb.ndim()) throw ShapeError("matmul: batch dims differ: " + sa.str() + " @ " + sb.str());
     for (int d = 0; d < sa.ndim() - 2; ++d) {
@@ -366,10 +366,10 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
       batch.push_back(sa[d]);
     }
   } else {
-    const TensorShape& s = sa.ndim() > 2 ? sa : sb;
+    const Shape& s = sa.ndim() > 2 ? sa : sb;
     for (int d = 0; d < s.ndim() - 2; ++d) batch.push_back(s[d]);
   }
-  TensorShape os = batch;
+  Shape os = batch;
   os.push_back(M);
   os.push_back(N);
   Tensor hold_a, hold_b;
@@ -402,7 +402,7 @@ Tensor linear(const Tensor& x_in, const Tensor& w_in, const Tensor& bias, OpKind
                                 op_name(act) + "'");
   }
   need_same_dtype("linear", x_in, w_in);
-  const TensorShape &sx = x_in.shape(), &sw = w_in.shape();
+  const Shape &sx = x_in.shape(), &sw = w_in.shape();
   if (sx.ndim() != 2 || sw.ndim() != 2 || sx[1] != sw[1]) {
     throw ShapeError("linear: input " + sx.str() + " does not fit weight " + sw.str() +
                      " (expected input [B, in] and weight [out, in])");
@@ -419,8 +419,8 @@ Tensor linear(const Tensor& x_in, const Tensor& w_in, const Tensor& bias, OpKind
   MatArg mx, mw;
   const Tensor& x = gemm_operand(x_in, hold_x, mx);
   const Tensor& w = gemm_operand(w_in, hold_w, mw);
-  Tensor out = new_tensor(TensorShape{B, OUT}, x.dtype(), x.device());
-  // Where the GEMM has an epilogue (CPU f32), it adds the bias and applies relu as it stores.
+  Tensor out = new_tensor(Shape{B, OUT}, x.dtype(), x.device());
+  // Where the GEMM has an epilogue (CPU float32), it adds the bias and applies relu as it stores.
   const bool fused = kern::gemm_epilogue_supported(x.device(), x.dtype()) && w.device() == x.device() &&
                      (!bias.defined() || (bias.device() == x.device() && bias.impl()->strides[0] == 1));
   // Under the finite check relu stays a pass of its own, so a NaN made by the product is seen
@@ -468,7 +468,7 @@ void linear_backward(const Tensor& gz_in, const Tensor& x_in, const Tensor& w_in
   const Tensor& gz = gemm_operand(gz_in, hold_g, mg);
   if (need_x) {
     const Tensor& w = gemm_operand(w_in, hold_w, mw);
-    dx = new_tensor(TensorShape{B, IN}, dt, dev);
+    dx = new_tensor(Shape{B, IN}, dt, dev);
     const TensorImpl* xi = x_in.impl();
     const bool fold = mask_dx && OUT > 0 && kern::gemm_epilogue_supported(dev, dt) && xi->storage->device == dev &&
                       xi->strides[1] == 1 && (B == 1 || xi->strides[0] >= IN);
@@ -482,7 +482,7 @@ void linear_backward(const Tensor& gz_in, const Tensor& x_in, const Tensor& w_in
   }
   if (need_w) {
     const Tensor& x = gemm_operand(x_in, hold_x, mx);
-    dw = new_tensor(TensorShape{OUT, IN}, dt, dev);
+    dw = new_tensor(Shape{OUT, IN}, dt, dev);
     if (dw.numel() > 0) {
       if (B == 0) kern::fill(dw.impl(), 0.0);
       else kern::gemm(dev, dt, !mg.trans, mx.trans, OUT, IN, B, 1.0, gz.impl()->raw(), mg.ld, 0, x.impl()->raw(),
@@ -490,7 +490,7 @@ void linear_backward(const Tensor& gz_in, const Tensor& x_in, const Tensor& w_in
     }
   }
   if (need_b) {
-    db = new_tensor(TensorShape{OUT}, dt, dev);
+    db = new_tensor(Shape{OUT}, dt, dev);
     if (db.numel() > 0) {
       if (B == 0) kern::fill(db.impl(), 0.0);
       else kern::reduce_sum(gz.impl(), 1u, db.impl(), 1.0);
@@ -502,7 +502,7 @@ void linear_backward(const Tensor& gz_in, const Tensor& x_in, const Tensor& w_in
 Tensor conv2d(const Tensor& x_in, const Tensor& w_in, const Tensor& bias, std::array<int, 2> stride,
               std::array<int, 2> padding) {
   need_same_dtype("conv2d", x_in, w_in);
-  const TensorShape &sx = x_in.shape(), &sw = w_in.shape();
+  const Shape &sx = x_in.shape(), &sw = w_in.shape();
   if (sx.ndim() != 4 || sw.ndim() != 4 || sx[1] != sw[1]) {
     throw ShapeError("conv2d: input " + sx.str() + " does not fit weight " + sw.str() +
                      " (expected input [N, C, H, W] and weight [O, C, KH, KW])");
@@ -524,8 +524,8 @@ Tensor conv2d(const Tensor& x_in, const Tensor& w_in, const Tensor& bias, std::a
   }
   const Tensor x = contiguous_nograd(x_in), w = contiguous_nograd(w_in);
   const Tensor b = bias.defined() ? contiguous_nograd(bias) : Tensor();
-  Tensor out = new_tensor(TensorShape{g.n, g.o, g.ho, g.wo}, x.dtype(), x.device());
-  Tensor cols = new_tensor(TensorShape{g.c * g.kh * g.kw, g.ho * g.wo}, x.dtype(), x.device());
+  Tensor out = new_tensor(Shape{g.n, g.o, g.ho, g.wo}, x.dtype(), x.device());
+  Tensor cols = new_tensor(Shape{g.c * g.kh * g.kw, g.ho * g.wo}, x.dtype(), x.device());
   kern::conv2d_forward(x.device(), x.dtype(), x.impl()->raw(), w.impl()->raw(), b.defined() ? b.impl()->raw() : nullptr,
                        g, cols.impl()->raw(), out.impl()->raw());
   if (detail::wants_grad({&x_in, &w_in, &bias})) {
@@ -544,8 +544,8 @@ Tensor conv2d(const Tensor& x_in, const Tensor& w_in, const Tensor& bias, std::a
 Tensor gather(const Tensor& x, int axis, const Tensor& index) {
   need_float("gather", x);
   need_defined("gather", index);
-  if (index.dtype() != DType::i64) {
-    throw DTypeError("gather: index must be i64, got " + std::string(dtype_name(index.dtype())) + " " +
+  if (index.dtype() != DType::int64) {
+    throw DTypeError("gather: index must be int64, got " + std::string(dtype_name(index.dtype())) + " " +
                      index.shape().str());
   }
   need_same_device("gather", x, index);
@@ -574,13 +574,13 @@ Tensor gather(const Tensor& x, int axis, const Tensor& index) {
 Tensor index_select(const Tensor& x, int axis, const Tensor& index) {
   need_float("index_select", x);
   need_defined("index_select", index);
-  if (index.dtype() != DType::i64 || index.ndim() != 1) {
-    throw DTypeError("index_select: index must be a 1-D i64 tensor, got " + index.str());
+  if (index.dtype() != DType::int64 || index.ndim() != 1) {
+    throw DTypeError("index_select: index must be a 1-D int64 tensor, got " + index.str());
   }
   need_same_device("index_select", x, index);
   const int a = norm_axis("index_select", axis, x.ndim());
   const Tensor xc = contiguous_nograd(x), idx = contiguous_nograd(index);
-  TensorShape s = x.shape();
+  Shape s = x.shape();
   s[a] = index.numel();
   Tensor out = new_tensor(s, x.dtype(), x.device());
   kern::index_select(I(xc), a, I(idx), out.impl());
@@ -596,13 +596,13 @@ Tensor index_select(const Tensor& x, int axis, const Tensor& index) {
 Tensor concat(std::span<const Tensor> xs, int axis) {
   if (xs.empty()) throw ShapeError("concat: needs at least one tensor");
   need_float("concat", xs[0]);
-  const TensorShape& s0 = xs[0].shape();
+  const Shape& s0 = xs[0].shape();
   const int a = norm_axis("concat", axis, s0.ndim());
-  TensorShape os = s0;
+  Shape os = s0;
   os[a] = 0;
   for (const Tensor& t : xs) {
     need_same_dtype("concat", xs[0], t);
-    const TensorShape& s = t.shape();
+    const Shape& s = t.shape();
     bool ok = s.ndim() == s0.ndim();
     for (int d = 0; ok && d < s.ndim(); ++d) ok = d == a || s[d] == s0[d];
     if (!ok) {
@@ -635,7 +635,7 @@ Tensor concat(std::initializer_list<Tensor> xs, int axis) {
 
 Tensor stack(std::span<const Tensor> xs, int axis) {
   if (xs.empty()) throw ShapeError("stack: needs at least one tensor");
-  const TensorShape& s0 = xs[0].shape();
+  const Shape& s0 = xs[0].shape();
   const int a = axis < 0 ? axis + s0.ndim() + 1 : axis;
   if (a < 0 || a > s0.ndim()) {
     throw ShapeError("stack: axis " + std::to_string(axis) + " is out of range for inputs of shape " + s0.str());
@@ -652,7 +652,7 @@ Tensor stack(std::span<const Tensor> xs, int axis) {
     if (xs[i].shape() != s0) {
       throw ShapeError("stack: shapes " + s0.str() + " and " + xs[i].shape().str() + " differ");
     }
-    TensorShape s;
+    Shape s;
     for (int d = 0; d < s0.ndim(); ++d) {
       if (d == a) s.push_back(1);
       s.push_back(s0[d]);
@@ -667,23 +667,40 @@ Tensor stack(std::initializer_list<Tensor> xs, int axis) {
   return stack(std::span<const Tensor>(xs.begin(), xs.size()), axis);
 }
 
-Tensor reshape(const Tensor& x, const TensorShape& s_in) {
+Tensor reshape(const Tensor& x, std::initializer_list<int64_t> dims) {
   need_defined("reshape", x);
-  TensorShape s = s_in;
+  // A Shape holds no negative dims, so the -1 is resolved here, before one is built. The
+  // message text is made only when thrown (reshape runs per step in Flatten).
+  auto asked = [&] {
+    std::string r = "(";
+    for (int64_t v : dims) r += (r.size() > 1 ? ", " : "") + std::to_string(v);
+    return r + (dims.size() == 1 ? ",)" : ")");
+  };
+  if (dims.size() > static_cast<std::size_t>(kMaxDims)) {
+    throw ShapeError("reshape: " + asked() + " has more than " + std::to_string(kMaxDims) + " dims");
+  }
   int infer = -1;
   int64_t known = 1;
-  for (int d = 0; d < s.ndim(); ++d) {
-    if (s[d] == -1) {
-      if (infer >= 0) throw ShapeError("reshape: more than one -1 in " + s_in.str());
-      infer = d;
-    } else {
-      known *= s[d];
-    }
+  for (int d = 0; int64_t v : dims) {
+    if (v < -1 || (v == -1 && infer >= 0)) throw ShapeError("reshape: " + asked() + " is not a shape (one -1 at most)");
+    if (v == -1) infer = d;
+    else known *= v;
+    ++d;
   }
-  if (infer >= 0 && known > 0 && x.numel() % known == 0) s[infer] = x.numel() / known;
-  if (s.numel() != x.numel() || (infer >= 0 && known == 0)) {
+  if (infer >= 0 && (known == 0 || x.numel() % known != 0)) {
     throw ShapeError("reshape: cannot view " + x.shape().str() + " (" + std::to_string(x.numel()) +
-                     " elements) as " + s_in.str());
+                     " elements) as " + asked());
+  }
+  Shape s;
+  for (int64_t v : dims) s.push_back(v == -1 ? x.numel() / known : v);
+  return reshape(x, s);
+}
+
+Tensor reshape(const Tensor& x, const Shape& s) {
+  need_defined("reshape", x);
+  if (s.ndim() > kMaxDims || s.numel() != x.numel()) {
+    throw ShapeError("reshape: cannot view " + x.shape().str() + " (" + std::to_string(x.numel()) +
+                     " elements) as " + s.str() + (s.ndim() > kMaxDims ? " (tensors have at most 4 dims)" : ""));
   }
   // A view of x when x is contiguous, else of a contiguous copy.
   Tensor c = contiguous_nograd(x);
@@ -700,7 +717,7 @@ Tensor reshape(const Tensor& x, const TensorShape& s_in) {
 Tensor transpose(const Tensor& x, int d0, int d1) {
   need_defined("transpose", x);
   const int a = norm_axis("transpose", d0, x.ndim()), b = norm_axis("transpose", d1, x.ndim());
-  TensorShape s = x.shape();
+  Shape s = x.shape();
   std::swap(s[a], s[b]);
   int64_t st[kMaxDims];
   for (int d = 0; d < x.ndim(); ++d) st[d] = I(x)->strides[d];
@@ -721,7 +738,7 @@ Tensor narrow(const Tensor& x, int dim, int64_t start, int64_t length) {
     throw ShapeError("narrow: range [" + std::to_string(start) + ", " + std::to_string(start + length) +
                      ") is outside dim " + std::to_string(a) + " of shape " + x.shape().str());
   }
-  TensorShape s = x.shape();
+  Shape s = x.shape();
   s[a] = length;
   Tensor out = detail::adopt(detail::impl_view(I(x), s, I(x)->strides, I(x)->offset + start * I(x)->strides[a]));
   if (detail::wants_grad({&x})) {
@@ -757,7 +774,7 @@ Tensor Tensor::to(DType d) const {
   if (d == dtype()) return *this;
   Tensor out = new_tensor(shape(), d, device());
   kern::copy(impl(), out.impl());
-  if (d != DType::i64 && dtype() != DType::i64 && detail::wants_grad({this})) {
+  if (d != DType::int64 && dtype() != DType::int64 && detail::wants_grad({this})) {
     detail::record(OpKind::Cast, out, {this});
   }
   return out;
@@ -774,7 +791,7 @@ Tensor loss(OpKind k, const Tensor& p, const Tensor& t, double delta) {
   }
   if (p.numel() == 0) throw ShapeError(std::string(op_name(k)) + ": empty inputs " + p.shape().str());
   Tensor pc = contiguous_nograd(p), tc = contiguous_nograd(t);
-  Tensor out = new_tensor(TensorShape{}, p.dtype(), p.device());
+  Tensor out = new_tensor(Shape{}, p.dtype(), p.device());
   if (k == OpKind::MseLoss) kern::mse_loss(I(pc), I(tc), out.impl());
   else kern::huber_loss(I(pc), I(tc), delta, out.impl());
   if (detail::wants_grad({&p, &t})) {

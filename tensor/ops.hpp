@@ -79,7 +79,7 @@ Tensor mean(const Tensor& x, Axes axes = {}, bool keepdim = false);
 // Max values; the gradient is shared equally among tied maxima.
 Tensor max(const Tensor& x, Axes axes = {}, bool keepdim = false);
 // Index of the largest value along `axis` (first on ties; NaN counts as largest, as torch),
-// as an i64 tensor; never recorded (DQN's greedy action, Categorical's mode).
+// as an int64 tensor; never recorded (DQN's greedy action, Categorical's mode).
 Tensor argmax(const Tensor& x, int axis = -1, bool keepdim = false);
 Tensor softmax(const Tensor& x, int axis = -1);
 Tensor log_softmax(const Tensor& x, int axis = -1);
@@ -104,17 +104,19 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, std::ar
 
 // ---- indexing and layout ----
 // torch.gather: out[i][j] = x[i][index[i][j]] for axis 1 (likewise for any axis). index is
-// i64, with x's ndim, and index.size(d) <= x.size(d) for d != axis; out has index's shape.
+// int64, with x's ndim, and index.size(d) <= x.size(d) for d != axis; out has index's shape.
 Tensor gather(const Tensor& x, int axis, const Tensor& index);
-// torch.index_select: the slices of x along `axis` named by i64 [K] `index` (repeats allowed),
+// torch.index_select: the slices of x along `axis` named by int64 [K] `index` (repeats allowed),
 // e.g. a minibatch of rows; out has x's shape with size K on `axis`.
 Tensor index_select(const Tensor& x, int axis, const Tensor& index);
 Tensor concat(std::span<const Tensor> xs, int axis);
 Tensor concat(std::initializer_list<Tensor> xs, int axis);
 Tensor stack(std::span<const Tensor> xs, int axis);  // new axis; all shapes equal
 Tensor stack(std::initializer_list<Tensor> xs, int axis);
-// Views sharing x's storage (reshape copies only a non-contiguous x; one dim may be -1).
-Tensor reshape(const Tensor& x, const TensorShape& s);
+// Views sharing x's storage (reshape copies only a non-contiguous x; in the list form one dim
+// may be -1).
+Tensor reshape(const Tensor& x, const Shape& s);
+Tensor reshape(const Tensor& x, std::initializer_list<std::int64_t> dims);
 Tensor transpose(const Tensor& x, int d0, int d1);
 Tensor narrow(const Tensor& x, int dim, std::int64_t start, std::int64_t length);
 Tensor detach(const Tensor& x);  // no history, requires_grad false

@@ -10,9 +10,11 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "tensor/autograd/grad_mode.hpp"
+#include "tensor/kernels/element_type.hpp"
 
 namespace rlforge::tensor {
 namespace {
@@ -35,9 +37,25 @@ std::uint64_t get_le(const std::string& s, std::size_t at, int bytes) {
   return v;
 }
 
-std::string describe(DType d, const TensorShape& s) { return s.str() + " " + dtype_name(d); }
+constexpr DType kFileDTypes[] = {DType::float32, DType::float64, DType::int64};
+std::uint8_t file_code(DType d) { return file_dtype_code(d); }
+
+std::string describe(DType d, const Shape& s) { return s.str() + " " + std::string(dtype_name(d)); }
 
 }  // namespace
+
+std::uint8_t file_dtype_code(DType d) {
+  for (std::uint8_t c = 0; c < std::size(kFileDTypes); ++c) {
+    if (kFileDTypes[c] == d) return c;
+  }
+  throw DTypeError("tensor files: no file code for dtype " + std::string(dtype_name(d)));  // impl_new refuses those
+}
+
+bool dtype_of_file_code(std::uint8_t code, DType* out) {
+  if (code >= std::size(kFileDTypes)) return false;
+  *out = kFileDTypes[code];
+  return true;
+}
 
 std::uint64_t fnv1a64(const void* data, std::size_t n) {
   const auto* p = static_cast<const unsigned char*>(data);
@@ -59,12 +77,11 @@ void save_tensors(const std::string& path, std::span<const NamedTensor> tensors)
       // Bytes are written from host memory: CUDA tensors are copied over first.
       const Tensor c = nt.value.detach().to(Device::cpu()).contiguous();
       std::vector<std::int64_t> dims(c.shape().begin(), c.shape().end());
-      ar(nt.name, static_cast<std::uint8_t>(c.dtype()), dims);
-      switch (c.dtype()) {
-        case DType::f32: ar(cereal::binary_data(c.data<float>(), static_cast<std::size_t>(c.numel()) * 4)); break;
-        case DType::f64: ar(cereal::binary_data(c.data<double>(), static_cast<std::size_t>(c.numel()) * 8)); break;
-        case DType::i64: ar(cereal::binary_data(c.data<std::int64_t>(), static_cast<std::size_t>(c.numel()) * 8)); break;
-      }
+      ar(nt.name, file_code(c.dtype()), dims);
+      with_element_type(c.dtype(), [&](auto t) {
+        using T = decltype(t);  // typed, so the archive fixes each element's byte order
+        ar(cereal::binary_data(c.data<T>(), static_cast<std::size_t>(c.numel()) * sizeof(T)));
+      });
     }
   }
   const std::string payload = payload_stream.str();
@@ -125,21 +142,20 @@ std::vector<NamedTensor> load_tensors(const std::string& path) {
       std::uint8_t dt = 0;
       std::vector<std::int64_t> dims;
       ar(nt.name, dt, dims);
-      if (dt > static_cast<std::uint8_t>(DType::i64) || dims.size() > static_cast<std::size_t>(kMaxDims)) {
+      if (dt >= std::size(kFileDTypes) || dims.size() > static_cast<std::size_t>(kMaxDims)) {
         fail(path, "corrupt entry '" + nt.name + "' (dtype code " + std::to_string(dt) + ", " + std::to_string(dims.size()) + " dims)");
       }
-      const TensorShape shape{std::span<const std::int64_t>(dims)};
-      const auto d = static_cast<DType>(dt);
-      if (shape.numel() < 0 || static_cast<std::uint64_t>(shape.numel()) * dtype_size(d) > payload.size()) {
+      for (std::int64_t v : dims) {
+        if (v < 0) fail(path, "corrupt entry '" + nt.name + "': negative dimension " + std::to_string(v));
+      }
+      const Shape shape(dims.begin(), dims.end());
+      const DType d = kFileDTypes[dt];
+      if ( static_cast<std::uint64_t>(shape.numel()) * dtype_size(d) > payload.size()) {
         fail(path, "corrupt entry '" + nt.name + "': shape " + shape.str() + " exceeds the payload");
       }
       nt.value = Tensor::empty(shape, d);
       const std::size_t bytes = static_cast<std::size_t>(shape.numel()) * dtype_size(d);
-      switch (d) {
-        case DType::f32: ar(cereal::binary_data(nt.value.data<float>(), bytes)); break;
-        case DType::f64: ar(cereal::binary_data(nt.value.data<double>(), bytes)); break;
-        case DType::i64: ar(cereal::binary_data(nt.value.data<std::int64_t>(), bytes)); break;
-      }
+      with_element_type(d, [&](auto t) { ar(cereal::binary_data(nt.value.data<decltype(t)>(), bytes)); });
       out.push_back(std::move(nt));
     }
   } catch (const cereal::Exception& e) {

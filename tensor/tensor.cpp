@@ -1,4 +1,4 @@
-// Tensor, TensorShape, Storage, TensorImpl and Node: construction, reference counting, factories,
+// Tensor, Storage, TensorImpl and Node: construction, reference counting, factories,
 // element access, device transfer and the autograd entry points.
 #include "tensor/tensor.hpp"
 
@@ -7,35 +7,22 @@
 #include <type_traits>
 #include <new>
 
+#include "core/rng.hpp"
 #include "tensor/autograd/engine.hpp"
 #include "tensor/autograd/grad_mode.hpp"
 #include "tensor/cpu/kernels.hpp"
-#include "tensor/kernels/dispatch.hpp"
 #include "tensor/detail/memory_pool.hpp"
 #include "tensor/detail/tensor_impl.hpp"
+#include "tensor/kernels/dispatch.hpp"
 #include "tensor/ops.hpp"
-#include "tensor/random.hpp"
 
-// The CUDA runtime is reached only from .cpp files (here and kernels/dispatch.cpp), so the
-// public headers read the same with or without CUDA and CPU-only users never see cudart.
-#if RLFORGE_TENSOR_CUDA
-#include "tensor/cuda/runtime.hpp"
-#endif
+// The CUDA runtime is reached only through the CUDA library's table (kernels/cuda_loader.hpp),
+// loaded when a CUDA device is first asked for: CPU-only users never map cudart.
+#include "tensor/kernels/cuda_loader.hpp"
 
 namespace rlforge::tensor {
 
 using detail::TensorImpl;
-
-std::size_t dtype_size(DType d) { return d == DType::f32 ? 4 : 8; }
-
-const char* dtype_name(DType d) {
-  switch (d) {
-    case DType::f32: return "f32";
-    case DType::f64: return "f64";
-    case DType::i64: return "i64";
-  }
-  return "?";
-}
 
 std::string Device::str() const {
   return type == DeviceType::CPU ? std::string("cpu") : "cuda:" + std::to_string(index);
@@ -43,65 +30,18 @@ std::string Device::str() const {
 
 void release_cached_memory() noexcept {
   detail::pool_trim();
-#if RLFORGE_TENSOR_CUDA
-  cuda::device_trim();
-#endif
+  if (const cuda::Backend* gpu = kern::cuda_loaded()) gpu->device_trim();  // never loads it just to trim
 }
 
 bool cuda_built() noexcept { return kern::cuda_compiled(); }
 
 bool cuda_available() noexcept {
-#if RLFORGE_TENSOR_CUDA
   try {
-    cuda::require_device(0);
+    kern::cuda_backend().require_device(0);  // loads the CUDA library on the first call
     return true;
   } catch (const DeviceError&) {
     return false;
   }
-#else
-  return false;
-#endif
-}
-
-// ---------------- TensorShape ----------------
-
-TensorShape::TensorShape(std::initializer_list<std::int64_t> dims) {
-  for (std::int64_t d : dims) push_back(d);
-}
-
-TensorShape::TensorShape(std::span<const std::int64_t> dims) {
-  for (std::int64_t d : dims) push_back(d);
-}
-
-void TensorShape::push_back(std::int64_t d) {
-  if (n_ >= kMaxDims) {
-    throw ShapeError("TensorShape: at most " + std::to_string(kMaxDims) + " dims are supported, got a " +
-                     std::to_string(n_ + 1) + "th (shape so far " + str() + ")");
-  }
-  d_[n_++] = d;
-}
-
-std::int64_t TensorShape::numel() const {
-  std::int64_t n = 1;
-  for (int i = 0; i < n_; ++i) n *= d_[i];
-  return n;
-}
-
-bool TensorShape::operator==(const TensorShape& o) const {
-  if (n_ != o.n_) return false;
-  for (int i = 0; i < n_; ++i) {
-    if (d_[i] != o.d_[i]) return false;
-  }
-  return true;
-}
-
-std::string TensorShape::str() const {
-  std::string s = "[";
-  for (int i = 0; i < n_; ++i) {
-    if (i) s += ", ";
-    s += std::to_string(d_[i]);
-  }
-  return s + "]";
 }
 
 // ---------------- Storage / TensorImpl / Node ----------------
@@ -109,18 +49,14 @@ namespace detail {
 
 Storage* storage_new(std::size_t bytes, Device dev) {
   if (dev.type != DeviceType::CPU) {
-#if RLFORGE_TENSOR_CUDA
     // Header from the host pool, data from the device cache (both recycled, no per-op malloc).
-    void* data = cuda::device_alloc(bytes, dev.index);
+    // The first CUDA storage loads the CUDA library; without it this throws DeviceError.
+    void* data = kern::cuda_backend().device_alloc(bytes, dev.index);
     auto* s = new (pool_alloc(sizeof(Storage))) Storage();
     s->device = dev;
     s->bytes = bytes;
     s->data = data;
     return s;
-#else
-    throw DeviceError("storage on " + dev.str() + ": this build of rlforge has no CUDA support (nvcc was not "
-                      "found at configure time, or RLFORGE_CUDA=OFF)");
-#endif
   }
   void* block = pool_alloc(sizeof(Storage) + bytes);
   auto* s = new (block) Storage();
@@ -142,20 +78,18 @@ inline bool drop_ref(std::atomic<std::int32_t>& refs) {
 void storage_release(Storage* s) noexcept {
   if (drop_ref(s->refs)) {
     const std::size_t bytes = s->bytes;
-#if RLFORGE_TENSOR_CUDA
     if (s->device.type == DeviceType::CUDA) {
-      cuda::device_free(s->data, bytes, s->device.index);
+      kern::cuda_loaded()->device_free(s->data, bytes, s->device.index);  // it made the storage
       s->~Storage();
       pool_free(s, sizeof(Storage));
       return;
     }
-#endif
     s->~Storage();
     pool_free(s, sizeof(Storage) + bytes);
   }
 }
 
-void contiguous_strides(const TensorShape& s, std::int64_t* strides) {
+void contiguous_strides(const Shape& s, std::int64_t* strides) {
   std::int64_t run = 1;
   for (int d = s.ndim() - 1; d >= 0; --d) {
     strides[d] = run;
@@ -172,7 +106,16 @@ bool TensorImpl::contiguous() const {
   return true;
 }
 
-TensorImpl* impl_new(const TensorShape& s, DType d, Device dev) {
+TensorImpl* impl_new(const Shape& s, DType d, Device dev) {
+  // Every tensor's storage is made here, so these two checks guard the whole library: the
+  // kernels index at most 4 dims and know three dtypes.
+  if (s.ndim() > kMaxDims) {
+    throw ShapeError("tensor of shape " + s.str() + ": tensors have at most " + std::to_string(kMaxDims) + " dims");
+  }
+  if (d != DType::float32 && d != DType::float64 && d != DType::int64) {
+    throw DTypeError("tensor of dtype " + std::string(dtype_name(d)) + " (shape " + s.str() +
+                     "): tensors hold float32, float64 or int64");
+  }
   for (std::int64_t v : s) {
     if (v < 0) throw ShapeError("tensor: negative dimension in shape " + s.str());
   }
@@ -185,7 +128,7 @@ TensorImpl* impl_new(const TensorShape& s, DType d, Device dev) {
   return t;
 }
 
-TensorImpl* impl_view(const TensorImpl* base, const TensorShape& s, const std::int64_t* strides,
+TensorImpl* impl_view(const TensorImpl* base, const Shape& s, const std::int64_t* strides,
                       std::int64_t offset) {
   auto* t = new (pool_alloc(sizeof(TensorImpl))) TensorImpl();
   t->dtype = base->dtype;
@@ -268,25 +211,25 @@ const TensorImpl& need(const Tensor& t, const char* what) {
 
 // ---------------- factories ----------------
 
-Tensor Tensor::empty(const TensorShape& s, DType d, Device dev) {
+Tensor Tensor::empty(const Shape& s, DType d, Device dev) {
   if (dev.type == DeviceType::CPU) dev.index = 0;  // one CPU device: any index means "here"
   return Tensor(detail::impl_new(s, d, dev));
 }
 
-Tensor Tensor::zeros(const TensorShape& s, DType d, Device dev) { return full(s, 0.0, d, dev); }
-Tensor Tensor::ones(const TensorShape& s, DType d, Device dev) { return full(s, 1.0, d, dev); }
+Tensor Tensor::zeros(const Shape& s, DType d, Device dev) { return full(s, 0.0, d, dev); }
+Tensor Tensor::ones(const Shape& s, DType d, Device dev) { return full(s, 1.0, d, dev); }
 
-Tensor Tensor::full(const TensorShape& s, double v, DType d, Device dev) {
+Tensor Tensor::full(const Shape& s, double v, DType d, Device dev) {
   Tensor t = empty(s, d, dev);
   kern::fill(t.p_, v);
   return t;
 }
 
-Tensor Tensor::scalar(double v, DType d, Device dev) { return full(TensorShape{}, v, d, dev); }
+Tensor Tensor::scalar(double v, DType d, Device dev) { return full(Shape{}, v, d, dev); }
 
 namespace {
 template <class T>
-Tensor from_values(std::span<const T> values, const TensorShape& s, DType d) {
+Tensor from_values(std::span<const T> values, const Shape& s, DType d) {
   if (static_cast<std::int64_t>(values.size()) != s.numel()) {
     throw ShapeError("Tensor::from_data: " + std::to_string(values.size()) + " values do not fill shape " +
                      s.str() + " (" + std::to_string(s.numel()) + " elements)");
@@ -297,39 +240,39 @@ Tensor from_values(std::span<const T> values, const TensorShape& s, DType d) {
 }
 }  // namespace
 
-Tensor Tensor::from_data(std::span<const float> v, const TensorShape& s) { return from_values(v, s, DType::f32); }
-Tensor Tensor::from_data(std::span<const double> v, const TensorShape& s) { return from_values(v, s, DType::f64); }
-Tensor Tensor::from_data(std::span<const std::int64_t> v, const TensorShape& s) {
-  return from_values(v, s, DType::i64);
+Tensor Tensor::from_data(std::span<const float> v, const Shape& s) { return from_values(v, s, DType::float32); }
+Tensor Tensor::from_data(std::span<const double> v, const Shape& s) { return from_values(v, s, DType::float64); }
+Tensor Tensor::from_data(std::span<const std::int64_t> v, const Shape& s) {
+  return from_values(v, s, DType::int64);
 }
 
 Tensor Tensor::arange(std::int64_t n, DType d) {
-  Tensor t = empty(TensorShape{n}, d);
+  Tensor t = empty(Shape{n}, d);
   for (std::int64_t i = 0; i < n; ++i) {
-    if (d == DType::f32) t.data<float>()[i] = static_cast<float>(i);
-    else if (d == DType::f64) t.data<double>()[i] = static_cast<double>(i);
+    if (d == DType::float32) t.data<float>()[i] = static_cast<float>(i);
+    else if (d == DType::float64) t.data<double>()[i] = static_cast<double>(i);
     else t.data<std::int64_t>()[i] = i;
   }
   return t;
 }
 
-Tensor Tensor::randn(const TensorShape& s, Generator& gen, DType d) {
+Tensor Tensor::randn(const Shape& s, Rng& gen, DType d) {
   Tensor t = empty(s, d);
   const std::int64_t n = s.numel();
   for (std::int64_t i = 0; i < n; ++i) {
     const double v = gen.normal();
-    if (d == DType::f32) t.data<float>()[i] = static_cast<float>(v);
+    if (d == DType::float32) t.data<float>()[i] = static_cast<float>(v);
     else t.data<double>()[i] = v;
   }
   return t;
 }
 
-Tensor Tensor::rand(const TensorShape& s, Generator& gen, double low, double high, DType d) {
+Tensor Tensor::rand(const Shape& s, Rng& gen, double low, double high, DType d) {
   Tensor t = empty(s, d);
   const std::int64_t n = s.numel();
   for (std::int64_t i = 0; i < n; ++i) {
     const double v = gen.uniform(low, high);
-    if (d == DType::f32) t.data<float>()[i] = static_cast<float>(v);
+    if (d == DType::float32) t.data<float>()[i] = static_cast<float>(v);
     else t.data<double>()[i] = v;
   }
   return t;
@@ -337,14 +280,14 @@ Tensor Tensor::rand(const TensorShape& s, Generator& gen, double low, double hig
 
 // ---------------- metadata and access ----------------
 
-const TensorShape& Tensor::shape() const { return need(*this, "shape").shape; }
+const Shape& Tensor::shape() const { return need(*this, "shape").shape; }
 std::int64_t Tensor::numel() const { return shape().numel(); }
 DType Tensor::dtype() const { return need(*this, "dtype").dtype; }
 Device Tensor::device() const { return need(*this, "device").storage->device; }
 bool Tensor::is_contiguous() const { return need(*this, "is_contiguous").contiguous(); }
 
 std::int64_t Tensor::size(int dim) const {
-  const TensorShape& s = shape();
+  const Shape& s = shape();
   const int d = dim < 0 ? dim + s.ndim() : dim;
   if (d < 0 || d >= s.ndim()) {
     throw ShapeError("size(" + std::to_string(dim) + "): no such dim in shape " + s.str());
@@ -360,13 +303,13 @@ std::int64_t Tensor::stride(int dim) const {
 
 std::string Tensor::str() const {
   if (!p_) return "Tensor(undefined)";
-  return std::string("Tensor(") + dtype_name(p_->dtype) + ", " + p_->shape.str() + ", " + device().str() + ")";
+  return "Tensor(" + std::string(dtype_name(p_->dtype)) + ", " + p_->shape.str() + ", " + device().str() + ")";
 }
 
 std::string Tensor::format(int edge) const {
   if (!p_) return str();
   const std::vector<double> v = to_vector<double>();
-  const TensorShape& s = p_->shape;
+  const Shape& s = p_->shape;
   std::string out = str() + " ";
   // Recursive walk over dims with the flat offset of the current row-major block.
   auto walk = [&](auto& self, int dim, std::int64_t base, std::int64_t block) -> void {
@@ -395,21 +338,15 @@ std::string Tensor::format(int edge) const {
 
 namespace {
 template <class T>
-constexpr DType dtype_of() {
-  if constexpr (std::is_same_v<T, float>) return DType::f32;
-  else if constexpr (std::is_same_v<T, double>) return DType::f64;
-  else return DType::i64;
-}
-template <class T>
 void check_access(const Tensor& t) {
   need(t, "data");
   if (t.device().type != DeviceType::CPU) {
-    throw DeviceError(std::string("data<") + dtype_name(dtype_of<T>()) + ">() on a " + t.device().str() +
+    throw DeviceError("data<" + std::string(dtype_name(dtype_of<T>())) + ">() on a " + t.device().str() +
                       " tensor of shape " + t.shape().str() +
                       ": host pointers exist only for CPU tensors (use to(Device::cpu()) or to_vector())");
   }
   if (t.dtype() != dtype_of<T>()) {
-    throw DTypeError(std::string("data<") + dtype_name(dtype_of<T>()) + ">() on a " + dtype_name(t.dtype()) +
+    throw DTypeError("data<" + std::string(dtype_name(dtype_of<T>())) + ">() on a " + std::string(dtype_name(t.dtype())) +
                      " tensor of shape " + t.shape().str());
   }
 }
@@ -436,12 +373,7 @@ double Tensor::item() const {
   if (numel() != 1) throw ShapeError("item(): needs exactly one element, the tensor has shape " + shape().str());
   // One element crosses; detach() because reading a value (loss.item()) is not a recorded transfer.
   if (device().type != DeviceType::CPU) return detach().to(Device::cpu()).item();
-  switch (p_->dtype) {
-    case DType::f32: return *p_->ptr<float>();
-    case DType::f64: return *p_->ptr<double>();
-    case DType::i64: return static_cast<double>(*p_->ptr<std::int64_t>());
-  }
-  return 0;
+  return load_as_double(p_->raw(), p_->dtype, 0);
 }
 
 template <class T>
@@ -458,7 +390,8 @@ template std::vector<std::int64_t> Tensor::to_vector<std::int64_t>() const;
 
 // ---------------- views and copies (recorded through ops) ----------------
 
-Tensor Tensor::reshape(const TensorShape& s) const { return tensor::reshape(*this, s); }
+Tensor Tensor::reshape(const Shape& s) const { return tensor::reshape(*this, s); }
+Tensor Tensor::reshape(std::initializer_list<std::int64_t> dims) const { return tensor::reshape(*this, dims); }
 Tensor Tensor::t() const {
   if (ndim() != 2) throw ShapeError("t(): needs a 2-D tensor, got shape " + shape().str() + " (use transpose(d0, d1))");
   return tensor::transpose(*this, 0, 1);
@@ -505,8 +438,8 @@ Tensor& Tensor::requires_grad_(bool on) {
     throw AutogradError("requires_grad_(): only leaf tensors can be marked; this " + shape().str() +
                         " tensor was made by '" + op_name(p_->grad_fn->op) + "' (use detach() first)");
   }
-  if (on && p_->dtype == DType::i64) {
-    throw AutogradError("requires_grad_(): an i64 tensor of shape " + shape().str() + " cannot have gradients");
+  if (on && p_->dtype == DType::int64) {
+    throw AutogradError("requires_grad_(): an int64 tensor of shape " + shape().str() + " cannot have gradients");
   }
   p_->requires_grad = on;
   return *this;

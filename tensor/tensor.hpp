@@ -8,15 +8,19 @@
 #include <string>
 #include <vector>
 
+#include "core/dtype.hpp"
+#include "core/shape.hpp"
 #include "tensor/errors.hpp"
+
+namespace rlforge {
+class Rng;  // core/rng.hpp
+}
 
 namespace rlforge::tensor {
 
-// f32 is the working type; f64 exists for gradient checks; i64 holds indices (gather) and
-// supports creation, copies and views but no math.
-enum class DType : std::uint8_t { f32, f64, i64 };
-std::size_t dtype_size(DType d);
-const char* dtype_name(DType d);
+// Element types are core's DType. Tensors take three of them: float32, the working type;
+// float64, for gradient checks; int64, for indices (gather), with creation, copies and views but
+// no math. Creating a tensor of another dtype throws DTypeError naming it.
 
 enum class DeviceType : std::uint8_t { CPU, CUDA };
 // A device tag carried by every tensor. CUDA tensors exist when rlforge was built with nvcc and
@@ -30,33 +34,13 @@ struct Device {
   std::string str() const;  // "cpu" or "cuda:0"
 };
 
+// Tensors have 0 to 4 dims (core's Shape holds up to 6): an op whose result would have more
+// throws ShapeError naming the shape. A 0-d shape is a scalar.
 constexpr int kMaxDims = 4;
-
-// The dims of a tensor, 0 to 4 of them, stored inline (no heap). A 0-d shape is a scalar.
-class TensorShape {
- public:
-  TensorShape() = default;
-  TensorShape(std::initializer_list<std::int64_t> dims);  // throws ShapeError if > 4 dims
-  explicit TensorShape(std::span<const std::int64_t> dims);
-  int ndim() const { return n_; }
-  std::int64_t operator[](int i) const { return d_[i]; }
-  std::int64_t& operator[](int i) { return d_[i]; }
-  std::int64_t numel() const;
-  void push_back(std::int64_t d);  // throws ShapeError past 4 dims
-  const std::int64_t* begin() const { return d_; }
-  const std::int64_t* end() const { return d_ + n_; }
-  bool operator==(const TensorShape& o) const;
-  std::string str() const;  // "[64, 4]", "[]" for a scalar
-
- private:
-  std::int64_t d_[kMaxDims] = {0, 0, 0, 0};
-  int n_ = 0;
-};
 
 namespace detail {
 struct TensorImpl;  // tensor/detail/tensor_impl.hpp
 }
-class Generator;  // tensor/random.hpp
 
 class Tensor {
  public:
@@ -69,29 +53,29 @@ class Tensor {
   explicit Tensor(detail::TensorImpl* adopt) : p_(adopt) {}  // takes over one reference
 
   // ---- factories (storage from the pool; contents of empty() are unspecified) ----
-  static Tensor empty(const TensorShape& s, DType d = DType::f32, Device dev = Device::cpu());
-  static Tensor zeros(const TensorShape& s, DType d = DType::f32, Device dev = Device::cpu());
-  static Tensor ones(const TensorShape& s, DType d = DType::f32, Device dev = Device::cpu());
-  static Tensor full(const TensorShape& s, double v, DType d = DType::f32,
+  static Tensor empty(const Shape& s, DType d = DType::float32, Device dev = Device::cpu());
+  static Tensor zeros(const Shape& s, DType d = DType::float32, Device dev = Device::cpu());
+  static Tensor ones(const Shape& s, DType d = DType::float32, Device dev = Device::cpu());
+  static Tensor full(const Shape& s, double v, DType d = DType::float32,
                      Device dev = Device::cpu());
-  static Tensor scalar(double v, DType d = DType::f32, Device dev = Device::cpu());  // 0-d
+  static Tensor scalar(double v, DType d = DType::float32, Device dev = Device::cpu());  // 0-d
   // Copies `values` (row-major) into a new tensor; throws ShapeError if counts differ.
-  static Tensor from_data(std::span<const float> values, const TensorShape& s);
-  static Tensor from_data(std::span<const double> values, const TensorShape& s);
-  static Tensor from_data(std::span<const std::int64_t> values, const TensorShape& s);
-  static Tensor from_data(std::initializer_list<float> values, const TensorShape& s) {
+  static Tensor from_data(std::span<const float> values, const Shape& s);
+  static Tensor from_data(std::span<const double> values, const Shape& s);
+  static Tensor from_data(std::span<const std::int64_t> values, const Shape& s);
+  static Tensor from_data(std::initializer_list<float> values, const Shape& s) {
     return from_data(std::span<const float>(values.begin(), values.size()), s);
   }
-  static Tensor arange(std::int64_t n, DType d = DType::f32);
+  static Tensor arange(std::int64_t n, DType d = DType::float32);
   // N(0,1) and U[low,high) samples drawn in row-major order from `gen`.
-  static Tensor randn(const TensorShape& s, Generator& gen, DType d = DType::f32);
-  static Tensor rand(const TensorShape& s, Generator& gen, double low = 0.0, double high = 1.0,
-                     DType d = DType::f32);
+  static Tensor randn(const Shape& s, Rng& gen, DType d = DType::float32);
+  static Tensor rand(const Shape& s, Rng& gen, double low = 0.0, double high = 1.0,
+                     DType d = DType::float32);
   static Tensor zeros_like(const Tensor& t) { return zeros(t.shape(), t.dtype(), t.device()); }
 
   // ---- metadata ----
   bool defined() const { return p_ != nullptr; }
-  const TensorShape& shape() const;
+  const Shape& shape() const;
   int ndim() const { return shape().ndim(); }
   std::int64_t size(int dim) const;  // negative dims count from the end
   std::int64_t numel() const;
@@ -99,7 +83,7 @@ class Tensor {
   DType dtype() const;
   Device device() const;
   bool is_contiguous() const;
-  std::string str() const;  // "Tensor(f32, [2, 3], cpu)"
+  std::string str() const;  // "Tensor(float32, (2, 3), cpu)"
   // str() plus the values, nested by dim, eliding the middle of dims longer than 2*edge
   // ("[[1, 2, ..., 9, 10], ...]"); for logs and test failure messages.
   std::string format(int edge = 3) const;
@@ -116,8 +100,10 @@ class Tensor {
   std::vector<T> to_vector() const;
 
   // ---- views (share storage; no copy) and copies ----
-  // reshape: a view when contiguous, else a copy; one dim may be -1. Recorded by autograd.
-  Tensor reshape(const TensorShape& s) const;
+  // reshape: a view when contiguous, else a copy. Recorded by autograd. In the list form one
+  // dim may be -1, inferred from the element count (a Shape holds no negative dims).
+  Tensor reshape(const Shape& s) const;
+  Tensor reshape(std::initializer_list<std::int64_t> dims) const;
   Tensor t() const;                           // 2-D transpose view
   Tensor transpose(int d0, int d1) const;     // view with two dims swapped
   Tensor narrow(int dim, std::int64_t start, std::int64_t length) const;  // view
@@ -130,11 +116,11 @@ class Tensor {
   // "no CUDA device available: <cuda error>" when the runtime has no GPU, or a DeviceError
   // naming the build when rlforge was compiled without CUDA.
   Tensor to(Device dev) const;
-  Tensor to(DType d) const;  // converting copy (recorded between f32 and f64)
+  Tensor to(DType d) const;  // converting copy (recorded between float32 and float64)
 
   // ---- autograd ----
   bool requires_grad() const;
-  // Marks a leaf as a parameter; throws AutogradError on a non-leaf or an i64 tensor.
+  // Marks a leaf as a parameter; throws AutogradError on a non-leaf or an int64 tensor.
   Tensor& requires_grad_(bool on = true);
   bool is_leaf() const;
   Tensor grad() const;  // accumulated gradient of a leaf (undefined before any backward)

@@ -592,3 +592,15 @@ TEST_CASE("DQN learns CartPole and SAC learns Pendulum within small budgets", "[
   CHECK(seeds_reaching_target("cartpole_dqn.json", {"total_steps=25600", "target_return=200"}) >= 2);
   CHECK(seeds_reaching_target("pendulum_sac.json", {"total_steps=5000", "target_return=-300"}) >= 2);
 }
+
+TEST_CASE("a checkpoint of the previous format resumes to exactly the old build's policy", "[agents][checkpoint]") {
+  const fs::path data = fs::path(RLFORGE_SOURCE_DIR) / "tests" / "data";
+  const fs::path dir = temp_dir("format1");
+  fs::copy(data / "ppo_run_format1", dir, fs::copy_options::recursive);
+  TrainOptions o;
+  o.progress = false;
+  o.out_dir = dir.string();
+  const TrainResult r = resume(o);
+  CHECK(r.steps == 32);
+  CHECK(read_file(dir / "policy.rlft") == read_file(data / "ppo_run_format1_full_policy.rlft"));
+}

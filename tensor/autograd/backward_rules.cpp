@@ -16,14 +16,14 @@ namespace {
 using std::int64_t;
 
 // A new tensor of shape s with like's dtype, on like's device.
-Tensor new_like_shape(const TensorShape& s, const Tensor& like) {
+Tensor new_like_shape(const Shape& s, const Tensor& like) {
   return adopt(impl_new(s, like.dtype(), like.device()));
 }
 
 // Sums g (the broadcast output shape) down to an input's shape `s`.
-Tensor sum_to(const Tensor& g, const TensorShape& s) {
+Tensor sum_to(const Tensor& g, const Shape& s) {
   if (g.shape() == s) return g;
-  const TensorShape& gs = g.shape();
+  const Shape& gs = g.shape();
   const int shift = gs.ndim() - s.ndim();
   std::uint32_t mask = 0;
   for (int d = 0; d < gs.ndim(); ++d) {
@@ -36,8 +36,8 @@ Tensor sum_to(const Tensor& g, const TensorShape& s) {
 }
 
 // g of a reduction (shape with or without the reduced dims) stretched back to x's shape.
-Tensor expand_back(const Tensor& g, const TensorShape& xs, std::uint32_t mask, double scale) {
-  TensorShape keep;
+Tensor expand_back(const Tensor& g, const Shape& xs, std::uint32_t mask, double scale) {
+  Shape keep;
   for (int d = 0; d < xs.ndim(); ++d) keep.push_back((mask & (1u << d)) ? 1 : xs[d]);
   Tensor gk = g.reshape(keep);
   Tensor out = new_like_shape(xs, g);
@@ -146,7 +146,7 @@ void apply_backward_rule(const Node& n, const Tensor& g, std::span<Tensor> grads
     // ---- reductions ----
     case OpKind::Sum:
     case OpKind::Mean: {
-      const TensorShape& xs = n.inputs[0]->shape;
+      const Shape& xs = n.inputs[0]->shape;
       const auto mask = static_cast<std::uint32_t>(n.i[0]);
       double scale = 1.0;
       if (n.op == OpKind::Mean) {
@@ -163,7 +163,7 @@ void apply_backward_rule(const Node& n, const Tensor& g, std::span<Tensor> grads
       // The gradient goes to every element equal to the max, split evenly among ties.
       const Tensor x = input(n, 0);
       const auto mask = static_cast<std::uint32_t>(n.i[0]);
-      TensorShape keep;
+      Shape keep;
       for (int d = 0; d < x.ndim(); ++d) keep.push_back((mask & (1u << d)) ? 1 : x.shape()[d]);
       const Tensor y = share(n.saved[0]).reshape(keep);
       const Tensor hit = eq(x, y);
@@ -191,7 +191,7 @@ void apply_backward_rule(const Node& n, const Tensor& g, std::span<Tensor> grads
       if (needs(n, 1)) {
         if (b.ndim() == 2 && a.ndim() > 2) {  // shared B: one GEMM over all batch rows
           const int64_t K = a.size(-1), N = g.size(-1);
-          grads[1] = matmul(a.reshape(TensorShape{-1, K}).t(), g.reshape(TensorShape{-1, N}));
+          grads[1] = matmul(a.reshape({-1, K}).t(), g.reshape({-1, N}));
         } else {
           grads[1] = matmul(transpose(a, -1, -2), g);  // dB = A^T dC
         }
@@ -223,11 +223,11 @@ void apply_backward_rule(const Node& n, const Tensor& g, std::span<Tensor> grads
     case OpKind::Conv2d: {
       const Tensor x = input(n, 0).contiguous(), w = input(n, 1).contiguous(), gc = g.contiguous();
       const cpu::ConvGeometry geo = cpu::conv_geometry(x.shape().begin(), w.shape().begin(), n.i[0], n.i[1], n.i[2], n.i[3]);
-      const TensorShape cols_shape{geo.c * geo.kh * geo.kw, geo.ho * geo.wo};
+      const Shape cols_shape{geo.c * geo.kh * geo.kw, geo.ho * geo.wo};
       Tensor cols = new_like_shape(cols_shape, g), dcols = new_like_shape(cols_shape, g);
       Tensor dx = needs(n, 0) ? Tensor::zeros(x.shape(), g.dtype(), g.device()) : Tensor();
       Tensor dw = needs(n, 1) ? new_like_shape(w.shape(), g) : Tensor();
-      Tensor db = needs(n, 2) ? new_like_shape(TensorShape{geo.o}, g) : Tensor();
+      Tensor db = needs(n, 2) ? new_like_shape(Shape{geo.o}, g) : Tensor();
       auto raw = [](const Tensor& t) -> void* { return t.defined() ? t.impl()->raw() : nullptr; };
       kern::conv2d_backward(g.device(), g.dtype(), raw(gc), raw(x), raw(w), geo, raw(cols), raw(dcols), raw(dx),
                             raw(dw), raw(db));

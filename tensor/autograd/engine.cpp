@@ -1,5 +1,5 @@
 // The tape and the reverse sweep: grad mode, node recording, topological order, gradient
-// accumulation into leaves, and op names for messages.
+// accumulation into leaves.
 #include "tensor/autograd/engine.hpp"
 
 #include <string>
@@ -18,53 +18,6 @@ thread_local bool t_grad_enabled = true;
 
 bool is_grad_enabled() { return t_grad_enabled; }
 void set_grad_enabled(bool on) { t_grad_enabled = on; }
-
-const char* op_name(OpKind k) {
-  switch (k) {
-    case OpKind::Add: return "add";
-    case OpKind::Sub: return "sub";
-    case OpKind::Mul: return "mul";
-    case OpKind::Div: return "div";
-    case OpKind::Pow: return "pow";
-    case OpKind::Minimum: return "minimum";
-    case OpKind::Maximum: return "maximum";
-    case OpKind::Neg: return "neg";
-    case OpKind::Exp: return "exp";
-    case OpKind::Log: return "log";
-    case OpKind::Sqrt: return "sqrt";
-    case OpKind::Abs: return "abs";
-    case OpKind::PowScalar: return "pow(scalar)";
-    case OpKind::Clamp: return "clamp";
-    case OpKind::Relu: return "relu";
-    case OpKind::LeakyRelu: return "leaky_relu";
-    case OpKind::Elu: return "elu";
-    case OpKind::Tanh: return "tanh";
-    case OpKind::Sigmoid: return "sigmoid";
-    case OpKind::Softplus: return "softplus";
-    case OpKind::Sum: return "sum";
-    case OpKind::Mean: return "mean";
-    case OpKind::Max: return "max";
-    case OpKind::Softmax: return "softmax";
-    case OpKind::LogSoftmax: return "log_softmax";
-    case OpKind::Matmul: return "matmul";
-    case OpKind::Linear: return "linear";
-    case OpKind::Conv2d: return "conv2d";
-    case OpKind::Gather: return "gather";
-    case OpKind::IndexSelect: return "index_select";
-    case OpKind::Concat: return "concat";
-    case OpKind::Reshape: return "reshape";
-    case OpKind::Transpose: return "transpose";
-    case OpKind::Narrow: return "narrow";
-    case OpKind::Contiguous: return "contiguous";
-    case OpKind::Where: return "where";
-    case OpKind::Cast: return "cast";
-    case OpKind::MseLoss: return "mse_loss";
-    case OpKind::HuberLoss: return "huber_loss";
-    case OpKind::Compare: return "compare";
-    case OpKind::kCount: break;
-  }
-  return "?";
-}
 
 namespace detail {
 

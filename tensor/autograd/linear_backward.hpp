@@ -10,7 +10,7 @@ namespace rlforge::tensor::detail {
 
 // Sets dx, dw and db where need_x, need_w, need_b; x [B, in], w [out, in], gz [B, out]. With
 // mask_dx, x is the output of a fused linear+relu and dx leaves already multiplied by relu's
-// derivative (x > 0), marked relu_masked, when the GEMM can fold it in (CPU f32, x row-major).
+// derivative (x > 0), marked relu_masked, when the GEMM can fold it in (CPU float32, x row-major).
 void linear_backward(const Tensor& gz, const Tensor& x, const Tensor& w, bool need_x, bool need_w, bool need_b,
                      Tensor& dx, Tensor& dw, Tensor& db, bool mask_dx = false);
 

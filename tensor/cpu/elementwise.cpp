@@ -7,6 +7,7 @@
 
 #include "tensor/cpu/kernels.hpp"
 #include "tensor/cpu/strided_loop.hpp"
+#include "tensor/kernels/element_type.hpp"
 #include "tensor/kernels/elementwise_math.hpp"
 
 namespace rlforge::tensor::cpu {
@@ -230,7 +231,7 @@ int64_t find_non_finite_t(const TensorImpl* t) {
 void unary_forward(OpKind op, const TensorImpl* x, TensorImpl* out, double p0, double p1) {
   const bool known = math::with_unary_functor(op, [&](auto f) {
     using F = decltype(f);
-    if (x->dtype == DType::f32) unary_fwd<float, F>(x, out, float(p0), float(p1));
+    if (x->dtype == DType::float32) unary_fwd<float, F>(x, out, float(p0), float(p1));
     else unary_fwd<double, F>(x, out, p0, p1);
   });
   if (!known) bad_op("unary_forward", op);
@@ -240,7 +241,7 @@ void unary_backward(OpKind op, const TensorImpl* g, const TensorImpl* x, const T
                     TensorImpl* dx, double p0, double p1) {
   const bool known = math::with_unary_functor(op, [&](auto f) {
     using F = decltype(f);
-    if (x->dtype == DType::f32) unary_bwd<float, F>(g, x, y, dx, float(p0), float(p1));
+    if (x->dtype == DType::float32) unary_bwd<float, F>(g, x, y, dx, float(p0), float(p1));
     else unary_bwd<double, F>(g, x, y, dx, p0, p1);
   });
   if (!known) bad_op("unary_backward", op);
@@ -249,7 +250,7 @@ void unary_backward(OpKind op, const TensorImpl* g, const TensorImpl* x, const T
 void binary_forward(OpKind op, const TensorImpl* a, const TensorImpl* b, TensorImpl* out) {
   const bool known = math::with_binary_functor(op, [&](auto f) {
     using F = decltype(f);
-    if (a->dtype == DType::f32) binary_fwd<float, F>(a, b, out);
+    if (a->dtype == DType::float32) binary_fwd<float, F>(a, b, out);
     else binary_fwd<double, F>(a, b, out);
   });
   if (!known) bad_op("binary_forward", op);
@@ -259,33 +260,27 @@ void binary_backward(OpKind op, bool which_b, const TensorImpl* g, const TensorI
                      const TensorImpl* b, const TensorImpl* y, TensorImpl* d) {
   const bool known = math::with_binary_functor(op, [&](auto f) {
     using F = decltype(f);
-    if (a->dtype == DType::f32) binary_bwd<float, F>(which_b, g, a, b, y, d);
+    if (a->dtype == DType::float32) binary_bwd<float, F>(which_b, g, a, b, y, d);
     else binary_bwd<double, F>(which_b, g, a, b, y, d);
   });
   if (!known) bad_op("binary_backward", op);
 }
 
 void compare(CompareKind k, const TensorImpl* a, const TensorImpl* b, TensorImpl* out) {
-  if (a->dtype == DType::f32) compare_t<float>(k, a, b, out);
+  if (a->dtype == DType::float32) compare_t<float>(k, a, b, out);
   else compare_t<double>(k, a, b, out);
 }
 
 void where(const TensorImpl* c, const TensorImpl* a, const TensorImpl* b, TensorImpl* out) {
-  if (a->dtype == DType::f32) where_t<float>(c, a, b, out);
+  if (a->dtype == DType::float32) where_t<float>(c, a, b, out);
   else where_t<double>(c, a, b, out);
 }
 
 void copy(const TensorImpl* src, TensorImpl* dst) {
-  const DType s = src->dtype, d = dst->dtype;
-  if (s == DType::f32 && d == DType::f32) copy_t<float, float>(src, dst);
-  else if (s == DType::f64 && d == DType::f64) copy_t<double, double>(src, dst);
-  else if (s == DType::f32 && d == DType::f64) copy_t<float, double>(src, dst);
-  else if (s == DType::f64 && d == DType::f32) copy_t<double, float>(src, dst);
-  else if (s == DType::i64 && d == DType::i64) copy_t<int64_t, int64_t>(src, dst);
-  else if (s == DType::i64 && d == DType::f32) copy_t<int64_t, float>(src, dst);
-  else if (s == DType::i64 && d == DType::f64) copy_t<int64_t, double>(src, dst);
-  else if (s == DType::f32 && d == DType::i64) copy_t<float, int64_t>(src, dst);
-  else copy_t<double, int64_t>(src, dst);
+  // Any pair of the three element types converts.
+  with_element_type(src->dtype, [&](auto s) {
+    with_element_type(dst->dtype, [&](auto d) { copy_t<decltype(s), decltype(d)>(src, dst); });
+  });
 }
 
 void fill(TensorImpl* dst, double v) {
@@ -302,19 +297,19 @@ void fill(TensorImpl* dst, double v) {
       }
     });
   };
-  if (dst->dtype == DType::f32) go(float{});
-  else if (dst->dtype == DType::f64) go(double{});
+  if (dst->dtype == DType::float32) go(float{});
+  else if (dst->dtype == DType::float64) go(double{});
   else go(int64_t{});
 }
 
 void add_inplace(TensorImpl* dst, const TensorImpl* src) {
-  if (dst->dtype == DType::f32) add_inplace_t<float>(dst, src);
+  if (dst->dtype == DType::float32) add_inplace_t<float>(dst, src);
   else add_inplace_t<double>(dst, src);
 }
 
 std::int64_t find_non_finite(const TensorImpl* t) {
-  if (t->dtype == DType::f32) return find_non_finite_t<float>(t);
-  if (t->dtype == DType::f64) return find_non_finite_t<double>(t);
+  if (t->dtype == DType::float32) return find_non_finite_t<float>(t);
+  if (t->dtype == DType::float64) return find_non_finite_t<double>(t);
   return -1;
 }
 

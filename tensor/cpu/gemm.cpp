@@ -3,7 +3,7 @@
 // zero-padded panels (transposed operands through 8x8 in-register transposes). A is read in place
 // through (row, column) strides, so transposed A costs nothing, and an MR x NR register tile of
 // FMA accumulators does the work. Narrow outputs take shapes that do not pad a panel with zeros
-// (cpu/gemm_narrow.cpp). f64 (used only by gradient checks) takes a simple cache-friendly loop.
+// (cpu/gemm_narrow.cpp). float64 (used only by gradient checks) takes a simple cache-friendly loop.
 #include <algorithm>
 
 #include <tbb/blocked_range.h>

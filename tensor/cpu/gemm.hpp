@@ -24,7 +24,7 @@ void gemm_reference(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, 
   }
 }
 
-// What the f32 GEMM does to each element of C as it stores it: C = act(alpha op(A) op(B) +
+// What the float32 GEMM does to each element of C as it stores it: C = act(alpha op(A) op(B) +
 // beta C + bias[j]), bias one value per column (null for none), act relu or identity. A Linear
 // layer's bias and ReLU then cost nothing extra: the tile is still in registers.
 struct Epilogue {

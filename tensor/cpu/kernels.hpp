@@ -34,7 +34,7 @@ void where(const TensorImpl* cond, const TensorImpl* a, const TensorImpl* b, Ten
 void reduce_sum(const TensorImpl* x, std::uint32_t mask, TensorImpl* out, double scale);
 void reduce_max(const TensorImpl* x, std::uint32_t mask, TensorImpl* out);
 
-// dst = src elementwise (any layouts, same shape; converts between f32 and f64; i64 to i64).
+// dst = src elementwise (any layouts, same shape; converts between float32 and float64; int64 to int64).
 void copy(const TensorImpl* src, TensorImpl* dst);
 void fill(TensorImpl* dst, double v);
 // dst += src (same shape, same dtype).
@@ -42,18 +42,18 @@ void add_inplace(TensorImpl* dst, const TensorImpl* src);
 // First flat index holding NaN or Inf, or -1.
 std::int64_t find_non_finite(const TensorImpl* t);
 
-// out (i64, contiguous, x's shape without `axis`) = argmax of contiguous x along axis.
+// out (int64, contiguous, x's shape without `axis`) = argmax of contiguous x along axis.
 void argmax(const TensorImpl* x, int axis, TensorImpl* out);
 
 // Softmax / log-softmax of contiguous x along `axis`; and their backward (y = forward output).
 void softmax(const TensorImpl* x, int axis, bool log, TensorImpl* out);
 void softmax_backward(const TensorImpl* g, const TensorImpl* y, int axis, bool log, TensorImpl* dx);
 
-// out = x gathered along axis by i64 `index` (torch.gather); scatter-add is its adjoint.
+// out = x gathered along axis by int64 `index` (torch.gather); scatter-add is its adjoint.
 void gather(const TensorImpl* x, int axis, const TensorImpl* index, TensorImpl* out);
 void scatter_add(const TensorImpl* g, int axis, const TensorImpl* index, TensorImpl* dx);
 
-// out = slices of contiguous x along axis picked by i64 [K] `index` (torch.index_select);
+// out = slices of contiguous x along axis picked by int64 [K] `index` (torch.index_select);
 // index_add is its adjoint (dx zero-filled by the caller, contiguous).
 void index_select(const TensorImpl* x, int axis, const TensorImpl* index, TensorImpl* out);
 void index_add(const TensorImpl* g, int axis, const TensorImpl* index, TensorImpl* dx);

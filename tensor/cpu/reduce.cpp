@@ -176,7 +176,7 @@ void reduce_sum_t(const TensorImpl* x, std::uint32_t mask, TensorImpl* out, doub
   const int last = L.nd - 1;
   if (total > 0 && (L.nd == 0 || (L.st[0][last] == 0 && (L.nd == 1 || (L.nd == 2 && L.st[0][0] == 1))))) {
     // Every output is one run of the innermost (merged) dim: a full sum or row sums, in double
-    // (long f32 sums, a batch of 4096, lose digits otherwise).
+    // (long float32 sums, a batch of 4096, lose digits otherwise).
     const int64_t run = L.nd == 0 ? 1 : L.shape[last];
     auto one = [&](int64_t k) { o[k] = static_cast<T>(sum_range(L, xp, k * run, (k + 1) * run) * scale); };
     if (n_out > 1 && total >= kParallelMin && run < kParallelMin) {
@@ -222,7 +222,7 @@ void reduce_max_t(const TensorImpl* x, std::uint32_t mask, TensorImpl* out) {
 }
 
 // outer x axis x inner decomposition of a contiguous shape.
-void split_axis(const TensorShape& s, int axis, int64_t& outer, int64_t& len, int64_t& inner) {
+void split_axis(const Shape& s, int axis, int64_t& outer, int64_t& len, int64_t& inner) {
   outer = 1;
   inner = 1;
   for (int d = 0; d < axis; ++d) outer *= s[d];
@@ -302,7 +302,7 @@ void softmax_backward_t(const TensorImpl* g, const TensorImpl* y, int axis, bool
 
 // Visits every element of a contiguous 4-D padded shape, passing its multi-index.
 template <class F>
-void for_each_index(const TensorShape& s, F&& f) {
+void for_each_index(const Shape& s, F&& f) {
   int64_t dims[kMaxDims] = {1, 1, 1, 1};
   const int shift = kMaxDims - s.ndim();
   for (int d = 0; d < s.ndim(); ++d) dims[d + shift] = s[d];
@@ -398,63 +398,63 @@ void loss_backward_t(OpKind op, const TensorImpl* p, const TensorImpl* t, double
 }  // namespace
 
 void reduce_sum(const TensorImpl* x, std::uint32_t mask, TensorImpl* out, double scale) {
-  if (x->dtype == DType::f32) reduce_sum_t<float>(x, mask, out, scale);
+  if (x->dtype == DType::float32) reduce_sum_t<float>(x, mask, out, scale);
   else reduce_sum_t<double>(x, mask, out, scale);
 }
 
 void reduce_max(const TensorImpl* x, std::uint32_t mask, TensorImpl* out) {
-  if (x->dtype == DType::f32) reduce_max_t<float>(x, mask, out);
+  if (x->dtype == DType::float32) reduce_max_t<float>(x, mask, out);
   else reduce_max_t<double>(x, mask, out);
 }
 
 void softmax(const TensorImpl* x, int axis, bool log, TensorImpl* out) {
-  if (x->dtype == DType::f32) softmax_t<float>(x, axis, log, out);
+  if (x->dtype == DType::float32) softmax_t<float>(x, axis, log, out);
   else softmax_t<double>(x, axis, log, out);
 }
 
 void argmax(const TensorImpl* x, int axis, TensorImpl* out) {
-  if (x->dtype == DType::f32) argmax_t<float>(x, axis, out);
+  if (x->dtype == DType::float32) argmax_t<float>(x, axis, out);
   else argmax_t<double>(x, axis, out);
 }
 
 void softmax_backward(const TensorImpl* g, const TensorImpl* y, int axis, bool log, TensorImpl* dx) {
-  if (y->dtype == DType::f32) softmax_backward_t<float>(g, y, axis, log, dx);
+  if (y->dtype == DType::float32) softmax_backward_t<float>(g, y, axis, log, dx);
   else softmax_backward_t<double>(g, y, axis, log, dx);
 }
 
 void gather(const TensorImpl* x, int axis, const TensorImpl* index, TensorImpl* out) {
-  if (x->dtype == DType::f32) gather_t<float, false>(x, axis, index, out);
+  if (x->dtype == DType::float32) gather_t<float, false>(x, axis, index, out);
   else gather_t<double, false>(x, axis, index, out);
 }
 
 void scatter_add(const TensorImpl* g, int axis, const TensorImpl* index, TensorImpl* dx) {
-  if (dx->dtype == DType::f32) gather_t<float, true>(dx, axis, index, g);
+  if (dx->dtype == DType::float32) gather_t<float, true>(dx, axis, index, g);
   else gather_t<double, true>(dx, axis, index, g);
 }
 
 void index_select(const TensorImpl* x, int axis, const TensorImpl* index, TensorImpl* out) {
-  if (x->dtype == DType::f32) index_rows_t<float, false>(x, axis, index, out);
+  if (x->dtype == DType::float32) index_rows_t<float, false>(x, axis, index, out);
   else index_rows_t<double, false>(x, axis, index, out);
 }
 
 void index_add(const TensorImpl* g, int axis, const TensorImpl* index, TensorImpl* dx) {
-  if (dx->dtype == DType::f32) index_rows_t<float, true>(dx, axis, index, g);
+  if (dx->dtype == DType::float32) index_rows_t<float, true>(dx, axis, index, g);
   else index_rows_t<double, true>(dx, axis, index, g);
 }
 
 void mse_loss(const TensorImpl* pred, const TensorImpl* target, TensorImpl* out) {
-  if (pred->dtype == DType::f32) *out->ptr<float>() = static_cast<float>(loss_value<float>(OpKind::MseLoss, pred, target, 0));
+  if (pred->dtype == DType::float32) *out->ptr<float>() = static_cast<float>(loss_value<float>(OpKind::MseLoss, pred, target, 0));
   else *out->ptr<double>() = loss_value<double>(OpKind::MseLoss, pred, target, 0);
 }
 
 void huber_loss(const TensorImpl* pred, const TensorImpl* target, double delta, TensorImpl* out) {
-  if (pred->dtype == DType::f32) *out->ptr<float>() = static_cast<float>(loss_value<float>(OpKind::HuberLoss, pred, target, delta));
+  if (pred->dtype == DType::float32) *out->ptr<float>() = static_cast<float>(loss_value<float>(OpKind::HuberLoss, pred, target, delta));
   else *out->ptr<double>() = loss_value<double>(OpKind::HuberLoss, pred, target, delta);
 }
 
 void loss_backward(OpKind op, const TensorImpl* pred, const TensorImpl* target, double delta,
                    double gscale, TensorImpl* dpred) {
-  if (pred->dtype == DType::f32) loss_backward_t<float>(op, pred, target, delta, gscale, dpred);
+  if (pred->dtype == DType::float32) loss_backward_t<float>(op, pred, target, delta, gscale, dpred);
   else loss_backward_t<double>(op, pred, target, delta, gscale, dpred);
 }
 

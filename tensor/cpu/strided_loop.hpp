@@ -33,7 +33,7 @@ struct StridedLoop {
 
   // Operand strides are given against `shape` (already right-aligned and broadcast-expanded:
   // size-1 dims carry stride 0). Merges dims and drops size-1 dims.
-  void init(const TensorShape& s, int n_operands, const std::int64_t (*strides)[kMaxDims]) {
+  void init(const Shape& s, int n_operands, const std::int64_t (*strides)[kMaxDims]) {
     nops = n_operands;
     nd = 0;
     empty = false;
@@ -149,7 +149,7 @@ struct StridedLoop {
 
 // Strides of `t` (shape ts, strides tst) seen against the broadcast shape `out`: right-aligned,
 // 0 for dims that t lacks or where t has size 1.
-inline void broadcast_strides(const TensorShape& out, const TensorShape& ts, const std::int64_t* tst,
+inline void broadcast_strides(const Shape& out, const Shape& ts, const std::int64_t* tst,
                               std::int64_t* res) {
   const int shift = out.ndim() - ts.ndim();
   for (int d = 0; d < out.ndim(); ++d) {

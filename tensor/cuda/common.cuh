@@ -38,7 +38,7 @@ __device__ __forceinline__ int64_t thread_stride() { return static_cast<int64_t>
 // Runs f(float{}) or f(double{}) for a float dtype.
 template <class F>
 void by_float(DType d, F&& f) {
-  if (d == DType::f32) f(float{});
+  if (d == DType::float32) f(float{});
   else f(double{});
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "tensor/cuda/common.cuh"
+#include "tensor/kernels/element_type.hpp"
 
 namespace rlforge::tensor::cuda {
 namespace {
@@ -101,7 +102,7 @@ struct Launch {
   int64_t n;
   unsigned blocks;
 };
-Launch over(const TensorShape& iter) {
+Launch over(const Shape& iter) {
   const int64_t n = iter.numel();
   return {shape4(iter), n, blocks_for(n)};
 }
@@ -202,16 +203,10 @@ void where(const TensorImpl* c, const TensorImpl* a, const TensorImpl* b, Tensor
 }
 
 void copy(const TensorImpl* src, TensorImpl* dst) {
-  const DType s = src->dtype, d = dst->dtype;
-  if (s == DType::f32 && d == DType::f32) copy_t<float, float>(src, dst);
-  else if (s == DType::f64 && d == DType::f64) copy_t<double, double>(src, dst);
-  else if (s == DType::f32 && d == DType::f64) copy_t<float, double>(src, dst);
-  else if (s == DType::f64 && d == DType::f32) copy_t<double, float>(src, dst);
-  else if (s == DType::i64 && d == DType::i64) copy_t<int64_t, int64_t>(src, dst);
-  else if (s == DType::i64 && d == DType::f32) copy_t<int64_t, float>(src, dst);
-  else if (s == DType::i64 && d == DType::f64) copy_t<int64_t, double>(src, dst);
-  else if (s == DType::f32 && d == DType::i64) copy_t<float, int64_t>(src, dst);
-  else copy_t<double, int64_t>(src, dst);
+  // Any pair of the three element types converts.
+  with_element_type(src->dtype, [&](auto s) {
+    with_element_type(dst->dtype, [&](auto d) { copy_t<decltype(s), decltype(d)>(src, dst); });
+  });
 }
 
 void fill(TensorImpl* dst, double v) {
@@ -221,8 +216,8 @@ void fill(TensorImpl* dst, double v) {
     using T = decltype(tag);
     fill_k<T><<<L.blocks, kThreads>>>(L.s, L.n, dst->ptr<T>(), layout(dst), static_cast<T>(v));
   };
-  if (dst->dtype == DType::f32) go(float{});
-  else if (dst->dtype == DType::f64) go(double{});
+  if (dst->dtype == DType::float32) go(float{});
+  else if (dst->dtype == DType::float64) go(double{});
   else go(int64_t{});
   check_launch("fill");
 }
@@ -241,7 +236,7 @@ void axpby(TensorImpl* dst, double a, const TensorImpl* src, double b) {
 
 std::int64_t find_non_finite(const TensorImpl* t) {
   const Launch L = over(t->shape);
-  if (L.n == 0 || t->dtype == DType::i64) return -1;
+  if (L.n == 0 || t->dtype == DType::int64) return -1;
   const int dev = t->storage->device.index;
   auto* first = static_cast<unsigned long long*>(device_alloc(sizeof(unsigned long long), dev));
   const auto none = static_cast<unsigned long long>(L.n);

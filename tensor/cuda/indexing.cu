@@ -66,7 +66,7 @@ class BadIndex {
   unsigned long long* get() const { return p_; }
   // Syncs; if an index was out of range, reads it and throws.
   void check(const char* op, const char* what, const TensorImpl* index, int axis, int64_t len,
-             const TensorShape& input) const {
+             const Shape& input) const {
     unsigned long long pos = none_;
     copy_to_host(&pos, p_, sizeof pos);
     if (pos == none_) return;

@@ -42,7 +42,7 @@ cublasHandle_t handle() {
   if (d >= kMaxHandles) throw DeviceError("cuBLAS: device index " + std::to_string(d) + " is beyond the supported 16");
   if (!hs.h[d]) {
     check(cublasCreate(&hs.h[d]), "cublasCreate");
-    // f32 products stay f32 (no TF32 tensor-core rounding), so they agree with the CPU reference.
+    // float32 products stay float32 (no TF32 tensor-core rounding), so they agree with the CPU reference.
     check(cublasSetMathMode(hs.h[d], CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
   }
   return hs.h[d];
@@ -66,7 +66,7 @@ void gemm(DType d, bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, s
   const cublasOperation_t opa = cm.trans_second ? CUBLAS_OP_T : CUBLAS_OP_N;
   const int m = as_int(cm.m, "N"), n = as_int(cm.n, "M"), k = as_int(cm.k, "K");
   const int la = as_int(lda, "lda"), lb = as_int(ldb, "ldb"), lc = as_int(ldc, "ldc");
-  if (d == DType::f32) {
+  if (d == DType::float32) {
     const float al = static_cast<float>(alpha), be = static_cast<float>(beta);
     const auto *a = static_cast<const float*>(A), *b = static_cast<const float*>(B);
     auto* c = static_cast<float*>(C);

@@ -13,7 +13,7 @@ constexpr int kReduceThreads = 128;
 using layout::ReducePlan;
 ReducePlan plan(const TensorImpl* x, std::uint32_t mask) { return layout::reduce_plan(x, mask); }
 
-// Sums in double whatever T is (as the CPU reference does for long f32 runs).
+// Sums in double whatever T is (as the CPU reference does for long float32 runs).
 template <class T>
 __global__ void sum_k(ReducePlan p, const T* x, T* out, double scale) {
   __shared__ double part[kReduceThreads];
@@ -53,7 +53,7 @@ __global__ void max_k(ReducePlan p, const T* x, T* out) {
 struct Rows {
   int64_t outer, len, inner;
 };
-Rows rows_of(const TensorShape& s, int axis) {
+Rows rows_of(const Shape& s, int axis) {
   Rows r{1, s[axis], 1};
   for (int d = 0; d < axis; ++d) r.outer *= s[d];
   for (int d = axis + 1; d < s.ndim(); ++d) r.inner *= s[d];

@@ -27,10 +27,10 @@ struct Node;
 
 struct TensorImpl {
   std::atomic<std::int32_t> refs{1};
-  DType dtype = DType::f32;
+  DType dtype = DType::float32;
   bool requires_grad = false;
   std::uint32_t visit = 0;  // backward sweep epoch, for the topological sort
-  TensorShape shape;
+  Shape shape;
   std::int64_t strides[kMaxDims] = {0, 0, 0, 0};  // elements
   std::int64_t offset = 0;                       // elements from storage->data
   Storage* storage = nullptr;                    // owned reference
@@ -53,13 +53,13 @@ struct TensorImpl {
 };
 
 // Allocates an impl over new contiguous storage (contents uninitialized).
-TensorImpl* impl_new(const TensorShape& s, DType d, Device dev);
+TensorImpl* impl_new(const Shape& s, DType d, Device dev);
 // A view over `base`'s storage with the given layout (no history).
-TensorImpl* impl_view(const TensorImpl* base, const TensorShape& s, const std::int64_t* strides,
+TensorImpl* impl_view(const TensorImpl* base, const Shape& s, const std::int64_t* strides,
                       std::int64_t offset);
 inline void impl_retain(TensorImpl* t) { t->refs.fetch_add(1, std::memory_order_relaxed); }
 void impl_release(TensorImpl* t) noexcept;
-void contiguous_strides(const TensorShape& s, std::int64_t* strides);
+void contiguous_strides(const Shape& s, std::int64_t* strides);
 
 // One recorded op. Inputs are held by reference; an output needed by the backward rule is
 // held as a history-free alias (`saved`), so that output -> node -> output is no cycle.
@@ -75,7 +75,7 @@ struct Node {
   std::uint32_t saved_version = 0;                 // saved[0]'s storage version when recorded
   double p[2] = {0, 0};       // scalar parameters (alpha, exponent, clamp bounds, delta)
   std::int64_t i[4] = {0, 0, 0, 0};  // integer parameters (axis mask, keepdim, dims, start)
-  TensorShape shape;                 // a shape the rule needs (e.g. the input's)
+  Shape shape;                 // a shape the rule needs (e.g. the input's)
 };
 Node* node_new(OpKind op, int n_inputs);
 void node_release(Node* n) noexcept;

@@ -1,6 +1,6 @@
-// Device dispatch for every kernel (see dispatch.hpp). The #if lives here, in one .cpp, so that
-// no public header changes with the build: without CUDA no tensor can live on a CUDA device
-// (storage_new refuses), and each call compiles to its cpu:: twin.
+// Device dispatch for every kernel (see dispatch.hpp). The same code with and without CUDA in the
+// build: a tensor is on a CUDA device only once the CUDA library was loaded (storage_new loads
+// it), so a CUDA branch always finds the table, and without CUDA it is never taken.
 #include "tensor/kernels/dispatch.hpp"
 
 #include <algorithm>
@@ -10,28 +10,20 @@
 #include "tensor/cpu/gemm.hpp"
 #include "tensor/cpu/strided_loop.hpp"
 
-#if RLFORGE_TENSOR_CUDA
-#include "tensor/cuda/kernels.hpp"
-#include "tensor/cuda/runtime.hpp"
-#endif
+#include "tensor/kernels/cuda_loader.hpp"
 
 namespace rlforge::tensor::kern {
 namespace {
 
-#if RLFORGE_TENSOR_CUDA
 bool on_cuda(const TensorImpl* t) { return t->storage->device.type == DeviceType::CUDA; }
 bool on_cuda(Device d) { return d.type == DeviceType::CUDA; }
+const cuda::Backend& gpu() { return *cuda_loaded(); }  // loaded: see the file comment
 #define RLF_DISPATCH(where, call) \
   if (on_cuda(where)) {           \
-    cuda::call;                   \
+    gpu().call;                   \
   } else {                        \
     cpu::call;                    \
   }
-#else
-#define RLF_DISPATCH(where, call) \
-  (void)(where);                  \
-  cpu::call
-#endif
 
 template <class T, class... Ep>
 void cpu_gemm_batched(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K, double alpha, const void* A,
@@ -43,7 +35,6 @@ void cpu_gemm_batched(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int
   }
 }
 
-#if RLFORGE_TENSOR_CUDA
 // src and dst on different devices: convert/broadcast into a contiguous staging tensor on the
 // source device, move the bytes, and scatter into dst's layout on its device if dst is a view.
 void cross_device_copy(const TensorImpl* src, TensorImpl* dst) {
@@ -56,11 +47,10 @@ void cross_device_copy(const TensorImpl* src, TensorImpl* dst) {
     landing = detail::adopt(detail::impl_new(dst->shape, dst->dtype, dst->storage->device));
     target = landing.impl();
   }
-  if (on_cuda(dst)) cuda::copy_to_device(target->raw(), stage.impl()->raw(), bytes);
-  else cuda::copy_to_host(target->raw(), stage.impl()->raw(), bytes);
+  if (on_cuda(dst)) gpu().copy_to_device(target->raw(), stage.impl()->raw(), bytes);
+  else gpu().copy_to_host(target->raw(), stage.impl()->raw(), bytes);
   if (target != dst) copy(target, dst);
 }
-#endif
 
 // body(begin, end) over [0, n): in cpu::kChunk pieces on the caller's TBB arena once n reaches
 // min_parallel. Only for element-wise updates, where the split cannot change a result.
@@ -91,14 +81,6 @@ void axpby_cpu(T* p, T a, const T* s, T b, std::int64_t n) {
 
 }  // namespace
 
-bool cuda_compiled() {
-#if RLFORGE_TENSOR_CUDA
-  return true;
-#else
-  return false;
-#endif
-}
-
 void unary_forward(OpKind op, const TensorImpl* x, TensorImpl* out, double p0, double p1) {
   RLF_DISPATCH(out, unary_forward(op, x, out, p0, p1));
 }
@@ -120,32 +102,26 @@ void where(const TensorImpl* cond, const TensorImpl* a, const TensorImpl* b, Ten
   RLF_DISPATCH(out, where(cond, a, b, out));
 }
 void copy(const TensorImpl* src, TensorImpl* dst) {
-#if RLFORGE_TENSOR_CUDA
   if (src->storage->device.type != dst->storage->device.type) {
     cross_device_copy(src, dst);
     return;
   }
-#endif
   RLF_DISPATCH(dst, copy(src, dst));
 }
 void fill(TensorImpl* dst, double v) { RLF_DISPATCH(dst, fill(dst, v)); }
 void add_inplace(TensorImpl* dst, const TensorImpl* src) { RLF_DISPATCH(dst, add_inplace(dst, src)); }
 void axpby(TensorImpl* dst, double a, const TensorImpl* src, double b) {
-#if RLFORGE_TENSOR_CUDA
   if (on_cuda(dst)) {
-    cuda::axpby(dst, a, src, b);
+    gpu().axpby(dst, a, src, b);
     return;
   }
-#endif
   // On the CPU the callers' data is contiguous (checked by them); the formula is shared.
   const std::int64_t n = dst->shape.numel();
-  if (dst->dtype == DType::f32) axpby_cpu(dst->ptr<float>(), static_cast<float>(a), src->ptr<float>(), static_cast<float>(b), n);
+  if (dst->dtype == DType::float32) axpby_cpu(dst->ptr<float>(), static_cast<float>(a), src->ptr<float>(), static_cast<float>(b), n);
   else axpby_cpu(dst->ptr<double>(), a, src->ptr<double>(), b, n);
 }
 std::int64_t find_non_finite(const TensorImpl* t) {
-#if RLFORGE_TENSOR_CUDA
-  if (on_cuda(t)) return cuda::find_non_finite(t);
-#endif
+  if (on_cuda(t)) return gpu().find_non_finite(t);
   return cpu::find_non_finite(t);
 }
 void argmax(const TensorImpl* x, int axis, TensorImpl* out) { RLF_DISPATCH(out, argmax(x, axis, out)); }
@@ -179,13 +155,11 @@ void huber_loss(const TensorImpl* pred, const TensorImpl* target, double delta, 
 }
 void loss_backward(OpKind op, const TensorImpl* pred, const TensorImpl* target, double delta, const TensorImpl* g,
                    TensorImpl* dpred) {
-#if RLFORGE_TENSOR_CUDA
   if (on_cuda(dpred)) {
-    cuda::loss_backward(op, pred, target, delta, g, dpred);
+    gpu().loss_backward(op, pred, target, delta, g, dpred);
     return;
   }
-#endif
-  const double gscale = g->dtype == DType::f32 ? static_cast<double>(*g->ptr<float>()) : *g->ptr<double>();
+  const double gscale = g->dtype == DType::float32 ? static_cast<double>(*g->ptr<float>()) : *g->ptr<double>();
   cpu::loss_backward(op, pred, target, delta, gscale, dpred);
 }
 
@@ -194,16 +168,14 @@ void gemm(Device dev, DType d, bool ta, bool tb, std::int64_t M, std::int64_t N,
           double beta, void* C, std::int64_t ldc, std::int64_t sc, std::int64_t batch, const void* bias, bool relu,
           const void* mask, std::int64_t ldm) {
   if ((bias != nullptr || relu || mask != nullptr) && !gemm_epilogue_supported(dev, d)) {
-    throw TensorError(std::string("internal: gemm bias/relu/mask epilogue requested for ") + dtype_name(d) + " on " +
-                      dev.str() + " (CPU f32 only)");
+    throw TensorError(std::string("internal: gemm bias/relu/mask epilogue requested for ") + std::string(dtype_name(d)) + " on " +
+                      dev.str() + " (CPU float32 only)");
   }
-#if RLFORGE_TENSOR_CUDA
   if (on_cuda(dev)) {
-    cuda::gemm(d, ta, tb, M, N, K, alpha, A, lda, sa, B, ldb, sb, beta, C, ldc, sc, batch);
+    gpu().gemm(d, ta, tb, M, N, K, alpha, A, lda, sa, B, ldb, sb, beta, C, ldc, sc, batch);
     return;
   }
-#endif
-  if (d == DType::f32) {
+  if (d == DType::float32) {
     const cpu::Epilogue ep{static_cast<const float*>(bias), relu, static_cast<const float*>(mask), ldm};
     cpu_gemm_batched<float>(ta, tb, M, N, K, alpha, A, lda, sa, B, ldb, sb, beta, C, ldc, sc, batch, ep);
   } else {
@@ -211,19 +183,15 @@ void gemm(Device dev, DType d, bool ta, bool tb, std::int64_t M, std::int64_t N,
   }
 }
 
-bool gemm_epilogue_supported(Device dev, DType d) { return dev.type == DeviceType::CPU && d == DType::f32; }
+bool gemm_epilogue_supported(Device dev, DType d) { return dev.type == DeviceType::CPU && d == DType::float32; }
 
 void conv2d_forward(Device dev, DType d, const void* x, const void* w, const void* b, const ConvGeometry& g,
                     void* cols, void* out) {
-#if RLFORGE_TENSOR_CUDA
   if (on_cuda(dev)) {
-    cuda::conv2d_forward(d, x, w, b, g, cols, out);
+    gpu().conv2d_forward(d, x, w, b, g, cols, out);
     return;
   }
-#else
-  (void)dev;
-#endif
-  if (d == DType::f32) {
+  if (d == DType::float32) {
     cpu::conv2d_forward(static_cast<const float*>(x), static_cast<const float*>(w), static_cast<const float*>(b), g,
                         static_cast<float*>(cols), static_cast<float*>(out));
   } else {
@@ -234,15 +202,11 @@ void conv2d_forward(Device dev, DType d, const void* x, const void* w, const voi
 
 void conv2d_backward(Device dev, DType d, const void* gout, const void* x, const void* w, const ConvGeometry& g,
                      void* cols, void* dcols, void* dx, void* dw, void* db) {
-#if RLFORGE_TENSOR_CUDA
   if (on_cuda(dev)) {
-    cuda::conv2d_backward(d, gout, x, w, g, cols, dcols, dx, dw, db);
+    gpu().conv2d_backward(d, gout, x, w, g, cols, dcols, dx, dw, db);
     return;
   }
-#else
-  (void)dev;
-#endif
-  if (d == DType::f32) {
+  if (d == DType::float32) {
     cpu::conv2d_backward(static_cast<const float*>(gout), static_cast<const float*>(x), static_cast<const float*>(w),
                          g, static_cast<float*>(cols), static_cast<float*>(dcols), static_cast<float*>(dx),
                          static_cast<float*>(dw), static_cast<float*>(db));
@@ -277,7 +241,7 @@ AdamScalars<T> adam_scalars(double lr, double b1, double b2, double eps, double 
           T(1) - static_cast<T>(memo.p1), static_cast<T>(std::sqrt(1.0 - memo.p2))};
 }
 // The CPU Adam loop. __restrict: the four arrays are distinct tensors, so it vectorizes with no
-// overlap checks. Once sqrt(1 - beta2^t) rounds to 1 (f32: after ~17k steps) the division by it
+// overlap checks. Once sqrt(1 - beta2^t) rounds to 1 (float32: after ~17k steps) the division by it
 // is exact and dropped, saving one of the loop's two divisions.
 template <class T, bool kUnitBc2>
 void adam_cpu(T* __restrict p, const T* __restrict g, T* __restrict m, T* __restrict v, std::int64_t n,
@@ -289,15 +253,11 @@ void adam_cpu(T* __restrict p, const T* __restrict g, T* __restrict m, T* __rest
 }
 template <class T>
 void adam_t(Device dev, void* pv, const void* gv, void* mv, void* vv, std::int64_t n, const AdamScalars<T>& s) {
-#if RLFORGE_TENSOR_CUDA
   if (on_cuda(dev)) {
-    cuda::adam_step(std::is_same_v<T, float> ? DType::f32 : DType::f64, pv, gv, mv, vv, n, s.lr, s.b1, s.b2, s.eps,
-                    s.wd, s.bc1, s.bc2_sqrt);
+    gpu().adam_step(std::is_same_v<T, float> ? DType::float32 : DType::float64, pv, gv, mv, vv, n, s.lr, s.b1, s.b2,
+                    s.eps, s.wd, s.bc1, s.bc2_sqrt);
     return;
   }
-#else
-  (void)dev;
-#endif
   T* p = static_cast<T*>(pv);
   const T* g = static_cast<const T*>(gv);
   T* m = static_cast<T*>(mv);
@@ -323,21 +283,17 @@ void sgd_cpu(T* p, const T* g, T* buf, bool first, std::int64_t n, T lr, T mom, 
 
 void adam_step(Device dev, DType d, void* p, const void* g, void* m, void* v, std::int64_t n, double lr, double beta1,
                double beta2, double eps, double weight_decay, std::int64_t step) {
-  if (d == DType::f32) adam_t<float>(dev, p, g, m, v, n, adam_scalars<float>(lr, beta1, beta2, eps, weight_decay, step));
+  if (d == DType::float32) adam_t<float>(dev, p, g, m, v, n, adam_scalars<float>(lr, beta1, beta2, eps, weight_decay, step));
   else adam_t<double>(dev, p, g, m, v, n, adam_scalars<double>(lr, beta1, beta2, eps, weight_decay, step));
 }
 
 void sgd_step(Device dev, DType d, void* p, const void* g, void* buf, bool first, std::int64_t n, double lr,
               double momentum, double dampening, double weight_decay, bool nesterov) {
-#if RLFORGE_TENSOR_CUDA
   if (on_cuda(dev)) {
-    cuda::sgd_step(d, p, g, buf, first, n, lr, momentum, dampening, weight_decay, nesterov);
+    gpu().sgd_step(d, p, g, buf, first, n, lr, momentum, dampening, weight_decay, nesterov);
     return;
   }
-#else
-  (void)dev;
-#endif
-  if (d == DType::f32) {
+  if (d == DType::float32) {
     sgd_cpu<float>(static_cast<float*>(p), static_cast<const float*>(g), static_cast<float*>(buf), first, n,
                    static_cast<float>(lr), static_cast<float>(momentum), static_cast<float>(dampening),
                    static_cast<float>(weight_decay), nesterov);

@@ -1,7 +1,9 @@
-// Kernel dispatch by device: the one place that picks cpu:: or cuda:: for a kernel, so ops.cpp,
-// the backward rules, the engine and the optimizers call kern:: and stay device-agnostic.
-// Contracts are cpu/kernels.hpp's; all operands of one call live on one device (ops check that
-// first and throw DeviceError). Without CUDA in the build, every call goes to cpu::.
+// Kernel dispatch by device: the one place that picks the CPU kernel or the CUDA one (through the
+// table of the CUDA library, kernels/cuda_loader.hpp) for a call, so ops.cpp, the backward rules,
+// the engine and the optimizers call kern:: and stay device-agnostic. Contracts are
+// cpu/kernels.hpp's; all operands of one call live on one device (ops check that first and throw
+// DeviceError). Without CUDA in the build no tensor lives on a CUDA device, so every call goes
+// to the CPU.
 #pragma once
 #include <cstdint>
 
@@ -47,7 +49,7 @@ void loss_backward(OpKind op, const TensorImpl* pred, const TensorImpl* target, 
 // Row-major GEMM over `batch` matrices (sa/sb/sc: element strides between them; 0 shares one),
 // as cpu::gemm per matrix. Pointers are the raw data of tensors on `dev`. `bias` (N values,
 // contiguous, added to every row), `relu` and `mask` (C *= mask > 0, row stride ldm) are
-// cpu::Epilogue: f32 on the CPU only (gemm_epilogue_supported), where they cost no pass.
+// cpu::Epilogue: float32 on the CPU only (gemm_epilogue_supported), where they cost no pass.
 void gemm(Device dev, DType d, bool trans_a, bool trans_b, std::int64_t M, std::int64_t N,
           std::int64_t K, double alpha, const void* A, std::int64_t lda, std::int64_t sa,
           const void* B, std::int64_t ldb, std::int64_t sb, double beta, void* C,
@@ -66,8 +68,5 @@ void adam_step(Device dev, DType d, void* p, const void* g, void* m, void* v, st
                std::int64_t step);
 void sgd_step(Device dev, DType d, void* p, const void* g, void* buf, bool first, std::int64_t n,
               double lr, double momentum, double dampening, double weight_decay, bool nesterov);
-
-// True when this build contains the CUDA kernels (nvcc was found at configure time).
-bool cuda_compiled();
 
 }  // namespace rlforge::tensor::kern

@@ -24,7 +24,7 @@ namespace rlforge::tensor::math {
 // libm's expf/tanhf are calls the vectorizer cannot inline (tanhf took ~9 ns an element here).
 // These are straight-line float code: range reduction, a polynomial fitted (least squares on
 // Chebyshev nodes) to the reduced range, selects instead of branches. Errors against double libm
-// over every float are measured in test_tensor_kernels_math. f64 keeps libm.
+// over every float are measured in test_tensor_kernels_math. float64 keeps libm.
 RLF_HD float float_from_bits(std::uint32_t u) {
 #if defined(__CUDA_ARCH__)
   return __uint_as_float(u);

@@ -23,7 +23,7 @@ struct Index4 {
   int64_t i[kMaxDims];
 };
 
-inline Shape4 shape4(const TensorShape& s) {
+inline Shape4 shape4(const Shape& s) {
   Shape4 r{{1, 1, 1, 1}};
   const int shift = kMaxDims - s.ndim();
   for (int i = 0; i < s.ndim(); ++i) r.d[shift + i] = s[i];
@@ -59,7 +59,7 @@ struct ReducePlan {
   int64_t n_out, n_red;
 };
 inline ReducePlan reduce_plan(const detail::TensorImpl* x, std::uint32_t mask) {
-  TensorShape ks, rs;
+  Shape ks, rs;
   int64_t kst[kMaxDims], rst[kMaxDims];
   int nk = 0, nr = 0;
   for (int d = 0; d < x->shape.ndim(); ++d) {

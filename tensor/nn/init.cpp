@@ -31,39 +31,39 @@ void write(Tensor& w, const std::vector<double>& v) {
 
 }  // namespace
 
-void uniform_(Tensor& w, Generator& gen, double low, double high) {
+void uniform_(Tensor& w, Rng& gen, double low, double high) {
   std::vector<double> v(static_cast<std::size_t>(w.numel()));
   for (double& x : v) x = gen.uniform(low, high);
   write(w, v);
 }
 
-void normal_(Tensor& w, Generator& gen, double mean, double std) {
+void normal_(Tensor& w, Rng& gen, double mean, double std) {
   std::vector<double> v(static_cast<std::size_t>(w.numel()));
   for (double& x : v) x = mean + std * gen.normal();
   write(w, v);
 }
 
-void kaiming_uniform_(Tensor& w, Generator& gen, double a) {
+void kaiming_uniform_(Tensor& w, Rng& gen, double a) {
   double fi, fo;
   fans(w, "kaiming_uniform_", fi, fo);
   const double bound = std::sqrt(6.0 / ((1.0 + a * a) * fi));
   uniform_(w, gen, -bound, bound);
 }
 
-void kaiming_normal_(Tensor& w, Generator& gen, double a) {
+void kaiming_normal_(Tensor& w, Rng& gen, double a) {
   double fi, fo;
   fans(w, "kaiming_normal_", fi, fo);
   normal_(w, gen, 0.0, std::sqrt(2.0 / ((1.0 + a * a) * fi)));
 }
 
-void xavier_uniform_(Tensor& w, Generator& gen, double gain) {
+void xavier_uniform_(Tensor& w, Rng& gen, double gain) {
   double fi, fo;
   fans(w, "xavier_uniform_", fi, fo);
   const double bound = gain * std::sqrt(6.0 / (fi + fo));
   uniform_(w, gen, -bound, bound);
 }
 
-void orthogonal_(Tensor& w, Generator& gen, double gain) {
+void orthogonal_(Tensor& w, Rng& gen, double gain) {
   if (w.ndim() != 2) throw ShapeError("orthogonal_: needs a 2-D weight, got " + w.shape().str());
   const std::int64_t rows = w.size(0), cols = w.size(1);
   // Orthonormalize the columns of a tall n x m Gaussian matrix (n >= m), then transpose back

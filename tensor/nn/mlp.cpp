@@ -14,10 +14,10 @@
 namespace rlforge::tensor::nn {
 
 namespace {
-void init_layer(Tensor& weight, Tensor& bias, double fan_in, Generator& gen, Init init, double gain);
+void init_layer(Tensor& weight, Tensor& bias, double fan_in, Rng& gen, Init init, double gain);
 }  // namespace
 
-Linear::Linear(std::int64_t in, std::int64_t out, Generator& gen, Init init, double gain, bool with_bias,
+Linear::Linear(std::int64_t in, std::int64_t out, Rng& gen, Init init, double gain, bool with_bias,
                DType dtype) {
   if (in <= 0 || out <= 0) {
     throw ShapeError("Linear(" + std::to_string(in) + ", " + std::to_string(out) + "): sizes must be positive");
@@ -31,7 +31,7 @@ Tensor Linear::forward(const Tensor& x) const { return linear(x, weight, bias); 
 
 namespace {
 // Shared by Linear and Conv2d: weight and bias init by scheme, then both marked as parameters.
-void init_layer(Tensor& weight, Tensor& bias, double fan_in, Generator& gen, Init init, double gain) {
+void init_layer(Tensor& weight, Tensor& bias, double fan_in, Rng& gen, Init init, double gain) {
   switch (init) {
     case Init::TorchDefault:
       kaiming_uniform_(weight, gen, std::sqrt(5.0));
@@ -55,7 +55,7 @@ void init_layer(Tensor& weight, Tensor& bias, double fan_in, Generator& gen, Ini
 }  // namespace
 
 Conv2d::Conv2d(std::int64_t in_channels, std::int64_t out_channels, std::array<std::int64_t, 2> kernel,
-               Generator& gen, std::array<int, 2> stride_, std::array<int, 2> padding_, Init init, double gain,
+               Rng& gen, std::array<int, 2> stride_, std::array<int, 2> padding_, Init init, double gain,
                bool with_bias, DType dtype)
     : stride(stride_), padding(padding_) {
   if (in_channels <= 0 || out_channels <= 0 || kernel[0] <= 0 || kernel[1] <= 0) {
@@ -214,7 +214,7 @@ Sequential Sequential::copy_to(const Device* dev) const {
   return s;
 }
 
-Sequential mlp(std::span<const std::int64_t> sizes, Generator& gen, const MlpOptions& opt) {
+Sequential mlp(std::span<const std::int64_t> sizes, Rng& gen, const MlpOptions& opt) {
   if (sizes.size() < 2) throw std::invalid_argument("mlp: needs at least {in, out} sizes");
   Sequential s;
   for (std::size_t i = 0; i + 1 < sizes.size(); ++i) {
@@ -226,7 +226,7 @@ Sequential mlp(std::span<const std::int64_t> sizes, Generator& gen, const MlpOpt
   return s;
 }
 
-Sequential mlp(std::initializer_list<std::int64_t> sizes, Generator& gen, const MlpOptions& opt) {
+Sequential mlp(std::initializer_list<std::int64_t> sizes, Rng& gen, const MlpOptions& opt) {
   return mlp(std::span<const std::int64_t>(sizes.begin(), sizes.size()), gen, opt);
 }
 

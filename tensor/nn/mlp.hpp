@@ -8,7 +8,7 @@
 #include <variant>
 #include <vector>
 
-#include "tensor/random.hpp"
+#include "core/rng.hpp"
 #include "tensor/tensor.hpp"
 
 namespace rlforge::tensor::nn {
@@ -23,8 +23,8 @@ struct Linear {
   Tensor weight;
   Tensor bias;  // undefined when built without bias
   Linear() = default;
-  Linear(std::int64_t in, std::int64_t out, Generator& gen, Init init = Init::TorchDefault, double gain = 1.0,
-         bool with_bias = true, DType dtype = DType::f32);
+  Linear(std::int64_t in, std::int64_t out, Rng& gen, Init init = Init::TorchDefault, double gain = 1.0,
+         bool with_bias = true, DType dtype = DType::float32);
   Tensor forward(const Tensor& x) const;
 };
 
@@ -36,9 +36,9 @@ struct Conv2d {
   std::array<int, 2> stride{1, 1};
   std::array<int, 2> padding{0, 0};
   Conv2d() = default;
-  Conv2d(std::int64_t in_channels, std::int64_t out_channels, std::array<std::int64_t, 2> kernel, Generator& gen,
+  Conv2d(std::int64_t in_channels, std::int64_t out_channels, std::array<std::int64_t, 2> kernel, Rng& gen,
          std::array<int, 2> stride = {1, 1}, std::array<int, 2> padding = {0, 0}, Init init = Init::TorchDefault,
-         double gain = 1.0, bool with_bias = true, DType dtype = DType::f32);
+         double gain = 1.0, bool with_bias = true, DType dtype = DType::float32);
   Tensor forward(const Tensor& x) const;
 };
 
@@ -83,12 +83,12 @@ struct MlpOptions {
   Init init = Init::TorchDefault;
   double hidden_gain = 1.0;  // gain for Orthogonal/Xavier hidden layers (sqrt 2 in SB3 PPO)
   double output_gain = 1.0;  // gain for the last layer (0.01 for PPO policy heads)
-  DType dtype = DType::f32;
+  DType dtype = DType::float32;
 };
 // sizes = {in, h1, ..., out}: Linear layers with `hidden` after each but the last, `output`
 // after the last (omitted when Identity). Throws std::invalid_argument for < 2 sizes.
-Sequential mlp(std::span<const std::int64_t> sizes, Generator& gen, const MlpOptions& opt = {});
-Sequential mlp(std::initializer_list<std::int64_t> sizes, Generator& gen, const MlpOptions& opt = {});
+Sequential mlp(std::span<const std::int64_t> sizes, Rng& gen, const MlpOptions& opt = {});
+Sequential mlp(std::initializer_list<std::int64_t> sizes, Rng& gen, const MlpOptions& opt = {});
 
 // dst[i] = src[i] (target network hard update). Throws ShapeError on count or shape mismatch.
 void copy_parameters(std::span<const Tensor> src, std::span<const Tensor> dst);

@@ -17,9 +17,9 @@ namespace {
 void check_params(const char* who, const std::vector<Tensor>& ps) {
   for (std::size_t i = 0; i < ps.size(); ++i) {
     const Tensor& p = ps[i];
-    if (!p.defined() || p.dtype() == DType::i64 || !p.is_contiguous()) {
+    if (!p.defined() || p.dtype() == DType::int64 || !p.is_contiguous()) {
       throw TensorError(std::string(who) + ": parameter " + std::to_string(i) + " (" + p.str() +
-                        ") must be a defined, contiguous f32/f64 tensor");
+                        ") must be a defined, contiguous float32/float64 tensor");
     }
   }
 }
@@ -61,7 +61,7 @@ Adam::Adam(std::vector<Tensor> params, AdamOptions opt) : params_(std::move(para
     m_.push_back(Tensor::zeros(p.shape(), p.dtype(), p.device()));
     v_.push_back(Tensor::zeros(p.shape(), p.dtype(), p.device()));
   }
-  steps_ = Tensor::zeros({static_cast<std::int64_t>(params_.size())}, DType::i64);
+  steps_ = Tensor::zeros({static_cast<std::int64_t>(params_.size())}, DType::int64);
 }
 
 std::vector<NamedTensor> Adam::state() const {
@@ -102,7 +102,7 @@ Sgd::Sgd(std::vector<Tensor> params, SgdOptions opt) : params_(std::move(params)
     throw std::invalid_argument("Sgd: nesterov needs momentum > 0 and dampening == 0");
   }
   for (const Tensor& p : params_) buf_.push_back(Tensor::zeros(p.shape(), p.dtype(), p.device()));
-  started_ = Tensor::zeros({static_cast<std::int64_t>(params_.size())}, DType::i64);
+  started_ = Tensor::zeros({static_cast<std::int64_t>(params_.size())}, DType::int64);
 }
 
 std::vector<NamedTensor> Sgd::state() const {
@@ -140,7 +140,7 @@ double clip_grad_norm(std::span<const Tensor> params, double max_norm) {
     const std::int64_t n = g.numel();
     if (g.device().type != DeviceType::CPU) {
       sq += sum(g * g).item();  // reduced on the device; item() brings back one number
-    } else if (g.dtype() == DType::f32) {
+    } else if (g.dtype() == DType::float32) {
       sq += sum_squares(g.data<float>(), n);
     } else {
       sq += sum_squares(g.data<double>(), n);
@@ -155,7 +155,7 @@ double clip_grad_norm(std::span<const Tensor> params, double max_norm) {
       const std::int64_t n = g.numel();
       if (g.device().type != DeviceType::CPU) {
         kern::axpby(g.impl(), coef, g.impl(), 0.0);
-      } else if (g.dtype() == DType::f32) {
+      } else if (g.dtype() == DType::float32) {
         float* d = g.data<float>();
         for (std::int64_t i = 0; i < n; ++i) d[i] = static_cast<float>(d[i] * coef);
       } else {

@@ -30,14 +30,14 @@ class Adam {
   double lr() const { return opt_.lr; }
   const std::vector<Tensor>& params() const { return params_; }
   // State for checkpoints, as handles: "exp_avg.<i>", "exp_avg_sq.<i>" (parameter i's moments)
-  // and "step" (i64 [n], per-parameter update counts). Loading into them restores the optimizer
+  // and "step" (int64 [n], per-parameter update counts). Loading into them restores the optimizer
   // exactly (see load_tensors_into).
   std::vector<NamedTensor> state() const;
   std::int64_t step_count(std::size_t i) const;
 
  private:
   std::vector<Tensor> params_, m_, v_;
-  Tensor steps_;  // i64 [n]
+  Tensor steps_;  // int64 [n]
   AdamOptions opt_;
 };
 
@@ -57,13 +57,13 @@ class Sgd {
   void zero_grad();
   void set_lr(double lr) { opt_.lr = lr; }
   double lr() const { return opt_.lr; }
-  // State for checkpoints, as handles: "momentum_buffer.<i>" and "started" (i64 [n], 1 once
+  // State for checkpoints, as handles: "momentum_buffer.<i>" and "started" (int64 [n], 1 once
   // parameter i has had its first step).
   std::vector<NamedTensor> state() const;
 
  private:
   std::vector<Tensor> params_, buf_;
-  Tensor started_;  // i64 [n]
+  Tensor started_;  // int64 [n]
   SgdOptions opt_;
 };
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/rng.hpp"
 #include "tensor/ops.hpp"
-#include "tensor/random.hpp"
 
 namespace rlforge::tensor::testing {
 
@@ -14,7 +14,7 @@ namespace rlforge::tensor::testing {
 enum class Domain { Normal, Positive, Wide, Index4, Index3 };
 
 struct InputSpec {
-  TensorShape shape;
+  Shape shape;
   Domain domain = Domain::Normal;
 };
 
@@ -24,9 +24,9 @@ struct OpCase {
   std::function<Tensor(const std::vector<Tensor>&)> ours;
 };
 
-// Draws an input in the requested dtype; index domains give i64 tensors with values in [0, 4)
+// Draws an input in the requested dtype; index domains give int64 tensors with values in [0, 4)
 // or [0, 3).
-inline Tensor make_input(const InputSpec& in, Generator& gen, DType d) {
+inline Tensor make_input(const InputSpec& in, Rng& gen, DType d) {
   const std::int64_t n = in.shape.numel();
   if (in.domain == Domain::Index4 || in.domain == Domain::Index3) {
     std::vector<std::int64_t> v(static_cast<std::size_t>(n));

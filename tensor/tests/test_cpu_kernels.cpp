@@ -10,20 +10,23 @@
 
 #include <tbb/task_arena.h>
 
+#include "core/rng.hpp"
 #include "tensor/cpu/kernels.hpp"
 #include "tensor/cpu/strided_loop.hpp"
 #include "tensor/kernels/dispatch.hpp"
 #include "tensor/ops.hpp"
 #include "tensor/optim/optimizers.hpp"
-#include "tensor/random.hpp"
 
 using namespace rlforge::tensor;
+using rlforge::DType;
+using rlforge::Rng;
+using rlforge::Shape;
 using std::int64_t;
 
 namespace {
 
 // x's values in logical (row-major) order, in double, whatever its strides and dtype.
-std::vector<double> values(const Tensor& x) { return x.to(DType::f64).contiguous().to_vector<double>(); }
+std::vector<double> values(const Tensor& x) { return x.to(DType::float64).contiguous().to_vector<double>(); }
 
 // Sums of a row-major [R, C] array over rows (axis 0), over columns (axis 1) or everything.
 std::vector<double> ref_sum(const std::vector<double>& v, int64_t R, int64_t C, int axis, bool absolute = false) {
@@ -37,8 +40,8 @@ std::vector<double> ref_sum(const std::vector<double>& v, int64_t R, int64_t C, 
   return out;
 }
 
-// sum(x, axis) (axis 2 = all) against the double reference, within the rounding of R (f32
-// columns accumulate in f32) or of the final cast.
+// sum(x, axis) (axis 2 = all) against the double reference, within the rounding of R (float32
+// columns accumulate in float32) or of the final cast.
 void check_sums(const Tensor& x, DType d) {
   const int64_t R = x.size(0), C = x.size(1);
   const std::vector<double> v = values(x);
@@ -47,7 +50,7 @@ void check_sums(const Tensor& x, DType d) {
     const Tensor got = axis == 2 ? sum(x) : sum(x, Axes{axis});
     const std::vector<double> g = values(got), r = ref_sum(v, R, C, axis), a = ref_sum(v, R, C, axis, true);
     REQUIRE(g.size() == r.size());
-    const double eps = d == DType::f32 ? 6e-8 * static_cast<double>(R + 2) : 1e-15 * static_cast<double>(R + C);
+    const double eps = d == DType::float32 ? 6e-8 * static_cast<double>(R + 2) : 1e-15 * static_cast<double>(R + C);
     for (std::size_t i = 0; i < g.size(); ++i) CHECK(std::abs(g[i] - r[i]) <= eps * a[i] + 1e-30);
   }
 }
@@ -55,8 +58,8 @@ void check_sums(const Tensor& x, DType d) {
 }  // namespace
 
 TEST_CASE("sums over rows, columns and everything match a double reference on contiguous and transposed layouts") {
-  Generator gen(21);
-  for (DType d : {DType::f32, DType::f64}) {
+  Rng gen(21);
+  for (DType d : {DType::float32, DType::float64}) {
     for (int64_t R : {1, 2, 5, 64, 70}) {
       for (int64_t C : {1, 2, 3, 7, 63, 64, 65, 127, 200, 257, 300}) {
         check_sums(Tensor::randn({R, C}, gen, d), d);
@@ -65,7 +68,7 @@ TEST_CASE("sums over rows, columns and everything match a double reference on co
     }
   }
   // 3-D masks that leave a kept dim between reduced ones (no merged fast path).
-  const Tensor x = Tensor::randn({4, 5, 6}, gen, DType::f64);
+  const Tensor x = Tensor::randn({4, 5, 6}, gen, DType::float64);
   const std::vector<double> v = values(x);
   const Tensor s02 = sum(x, Axes{0, 2}), m1 = mean(x, Axes{1});
   for (int64_t j = 0; j < 5; ++j) {
@@ -84,7 +87,7 @@ TEST_CASE("sums over rows, columns and everything match a double reference on co
 }
 
 TEST_CASE("long sums across chunk edges and parallel pieces round like the double sum") {
-  Generator gen(22);
+  Rng gen(22);
   for (int64_t n : {cpu::kChunk - 1, cpu::kChunk, cpu::kChunk + 1, 4 * cpu::kChunk + 3, cpu::kParallelMin + 7}) {
     INFO("n " << n);
     const Tensor x = Tensor::rand({n}, gen, 0.0, 1.0);  // positive: no cancellation, so a tight bound
@@ -92,23 +95,23 @@ TEST_CASE("long sums across chunk edges and parallel pieces round like the doubl
     double ref = 0;
     for (double e : v) ref += e;
     const double got = sum(x).item(), avg = mean(x).item();
-    CHECK(std::abs(got - ref) <= 1.2e-7 * ref);  // one f32 rounding of a double-accurate sum
+    CHECK(std::abs(got - ref) <= 1.2e-7 * ref);  // one float32 rounding of a double-accurate sum
     CHECK(std::abs(avg - ref / static_cast<double>(n)) <= 1.2e-7 * ref / static_cast<double>(n));
   }
   // Row sums of long rows (parallel pieces in each row), column sums of a tall narrow matrix and
   // of a wide one (streamed column ranges, run in parallel).
-  for (const TensorShape& s : {TensorShape{3, 70001}, TensorShape{70001, 3}, TensorShape{500, 301}}) {
+  for (const Shape& s : {Shape{3, 70001}, Shape{70001, 3}, Shape{500, 301}}) {
     const Tensor x = Tensor::rand(s, gen, 0.0, 1.0);
-    check_sums(x, DType::f32);
+    check_sums(x, DType::float32);
   }
 }
 
 TEST_CASE("element-wise fast paths equal the element formula on every layout") {
-  Generator gen(23);
+  Rng gen(23);
   auto check_binary = [](const Tensor& a, const Tensor& b) {
     INFO("a " << a.str() << " b " << b.str());
     const Tensor s = a + b, p = a * b, q = a / b;
-    const TensorShape& os = s.shape();
+    const Shape& os = s.shape();
     REQUIRE(os.ndim() == 2);
     const std::vector<float> av = a.contiguous().to_vector<float>(), bv = b.contiguous().to_vector<float>();
     const std::vector<float> sv = s.to_vector<float>(), pv = p.to_vector<float>(), qv = q.to_vector<float>();
@@ -161,13 +164,13 @@ TEST_CASE("element-wise fast paths equal the element formula on every layout") {
 }
 
 TEST_CASE("copy broadcasts a row into every row, converting dtypes, and fill/add_inplace cover views") {
-  Generator gen(24);
+  Rng gen(24);
   for (int64_t R : {1, 2, 3, 5, 64, 100}) {
     for (int64_t C : {1, 2, 7, 64}) {
       INFO("R " << R << " C " << C);
-      const Tensor row = Tensor::randn({C}, gen, DType::f64);
+      const Tensor row = Tensor::randn({C}, gen, DType::float64);
       Tensor dst = Tensor::empty({R, C});
-      cpu::copy(row.impl(), dst.impl());  // f64 -> f32 and the doubling row copy
+      cpu::copy(row.impl(), dst.impl());  // float64 -> float32 and the doubling row copy
       const std::vector<double> rv = row.to_vector<double>();
       const std::vector<float> dv = dst.to_vector<float>();
       int bad = 0;
@@ -195,8 +198,8 @@ TEST_CASE("copy broadcasts a row into every row, converting dtypes, and fill/add
 }
 
 TEST_CASE("the CPU Adam, SGD and axpby loops give exactly the shared element updates") {
-  Generator gen(25);
-  // Step 3 divides by sqrt(1 - beta2^t); by step 40000 that rounds to 1 in f32 and the loop
+  Rng gen(25);
+  // Step 3 divides by sqrt(1 - beta2^t); by step 40000 that rounds to 1 in float32 and the loop
   // drops the (exact) division: both must equal math::adam_update. 2^17 + 5 elements run in
   // parallel chunks.
   for (auto [step, n] : {std::pair<int64_t, int64_t>{3, 1000}, {40000, 1000}, {7, cpu::kParallelMin + 5}}) {
@@ -204,7 +207,7 @@ TEST_CASE("the CPU Adam, SGD and axpby loops give exactly the shared element upd
     const Tensor p0 = Tensor::randn({n}, gen), g = Tensor::randn({n}, gen);
     const Tensor m0 = Tensor::randn({n}, gen), v0 = Tensor::rand({n}, gen, 0.0, 1.0);
     Tensor p = p0.clone(), m = m0.clone(), v = v0.clone();
-    kern::adam_step(Device::cpu(), DType::f32, p.impl()->raw(), g.impl()->raw(), m.impl()->raw(), v.impl()->raw(), n,
+    kern::adam_step(Device::cpu(), DType::float32, p.impl()->raw(), g.impl()->raw(), m.impl()->raw(), v.impl()->raw(), n,
                     1e-3, 0.9, 0.999, 1e-8, 0.01, step);
     const auto t = static_cast<double>(step);
     const float bc1 = 1.0f - static_cast<float>(std::pow(0.9, t));
@@ -223,7 +226,7 @@ TEST_CASE("the CPU Adam, SGD and axpby loops give exactly the shared element upd
   const int64_t n = cpu::kParallelMin + 5;  // parallel chunks for SGD and axpby too
   const Tensor p0 = Tensor::randn({n}, gen), g = Tensor::randn({n}, gen), b0 = Tensor::randn({n}, gen);
   Tensor p = p0.clone(), b = b0.clone();
-  kern::sgd_step(Device::cpu(), DType::f32, p.impl()->raw(), g.impl()->raw(), b.impl()->raw(), false, n, 0.1, 0.9, 0.1,
+  kern::sgd_step(Device::cpu(), DType::float32, p.impl()->raw(), g.impl()->raw(), b.impl()->raw(), false, n, 0.1, 0.9, 0.1,
                  0.01, false);
   const std::vector<float> pv = p0.to_vector<float>(), gv = g.to_vector<float>(), got = p.to_vector<float>();
   std::vector<float> bv = b0.to_vector<float>();
@@ -248,10 +251,10 @@ TEST_CASE("the CPU Adam, SGD and axpby loops give exactly the shared element upd
 }
 
 TEST_CASE("clip_grad_norm's lane sum of squares matches the double sum, tails included") {
-  Generator gen(27);
+  Rng gen(27);
   for (int64_t n : {1, 15, 16, 17, 1000}) {
     INFO("n " << n);
-    Tensor p32 = Tensor::randn({n}, gen), p64 = Tensor::randn({n, 3}, gen, DType::f64);
+    Tensor p32 = Tensor::randn({n}, gen), p64 = Tensor::randn({n, 3}, gen, DType::float64);
     p32.requires_grad_();
     p64.requires_grad_();
     sum(p32 * p32).backward();  // grad 2 p32
@@ -265,7 +268,7 @@ TEST_CASE("clip_grad_norm's lane sum of squares matches the double sum, tails in
 }
 
 TEST_CASE("large element-wise ops and reductions are bit-identical on one TBB thread and on the default arena") {
-  Generator gen(26);
+  Rng gen(26);
   const int64_t n = 3 * cpu::kParallelMin + 123;
   const Tensor a = Tensor::randn({n}, gen), b = Tensor::randn({n}, gen);
   const Tensor wide = Tensor::randn({700, 300}, gen), tall = Tensor::randn({3, n / 3}, gen);

@@ -8,18 +8,19 @@
 #include <sstream>
 #include <vector>
 
+#include "core/rng.hpp"
 #include "tensor/cpu/gemm.hpp"
-#include "tensor/random.hpp"
 
 #include <tbb/task_arena.h>
 
 using namespace rlforge::tensor;
+using rlforge::Rng;
 using std::int64_t;
 
 namespace {
 
 void check_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, float beta, int64_t pad,
-                Generator& gen, bool with_bias = false, bool relu = false, bool with_mask = false) {
+                Rng& gen, bool with_bias = false, bool relu = false, bool with_mask = false) {
   const int64_t lda = (ta ? M : K) + pad, ldb = (tb ? K : N) + pad, ldc = N + pad;
   std::vector<float> A((ta ? K : M) * lda), B((tb ? N : K) * ldb), C(M * ldc), R;
   for (auto& v : A) v = static_cast<float>(gen.uniform(-1, 1));
@@ -71,7 +72,7 @@ void check_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, 
 }  // namespace
 
 TEST_CASE("blocked gemm equals the reference on edge sizes and all transposes") {
-  Generator gen(5);
+  Rng gen(5);
   const int64_t sizes[] = {1, 2, 5, 6, 7, 13, 31, 32, 33, 64, 65, 127};
   for (bool ta : {false, true}) {
     for (bool tb : {false, true}) {
@@ -85,14 +86,14 @@ TEST_CASE("blocked gemm equals the reference on edge sizes and all transposes") 
 }
 
 TEST_CASE("blocked gemm crosses its cache blocks (K > 256, N > 1024, M > 120)") {
-  Generator gen(6);
+  Rng gen(6);
   check_gemm(false, false, 130, 1030, 300, 1.0f, 0.0f, 0, gen);
   check_gemm(true, true, 125, 70, 513, 0.5f, 1.0f, 3, gen);
   check_gemm(false, true, 241, 97, 260, -1.0f, 0.25f, 1, gen);
 }
 
 TEST_CASE("blocked gemm: alpha, beta and padded leading dims") {
-  Generator gen(7);
+  Rng gen(7);
   for (float beta : {0.0f, 1.0f, -0.5f}) {
     check_gemm(false, false, 17, 45, 23, 2.0f, beta, 5, gen);
     check_gemm(true, false, 17, 45, 23, -0.5f, beta, 2, gen);
@@ -100,7 +101,7 @@ TEST_CASE("blocked gemm: alpha, beta and padded leading dims") {
 }
 
 TEST_CASE("few-row GEMM (M <= 4, B read in place): alpha, beta, padding, every transpose") {
-  Generator gen(8);
+  Rng gen(8);
   for (int64_t M : {1, 2, 3, 4, 5}) {
     for (bool ta : {false, true}) {
       for (bool tb : {false, true}) {
@@ -123,7 +124,7 @@ TEST_CASE("beta == 0 overwrites C even when C holds NaN") {
 }
 
 TEST_CASE("a large GEMM gives bit-identical results with 1 thread and with the default arena") {
-  Generator gen(9);
+  Rng gen(9);
   const int64_t M = 600, N = 300, K = 400;
   std::vector<float> A(M * K), B(K * N), C1(M * N), C2(M * N);
   for (auto& v : A) v = static_cast<float>(gen.uniform(-1, 1));
@@ -135,7 +136,7 @@ TEST_CASE("a large GEMM gives bit-identical results with 1 thread and with the d
 }
 
 TEST_CASE("narrow-output paths (dot products, transposed output) and in-place B: alpha, beta, padding") {
-  Generator gen(10);
+  Rng gen(10);
   for (float beta : {0.0f, 1.0f, -0.5f}) {
     for (int64_t N : {1, 2, 3, 15}) {
       for (int64_t K : {1, 16, 17, 64, 100}) {
@@ -152,7 +153,7 @@ TEST_CASE("narrow-output paths (dot products, transposed output) and in-place B:
 }
 
 TEST_CASE("bias and relu epilogue on every path (rows, shallow, dot, transposed output, packed, multi-K-block)") {
-  Generator gen(12);
+  Rng gen(12);
   int zeros = 0;
   for (bool with_bias : {false, true}) {
     for (bool relu : {false, true}) {
@@ -177,7 +178,7 @@ TEST_CASE("bias and relu epilogue on every path (rows, shallow, dot, transposed 
 }
 
 TEST_CASE("relu-backward mask epilogue (C *= mask > 0) on every path") {
-  Generator gen(13);
+  Rng gen(13);
   for (bool ta : {false, true}) {
     for (bool tb : {false, true}) {
       for (auto [M, N, K] : {std::array<int64_t, 3>{3, 40, 20}, {64, 64, 2}, {64, 2, 64}, {70, 3, 30}, {48, 1, 32},

@@ -10,6 +10,8 @@
 #include "tensor/detail/tensor_impl.hpp"
 
 using namespace rlforge::tensor;
+using rlforge::DType;
+using rlforge::Rng;
 using namespace rlforge::tensor::testing;
 
 namespace {
@@ -22,19 +24,19 @@ TEST_CASE("every op's gradient matches central finite differences (float64)") {
   constexpr double h = 1e-6;
   for (const OpCase& c : op_cases()) {
     SECTION(c.name) {
-      Generator gen(1234);
+      Rng gen(1234);
       std::vector<Tensor> xs;
       for (const InputSpec& in : c.inputs) {
-        Tensor t = make_input(in, gen, DType::f64);
-        if (t.dtype() != DType::i64) t.requires_grad_();
+        Tensor t = make_input(in, gen, DType::float64);
+        if (t.dtype() != DType::int64) t.requires_grad_();
         xs.push_back(t);
       }
       Tensor y = c.ours(xs);
-      REQUIRE(y.dtype() == DType::f64);
-      const Tensor r = Tensor::randn(y.shape(), gen, DType::f64);
+      REQUIRE(y.dtype() == DType::float64);
+      const Tensor r = Tensor::randn(y.shape(), gen, DType::float64);
       sum(y * r).backward();
       for (std::size_t i = 0; i < xs.size(); ++i) {
-        if (xs[i].dtype() == DType::i64) continue;
+        if (xs[i].dtype() == DType::int64) continue;
         const Tensor g = xs[i].grad();
         REQUIRE(g.defined());
         REQUIRE(g.shape() == xs[i].shape());
@@ -65,11 +67,11 @@ TEST_CASE("the case table covers every differentiable op kind") {
   // A recorded op kind that no case reaches would ship an untested backward rule.
   std::vector<bool> seen(static_cast<std::size_t>(OpKind::kCount), false);
   for (const OpCase& c : op_cases()) {
-    Generator gen(1);
+    Rng gen(1);
     std::vector<Tensor> xs;
     for (const InputSpec& in : c.inputs) {
-      Tensor t = make_input(in, gen, DType::f64);
-      if (t.dtype() != DType::i64) t.requires_grad_();
+      Tensor t = make_input(in, gen, DType::float64);
+      if (t.dtype() != DType::int64) t.requires_grad_();
       xs.push_back(t);
     }
     Tensor y = c.ours(xs);
@@ -87,8 +89,8 @@ TEST_CASE("the case table covers every differentiable op kind") {
   }
   for (int k = 0; k < static_cast<int>(OpKind::kCount); ++k) {
     const auto kind = static_cast<OpKind>(k);
-    // Compare is never recorded; Cast (f32 <-> f64) cannot be checked by f64 finite differences
-    // through an f32 round trip and is tested in test_tensor_basics.cpp.
+    // Compare is never recorded; Cast (float32 <-> float64) cannot be checked by float64 finite differences
+    // through a float32 round trip and is tested in test_tensor_basics.cpp.
     if (kind == OpKind::Compare || kind == OpKind::Cast) continue;
     INFO("op kind " << op_name(kind));
     CHECK(seen[static_cast<std::size_t>(k)]);

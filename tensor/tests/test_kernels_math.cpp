@@ -13,14 +13,17 @@
 #include <limits>
 #include <vector>
 
+#include "core/rng.hpp"
 #include "tensor/cpu/gemm.hpp"
 #include "tensor/cpu/kernels.hpp"
 #include "tensor/kernels/elementwise_math.hpp"
 #include "tensor/kernels/layout.hpp"
 #include "tensor/ops.hpp"
-#include "tensor/random.hpp"
 
 using namespace rlforge::tensor;
+using rlforge::DType;
+using rlforge::Rng;
+using rlforge::Shape;
 namespace m = rlforge::tensor::math;
 using Catch::Matchers::Contains;
 
@@ -44,7 +47,7 @@ void check_unary(const char* name, Ref ref, double p0 = 0, double p1 = 0, bool p
   }
 }
 
-// float arithmetic through the shared function agrees with the double reference to f32 rounding.
+// float arithmetic through the shared function agrees with the double reference to float32 rounding.
 template <class F>
 void check_float_close(double p0 = 0, double p1 = 0, bool positive_only = false) {
   for (double x : kPoints) {
@@ -107,7 +110,7 @@ double ulps(float got, double ref) {
 }
 }  // namespace
 
-TEST_CASE("vectorizable f32 exp, tanh and sigmoid stay within 1, 1.5 and 2.5 ulp of double libm") {
+TEST_CASE("vectorizable float32 exp, tanh and sigmoid stay within 1, 1.5 and 2.5 ulp of double libm") {
   // Max errors over all 2^32 floats (exhaustive run, 22 Nov 2026): exp 0.966 ulp at
   // -0x1.45bcaap+6, tanh 1.330 ulp at 0x1.41b1cap-1, sigmoid 2.402 ulp at -0x1.0a111ap+2
   // (reference 1 / (1 + exp(-x)) in double). Here: every 4099th bit pattern (all magnitudes and
@@ -147,7 +150,7 @@ TEST_CASE("vectorizable f32 exp, tanh and sigmoid stay within 1, 1.5 and 2.5 ulp
   CHECK(m::exp_f32(inf) == inf);
   CHECK(std::isnan(m::tanh_f32(std::numeric_limits<float>::quiet_NaN())));
   CHECK(std::isnan(m::sigmoid_f32(std::numeric_limits<float>::quiet_NaN())));
-  // The ops use them for f32 (and libm for f64).
+  // The ops use them for float32 (and libm for float64).
   CHECK(m::TanhF::f(0.3f, 0.0f, 0.0f) == m::tanh_f32(0.3f));
   CHECK(m::SigmoidF::f(-2.5f, 0.0f, 0.0f) == m::sigmoid_f32(-2.5f));
   CHECK(m::TanhF::f(0.3, 0.0, 0.0) == std::tanh(0.3));
@@ -258,7 +261,7 @@ TEST_CASE("Adam and SGD element updates equal torch.optim's steps written out") 
 }
 
 TEST_CASE("CPU kernels give exactly the shared functions' values") {
-  Generator gen(7);
+  Rng gen(7);
   const Tensor x = Tensor::rand({4, 6}, gen, -3.0, 3.0);
   const std::vector<float> xv = x.to_vector<float>();
   const std::vector<float> s = sigmoid(x).to_vector<float>(), e = elu(x, 1.3).to_vector<float>();
@@ -275,11 +278,11 @@ TEST_CASE("CPU kernels give exactly the shared functions' values") {
 
 TEST_CASE("layout arithmetic of the CUDA element-wise kernels reproduces cpu::copy's broadcasting") {
   namespace L = rlforge::tensor::layout;
-  Generator gen(2);
+  Rng gen(2);
   const Tensor base = Tensor::randn({4, 3}, gen);
   struct Case {
     Tensor src;
-    TensorShape dst;
+    Shape dst;
   };
   const std::vector<Case> cases = {
       {Tensor::randn({3, 1}, gen), {2, 3, 4}},   // broadcast inner and leading dims
@@ -308,14 +311,14 @@ TEST_CASE("layout arithmetic of the CUDA element-wise kernels reproduces cpu::co
 
 TEST_CASE("reduction plans of the CUDA sum kernel reproduce cpu::reduce_sum") {
   namespace L = rlforge::tensor::layout;
-  Generator gen(6);
-  const Tensor x = Tensor::randn({2, 3, 4}, gen, DType::f64);
+  Rng gen(6);
+  const Tensor x = Tensor::randn({2, 3, 4}, gen, DType::float64);
   for (const Tensor& v : {x, x.transpose(0, 2)}) {
     for (std::uint32_t mask : {0u, 1u, 2u, 4u, 5u, 6u, 7u}) {
       INFO("mask " << mask << " view " << v.str());
-      TensorShape keep;
+      Shape keep;
       for (int d = 0; d < v.ndim(); ++d) keep.push_back((mask & (1u << d)) ? 1 : v.shape()[d]);
-      Tensor ref = Tensor::empty(keep, DType::f64);
+      Tensor ref = Tensor::empty(keep, DType::float64);
       rlforge::tensor::cpu::reduce_sum(v.impl(), mask, ref.impl(), 1.0);
       const L::ReducePlan p = L::reduce_plan(v.impl(), mask);
       REQUIRE(p.n_out == ref.numel());
@@ -345,7 +348,7 @@ TEST_CASE("the cuBLAS operand swap computes the row-major product (column-major 
       }
     }
   };
-  Generator gen(9);
+  Rng gen(9);
   const int64_t M = 3, N = 5, K = 4, pad = 2;
   for (bool ta : {false, true}) {
     for (bool tb : {false, true}) {
@@ -377,7 +380,7 @@ TEST_CASE("to(Device::cuda()) without a usable device throws a clear DeviceError
     INFO(msg);
     if (cuda_built()) CHECK_THAT(msg, Contains("no CUDA device available: "));
     else CHECK_THAT(msg, Contains("no CUDA support"));
-    CHECK_THAT(msg, Contains("[3, 2]"));
+    CHECK_THAT(msg, Contains("(3, 2)"));
   }
   CHECK_FALSE(cuda_available());
 }

@@ -13,12 +13,15 @@
 #include "tensor/optim/optimizers.hpp"
 
 using namespace rlforge::tensor;
+using rlforge::DType;
+using rlforge::Rng;
+using rlforge::Shape;
 using Catch::Matchers::Contains;
 
 TEST_CASE("orthogonal init: rows (or columns, whichever fewer) are orthonormal times gain") {
-  Generator gen(3);
-  for (auto shape : {TensorShape{8, 5}, TensorShape{5, 8}, TensorShape{6, 6}}) {
-    Tensor w = Tensor::zeros(shape, DType::f64);
+  Rng gen(3);
+  for (auto shape : {Shape{8, 5}, Shape{5, 8}, Shape{6, 6}}) {
+    Tensor w = Tensor::zeros(shape, DType::float64);
     nn::orthogonal_(w, gen, 2.0);
     const bool wide = shape[0] < shape[1];
     Tensor g = wide ? matmul(w, w.t()) : matmul(w.t(), w);  // = 4 I
@@ -31,7 +34,7 @@ TEST_CASE("orthogonal init: rows (or columns, whichever fewer) are orthonormal t
 }
 
 TEST_CASE("Kaiming and Xavier bounds, torch-default Linear init ranges") {
-  Generator gen(4);
+  Rng gen(4);
   Tensor w = Tensor::zeros({64, 100});
   nn::kaiming_uniform_(w, gen);
   const double bound = std::sqrt(6.0 / 100.0);
@@ -47,13 +50,13 @@ TEST_CASE("Kaiming and Xavier bounds, torch-default Linear init ranges") {
 }
 
 TEST_CASE("MLP builder: layers, names, clone, copy and Polyak averaging") {
-  Generator gen(5);
+  Rng gen(5);
   nn::Sequential net = nn::mlp({4, 64, 64, 2}, gen, {.hidden = nn::Activation::Tanh});
   CHECK(net.size() == 5);  // Linear tanh Linear tanh Linear
   CHECK(net.parameters().size() == 6);
   CHECK(net.parameter_names() == std::vector<std::string>{"0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"});
-  CHECK(net.forward(Tensor::zeros({3, 4})).shape() == TensorShape{3, 2});
-  CHECK_THROWS_WITH(net.forward(Tensor::zeros({3, 5})), Contains("linear") && Contains("[3, 5]"));
+  CHECK(net.forward(Tensor::zeros({3, 4})).shape() == Shape{3, 2});
+  CHECK_THROWS_WITH(net.forward(Tensor::zeros({3, 5})), Contains("linear") && Contains("(3, 5)"));
 
   nn::Sequential target = net.clone();
   const auto src = net.parameters(), dst = target.parameters();
@@ -77,7 +80,7 @@ TEST_CASE("MLP builder: layers, names, clone, copy and Polyak averaging") {
 }
 
 TEST_CASE("Sequential::to: a deep copy on the device (CPU here), parameters still trainable") {
-  Generator gen(6);
+  Rng gen(6);
   const nn::Sequential net = nn::mlp({3, 8, 2}, gen);
   const nn::Sequential moved = net.to(Device::cpu());
   const auto a = net.parameters(), b = moved.parameters();
@@ -120,7 +123,7 @@ TEST_CASE("learning-rate schedules") {
 }
 
 TEST_CASE("an MLP fits a smooth 2-D regression to MSE < 0.005") {
-  Generator gen(11);
+  Rng gen(11);
   const std::int64_t n = 256;
   Tensor x = Tensor::rand({n, 2}, gen, -2.0, 2.0);
   std::vector<float> yv(n);
@@ -143,7 +146,7 @@ TEST_CASE("an MLP fits a smooth 2-D regression to MSE < 0.005") {
 }
 
 TEST_CASE("an MLP classifies XOR quadrants plus a centre disc: cross-entropy < 0.1, accuracy > 97%") {
-  Generator gen(12);
+  Rng gen(12);
   const std::int64_t n = 512;
   Tensor x = Tensor::rand({n, 2}, gen, -1.0, 1.0);
   std::vector<std::int64_t> labels(n);
@@ -175,7 +178,7 @@ TEST_CASE("an MLP classifies XOR quadrants plus a centre disc: cross-entropy < 0
 }
 
 TEST_CASE("a small CNN (conv, relu, flatten, linear) learns where the bright pixel is") {
-  Generator gen(13);
+  Rng gen(13);
   const std::int64_t n = 128;
   // 1-channel 6x6 images with one lit pixel; label = its quadrant (0..3).
   std::vector<float> img(n * 36, 0.0f);
@@ -194,7 +197,7 @@ TEST_CASE("a small CNN (conv, relu, flatten, linear) learns where the bright pix
       .add(nn::Activation::ReLU)
       .add(nn::Flatten{})
       .add(nn::Linear(8 * 3 * 3, 4, gen));
-  CHECK(net.forward(x).shape() == TensorShape{n, 4});
+  CHECK(net.forward(x).shape() == Shape{n, 4});
   CHECK(net.parameter_names() == std::vector<std::string>{"0.weight", "0.bias", "2.weight", "2.bias", "5.weight", "5.bias"});
   nn::Sequential copy = net.clone();
   CHECK(copy.forward(x).to_vector<float>() == net.forward(x).to_vector<float>());
@@ -216,7 +219,7 @@ TEST_CASE("a small CNN (conv, relu, flatten, linear) learns where the bright pix
 }
 
 TEST_CASE("concurrent no-grad inference on a shared network from TBB tasks matches serial") {
-  Generator gen(21);
+  Rng gen(21);
   nn::Sequential net = nn::mlp({8, 64, 64, 4}, gen);
   const Tensor x = Tensor::randn({256, 8}, gen);
   std::vector<std::vector<float>> serial(32), parallel(32);
@@ -237,7 +240,7 @@ TEST_CASE("concurrent no-grad inference on a shared network from TBB tasks match
 }
 
 TEST_CASE("an MLP with fused linear+relu has the gradients of linear, relu, linear, ... bit for bit") {
-  Generator gen(31);
+  Rng gen(31);
   nn::Sequential net = nn::mlp({5, 16, 16, 3}, gen, {.hidden = nn::Activation::ReLU});
   const std::vector<Tensor> ps = net.parameters();
   const Tensor x = Tensor::randn({40, 5}, gen), r = Tensor::randn({40, 3}, gen);

@@ -38,9 +38,10 @@ void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::fre
 void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 
 using namespace rlforge::tensor;
+using rlforge::Rng;
 
 TEST_CASE("an MLP training step and a no-grad forward make no heap allocation once warm") {
-  Generator gen(1);
+  Rng gen(1);
   nn::Sequential net = nn::mlp({8, 64, 64, 4}, gen, {.hidden = nn::Activation::Tanh});
   optim::Adam opt(net.parameters(), {.lr = 1e-3});
   const Tensor x = Tensor::randn({64, 8}, gen);

@@ -13,6 +13,8 @@
 #include "tensor/serialization.hpp"
 
 using namespace rlforge::tensor;
+using rlforge::Rng;
+using rlforge::Shape;
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
 
@@ -41,7 +43,7 @@ void train_step(nn::Sequential& net, optim::Adam& opt, const Tensor& x, const Te
 }  // namespace
 
 TEST_CASE("parameters and Adam state round-trip; training resumes bit-exactly") {
-  Generator gen(1);
+  Rng gen(1);
   const Tensor x = Tensor::randn({16, 4}, gen), y = Tensor::randn({16, 2}, gen);
   nn::Sequential a = nn::mlp({4, 32, 2}, gen);
   optim::Adam oa(a.parameters(), {.lr = 1e-2});
@@ -54,7 +56,7 @@ TEST_CASE("parameters and Adam state round-trip; training resumes bit-exactly") 
   save_tensors(op, oa.state());
   CHECK_FALSE(fs::exists(pp + ".tmp"));
 
-  Generator other(99);
+  Rng other(99);
   nn::Sequential b = nn::mlp({4, 32, 2}, other);
   optim::Adam ob(b.parameters(), {.lr = 1e-2});
   const auto bparams = b.parameters();
@@ -70,13 +72,13 @@ TEST_CASE("parameters and Adam state round-trip; training resumes bit-exactly") 
   const auto loaded = load_tensors(pp);
   REQUIRE(loaded.size() == names.size());
   CHECK(loaded[0].name == "0.weight");
-  CHECK(loaded[0].value.shape() == TensorShape{32, 4});
+  CHECK(loaded[0].value.shape() == Shape{32, 4});
   fs::remove(pp);
   fs::remove(op);
 }
 
 TEST_CASE("SGD momentum state round-trips") {
-  Generator gen(3);
+  Rng gen(3);
   const Tensor x = Tensor::randn({8, 3}, gen), y = Tensor::randn({8, 1}, gen);
   nn::Sequential a = nn::mlp({3, 8, 1}, gen);
   nn::Sequential b = a.clone();
@@ -101,7 +103,7 @@ TEST_CASE("SGD momentum state round-trips") {
 }
 
 TEST_CASE("bad tensor files are rejected with the file name and the reason") {
-  Generator gen(2);
+  Rng gen(2);
   const std::string p = temp_path("bad.bin");
   const Tensor w = Tensor::randn({64, 4}, gen);
   save_tensors(p, std::vector<NamedTensor>{{"w", w}});
@@ -133,7 +135,7 @@ TEST_CASE("bad tensor files are rejected with the file name and the reason") {
   write_all(p, good);
   Tensor wrong = Tensor::zeros({64, 8});
   CHECK_THROWS_WITH(load_tensors_into(p, std::vector<NamedTensor>{{"w", wrong}}),
-                    Contains(p) && Contains("'w'") && Contains("expected [64, 8] f32") && Contains("found [64, 4] f32"));
+                    Contains(p) && Contains("'w'") && Contains("expected (64, 8) float32") && Contains("found (64, 4) float32"));
   Tensor right = Tensor::zeros({64, 4});
   CHECK_THROWS_WITH(load_tensors_into(p, std::vector<NamedTensor>{{"v", right}}), Contains("no tensor named 'v'"));
   load_tensors_into(p, std::vector<NamedTensor>{{"w", right}});

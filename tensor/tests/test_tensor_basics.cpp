@@ -4,22 +4,25 @@
 
 #include <limits>
 
+#include "core/rng.hpp"
 #include "tensor/autograd/grad_mode.hpp"
 #include "tensor/detail/memory_pool.hpp"
 #include "tensor/ops.hpp"
-#include "tensor/random.hpp"
 #include "tensor/tensor.hpp"
 
 using namespace rlforge::tensor;
+using rlforge::DType;
+using rlforge::Rng;
+using rlforge::Shape;
 using Catch::Matchers::Contains;
 
 TEST_CASE("factories fill shape, dtype and values") {
   Tensor z = Tensor::zeros({2, 3});
-  CHECK(z.shape() == TensorShape{2, 3});
-  CHECK(z.dtype() == DType::f32);
+  CHECK(z.shape() == Shape{2, 3});
+  CHECK(z.dtype() == DType::float32);
   CHECK(z.numel() == 6);
   for (float v : z.to_vector<float>()) CHECK(v == 0.0f);
-  Tensor f = Tensor::full({4}, 2.5, DType::f64);
+  Tensor f = Tensor::full({4}, 2.5, DType::float64);
   CHECK(f.to_vector<double>() == std::vector<double>{2.5, 2.5, 2.5, 2.5});
   Tensor s = Tensor::scalar(3.0);
   CHECK(s.ndim() == 0);
@@ -27,13 +30,20 @@ TEST_CASE("factories fill shape, dtype and values") {
   Tensor d = Tensor::from_data({1, 2, 3, 4, 5, 6}, {2, 3});
   CHECK(d.data<float>()[4] == 5.0f);
   CHECK_THROWS_AS(Tensor::from_data({1, 2, 3}, {2, 2}), ShapeError);
-  CHECK_THROWS_AS(TensorShape({1, 2, 3, 4, 5}), ShapeError);
+  // core's Shape holds 5 dims; a tensor refuses them, naming the shape.
+  CHECK_THROWS_AS(Tensor::zeros({1, 2, 3, 4, 5}), ShapeError);
+  CHECK_THROWS_WITH(Tensor::zeros({1, 2, 3, 4, 5}), Contains("(1, 2, 3, 4, 5)") && Contains("at most 4"));
+  CHECK_THROWS_WITH(Tensor::ones({2, 3}).reshape({1, 1, 1, 2, 3}), Contains("4 dims"));
+  CHECK_THROWS_AS(stack({Tensor::zeros({1, 1, 1, 2}), Tensor::zeros({1, 1, 1, 2})}, 0), ShapeError);
+  // Tensors hold float32, float64 and int64 of core's dtypes; another is named when refused.
+  CHECK_THROWS_AS(Tensor::zeros({2}, DType::uint8), DTypeError);
+  CHECK_THROWS_WITH(Tensor::zeros({2}, DType::int32), Contains("int32"));
   CHECK_THROWS_AS(d.data<double>(), DTypeError);
-  CHECK_THROWS_WITH(d.item(), Contains("[2, 3]"));
+  CHECK_THROWS_WITH(d.item(), Contains("(2, 3)"));
 }
 
 TEST_CASE("seeded generator is reproducible and roughly standard normal") {
-  Generator g1(7), g2(7);
+  Rng g1(7), g2(7);
   Tensor a = Tensor::randn({1000}, g1), b = Tensor::randn({1000}, g2);
   CHECK(a.to_vector<float>() == b.to_vector<float>());
   const double m = mean(a).item();
@@ -42,34 +52,26 @@ TEST_CASE("seeded generator is reproducible and roughly standard normal") {
   CHECK(std::abs(v - 1.0) < 0.15);
 }
 
-TEST_CASE("generator state round trip continues the stream; the all-zero state is refused") {
-  Generator g(9);
-  (void)g.normal();
-  const auto st = g.state();
-  const std::uint64_t a = g.next_u64(), b = g.next_u64();
-  Generator h(123);
-  h.set_state(st);
-  CHECK(h.next_u64() == a);
-  CHECK(h.next_u64() == b);
-  CHECK_THROWS_WITH(h.set_state({0, 0, 0, 0}), Contains("all-zero"));
-}
-
 TEST_CASE("views share storage: reshape, transpose, narrow") {
   Tensor x = Tensor::from_data({0, 1, 2, 3, 4, 5}, {2, 3});
   Tensor r = x.reshape({3, 2});
   CHECK(r.data<float>() == x.data<float>());
-  CHECK(x.reshape({-1}).shape() == TensorShape{6});
-  CHECK_THROWS_WITH(x.reshape({4, 2}), Contains("[2, 3]") && Contains("[4, 2]"));
+  CHECK(x.reshape({-1}).shape() == Shape{6});
+  CHECK_THROWS_WITH(x.reshape({4, 2}), Contains("(2, 3)") && Contains("(4, 2)"));
+  CHECK(x.reshape({3, -1}).shape() == Shape{3, 2});
+  CHECK_THROWS_WITH(x.reshape({-1, 4}), Contains("(2, 3)") && Contains("(-1, 4)"));
+  CHECK_THROWS_WITH(x.reshape({-1, -1}), Contains("one -1 at most"));
+  CHECK_THROWS_AS(x.reshape({-2, -3}), ShapeError);
 
   Tensor t = x.t();
-  CHECK(t.shape() == TensorShape{3, 2});
+  CHECK(t.shape() == Shape{3, 2});
   CHECK_FALSE(t.is_contiguous());
   CHECK(t.to_vector<float>() == std::vector<float>{0, 3, 1, 4, 2, 5});
   // reshape of a non-contiguous view copies in row-major order of the view
   CHECK(t.reshape({6}).to_vector<float>() == std::vector<float>{0, 3, 1, 4, 2, 5});
 
   Tensor rows = x.slice_rows(1, 2);
-  CHECK(rows.shape() == TensorShape{1, 3});
+  CHECK(rows.shape() == Shape{1, 3});
   CHECK(rows.data<float>() == x.data<float>() + 3);
   Tensor col = x.narrow(1, 1, 1);
   CHECK(col.to_vector<float>() == std::vector<float>{1, 4});
@@ -86,23 +88,23 @@ TEST_CASE("to(Device): CPU to CPU is the same tensor; CUDA without a device thro
   // Built with CUDA but no device (CI, this machine): the runtime's own reason is quoted.
   const char* why = cuda_built() ? "no CUDA device available: " : "has no CUDA support";
   CHECK_THROWS_AS(x.to(Device::cuda(0)), DeviceError);
-  CHECK_THROWS_WITH(x.to(Device::cuda(0)), Contains(why) && Contains("[64, 4]"));
-  CHECK_THROWS_AS(Tensor::zeros({2}, DType::f32, Device::cuda()), DeviceError);
-  CHECK_THROWS_WITH(Tensor::zeros({2}, DType::f32, Device::cuda()), Contains(why));
+  CHECK_THROWS_WITH(x.to(Device::cuda(0)), Contains(why) && Contains("(64, 4)"));
+  CHECK_THROWS_AS(Tensor::zeros({2}, DType::float32, Device::cuda()), DeviceError);
+  CHECK_THROWS_WITH(Tensor::zeros({2}, DType::float32, Device::cuda()), Contains(why));
 }
 
 TEST_CASE("to(DType) converts and is differentiable") {
   Tensor x = Tensor::from_data({1.5f, -2.0f}, {2});
   x.requires_grad_();
-  Tensor y = x.to(DType::f64);
-  CHECK(y.dtype() == DType::f64);
+  Tensor y = x.to(DType::float64);
+  CHECK(y.dtype() == DType::float64);
   sum(y * y).backward();
-  CHECK(x.grad().dtype() == DType::f32);
+  CHECK(x.grad().dtype() == DType::float32);
   CHECK(x.grad().to_vector<float>() == std::vector<float>{3.0f, -4.0f});
 }
 
 TEST_CASE("storage is recycled by the pool: no system allocation in a steady loop") {
-  Generator gen(1);
+  Rng gen(1);
   Tensor w = Tensor::randn({64, 64}, gen);
   w.requires_grad_();
   Tensor x = Tensor::randn({32, 64}, gen);
@@ -161,7 +163,7 @@ TEST_CASE("backward: scalar seed, non-scalar needs a seed, accumulation and zero
   x.requires_grad_();
   Tensor y = x * x;
   CHECK_THROWS_AS(y.backward(), AutogradError);
-  CHECK_THROWS_WITH(y.backward(), Contains("[3]") && Contains("seed"));
+  CHECK_THROWS_WITH(y.backward(), Contains("(3,)") && Contains("seed"));
   y.backward(Tensor::ones({3}));
   CHECK(x.grad().to_vector<float>() == std::vector<float>{2, 4, 6});
   sum(y).backward();  // accumulates
@@ -175,7 +177,7 @@ TEST_CASE("backward: scalar seed, non-scalar needs a seed, accumulation and zero
 TEST_CASE("a tensor used twice gets both contributions (diamond graph)") {
   Tensor x = Tensor::from_data({2.0}, {1});
   x.requires_grad_();
-  x = x.to(DType::f64).to(DType::f32);  // non-leaf now; keep a handle on the leaf below
+  x = x.to(DType::float64).to(DType::float32);  // non-leaf now; keep a handle on the leaf below
   Tensor leaf = Tensor::from_data({2.0f}, {1});
   leaf.requires_grad_();
   Tensor a = leaf * 3.0;
@@ -208,11 +210,11 @@ TEST_CASE("detach and no_grad stop the tape") {
 
 TEST_CASE("shape and dtype errors name the op and both shapes") {
   Tensor a = Tensor::zeros({2, 3}), b = Tensor::zeros({4, 3});
-  CHECK_THROWS_WITH(a + b, Contains("add") && Contains("[2, 3]") && Contains("[4, 3]"));
-  CHECK_THROWS_WITH(matmul(a, b), Contains("matmul") && Contains("[2, 3]") && Contains("[4, 3]"));
-  CHECK_THROWS_WITH(mse_loss(a, Tensor::zeros({3, 2})), Contains("mse_loss") && Contains("[3, 2]"));
-  CHECK_THROWS_AS(a + Tensor::zeros({2, 3}, DType::f64), DTypeError);
-  CHECK_THROWS_AS(exp(Tensor::zeros({2}, DType::i64)), DTypeError);
+  CHECK_THROWS_WITH(a + b, Contains("add") && Contains("(2, 3)") && Contains("(4, 3)"));
+  CHECK_THROWS_WITH(matmul(a, b), Contains("matmul") && Contains("(2, 3)") && Contains("(4, 3)"));
+  CHECK_THROWS_WITH(mse_loss(a, Tensor::zeros({3, 2})), Contains("mse_loss") && Contains("(3, 2)"));
+  CHECK_THROWS_AS(a + Tensor::zeros({2, 3}, DType::float64), DTypeError);
+  CHECK_THROWS_AS(exp(Tensor::zeros({2}, DType::int64)), DTypeError);
 }
 
 TEST_CASE("check_finite and the finite-check mode name the op that made NaN/Inf") {
@@ -252,7 +254,7 @@ TEST_CASE("a backward that throws leaves no partial gradients behind") {
 TEST_CASE("backward refuses when a saved input was changed in place after the forward") {
   // The SAC pitfall: the actor loss goes through the critic, the critic is stepped, then the
   // actor loss is backpropagated through the updated critic weights.
-  Generator gen(3);
+  Rng gen(3);
   Tensor w = Tensor::randn({4, 3}, gen);
   w.requires_grad_();
   const Tensor x = Tensor::randn({2, 3}, gen);
@@ -277,30 +279,30 @@ TEST_CASE("backward refuses when a saved input was changed in place after the fo
   CHECK(a.version() == v + 1);
 }
 
-TEST_CASE("argmax: first index on ties, i64 output, errors name the shape") {
+TEST_CASE("argmax: first index on ties, int64 output, errors name the shape") {
   const Tensor q = Tensor::from_data({1.0f, 3.0f, 3.0f, -1.0f, -2.0f, -0.5f}, {2, 3});
   CHECK(argmax(q, 1).to_vector<std::int64_t>() == std::vector<std::int64_t>{1, 2});
-  CHECK(argmax(q, 0, true).shape() == TensorShape{1, 3});
-  CHECK(argmax(q, 1).dtype() == DType::i64);
+  CHECK(argmax(q, 0, true).shape() == Shape{1, 3});
+  CHECK(argmax(q, 1).dtype() == DType::int64);
   CHECK_THROWS_WITH(argmax(q, 2), Contains("argmax") && Contains("2-D"));
 }
 
 TEST_CASE("format prints values nested by dim and elides long dims") {
-  CHECK(Tensor::from_data({1, 2, 3, 4, 5, 6}, {2, 3}).format() == "Tensor(f32, [2, 3], cpu) [[1, 2, 3], [4, 5, 6]]");
-  CHECK(Tensor::arange(10).format(2) == "Tensor(f32, [10], cpu) [0, 1, ..., 8, 9]");
-  CHECK(Tensor::scalar(2.5).format() == "Tensor(f32, [], cpu) 2.5");
-  CHECK(Tensor::from_data({1, 2, 3, 4}, {2, 2}).t().format() == "Tensor(f32, [2, 2], cpu) [[1, 3], [2, 4]]");
+  CHECK(Tensor::from_data({1, 2, 3, 4, 5, 6}, {2, 3}).format() == "Tensor(float32, (2, 3), cpu) [[1, 2, 3], [4, 5, 6]]");
+  CHECK(Tensor::arange(10).format(2) == "Tensor(float32, (10,), cpu) [0, 1, ..., 8, 9]");
+  CHECK(Tensor::scalar(2.5).format() == "Tensor(float32, (), cpu) 2.5");
+  CHECK(Tensor::from_data({1, 2, 3, 4}, {2, 2}).t().format() == "Tensor(float32, (2, 2), cpu) [[1, 3], [2, 4]]");
 }
 
 TEST_CASE("empty tensors flow through broadcasting, reductions and matmul") {
   const Tensor e = Tensor::zeros({0, 3});
-  CHECK((e + Tensor::ones({3})).shape() == TensorShape{0, 3});
-  CHECK((exp(e.t()) * 2.0).shape() == TensorShape{3, 0});
+  CHECK((e + Tensor::ones({3})).shape() == Shape{0, 3});
+  CHECK((exp(e.t()) * 2.0).shape() == Shape{3, 0});
   const Tensor s = sum(e, 0);
   CHECK(s.to_vector<float>() == std::vector<float>{0, 0, 0});
-  CHECK(matmul(e, Tensor::ones({3, 2})).shape() == TensorShape{0, 2});
+  CHECK(matmul(e, Tensor::ones({3, 2})).shape() == Shape{0, 2});
   CHECK(matmul(Tensor::ones({2, 0}), Tensor::ones({0, 4})).to_vector<float>() == std::vector<float>(8, 0.0f));
-  CHECK(concat({e, Tensor::ones({2, 3})}, 0).shape() == TensorShape{2, 3});
+  CHECK(concat({e, Tensor::ones({2, 3})}, 0).shape() == Shape{2, 3});
 }
 
 TEST_CASE("gather rejects out-of-range indices naming the value and the axis size") {
@@ -312,7 +314,7 @@ TEST_CASE("gather rejects out-of-range indices naming the value and the axis siz
 }
 
 TEST_CASE("linear with a fused activation equals linear then the activation, values and gradients") {
-  Generator gen(11);
+  Rng gen(11);
   for (OpKind act : {OpKind::Relu, OpKind::Tanh, OpKind::Sigmoid}) {
     Tensor x = Tensor::randn({7, 5}, gen), w = Tensor::randn({4, 5}, gen), b = Tensor::randn({4}, gen);
     for (Tensor* t : {&x, &w, &b}) t->requires_grad_();

@@ -115,20 +115,21 @@ const std::map<std::string, std::function<torch::Tensor(TV)>>& torch_cases() {
 torch::Tensor to_torch(const rt::Tensor& t) {
   std::vector<int64_t> dims(t.shape().begin(), t.shape().end());
   switch (t.dtype()) {
-    case rt::DType::f32: {
+    case rlforge::DType::float32: {
       auto v = t.to_vector<float>();
       return torch::from_blob(v.data(), dims, torch::kFloat32).clone();
     }
-    case rt::DType::f64: {
+    case rlforge::DType::float64: {
       auto v = t.to_vector<double>();
       return torch::from_blob(v.data(), dims, torch::kFloat64).clone();
     }
-    case rt::DType::i64: {
+    case rlforge::DType::int64: {
       auto v = t.to_vector<std::int64_t>();
       return torch::from_blob(v.data(), dims, torch::kInt64).clone();
     }
+    default: break;  // tensors hold no other dtype
   }
-  return {};
+  throw std::logic_error("to_torch: unexpected dtype " + std::string(rlforge::dtype_name(t.dtype())));
 }
 
 // Compares values elementwise: |ours - torch| <= atol + rtol |torch|; reports the first misses.
@@ -151,14 +152,14 @@ void expect_close(const std::string& what, const rt::Tensor& ours, const torch::
   if (bad) FAIL(what << ": " << bad << " of " << a.size() << " values differ:" << msg.str());
 }
 
-void run_case(const OpCase& c, rt::DType dt, double atol, double rtol) {
-  rt::Generator gen(99);
+void run_case(const OpCase& c, rlforge::DType dt, double atol, double rtol) {
+  rlforge::Rng gen(99);
   std::vector<rt::Tensor> xs;
   std::vector<torch::Tensor> ts;
   for (const auto& in : c.inputs) {
     rt::Tensor t = rt::testing::make_input(in, gen, dt);
     torch::Tensor tt = to_torch(t);
-    if (t.dtype() != rt::DType::i64) {
+    if (t.dtype() != rlforge::DType::int64) {
       t.requires_grad_();
       tt.requires_grad_(true);
     }
@@ -174,7 +175,7 @@ void run_case(const OpCase& c, rt::DType dt, double atol, double rtol) {
   rt::sum(y * seed).backward();
   (ty * to_torch(seed)).sum().backward();
   for (std::size_t i = 0; i < xs.size(); ++i) {
-    if (xs[i].dtype() == rt::DType::i64) continue;
+    if (xs[i].dtype() == rlforge::DType::int64) continue;
     expect_close(c.name + " grad of input " + std::to_string(i), xs[i].grad(), ts[i].grad(), atol, rtol);
   }
 }
@@ -184,14 +185,14 @@ void run_case(const OpCase& c, rt::DType dt, double atol, double rtol) {
 TEST_CASE("every op case matches LibTorch, forward and backward, in float64") {
   torch::set_num_threads(1);
   for (const OpCase& c : rt::testing::op_cases()) {
-    SECTION(c.name) { run_case(c, rt::DType::f64, 1e-12, 1e-10); }
+    SECTION(c.name) { run_case(c, rlforge::DType::float64, 1e-12, 1e-10); }
   }
 }
 
 TEST_CASE("every op case matches LibTorch, forward and backward, in float32") {
   torch::set_num_threads(1);
   for (const OpCase& c : rt::testing::op_cases()) {
-    SECTION(c.name) { run_case(c, rt::DType::f32, 1e-5, 1e-4); }
+    SECTION(c.name) { run_case(c, rlforge::DType::float32, 1e-5, 1e-4); }
   }
 }
 
@@ -204,11 +205,11 @@ namespace {
 // Runs `steps` optimizer steps on both sides with the same parameters and gradients (fresh
 // random gradients each step) and compares the parameters after every step.
 template <class Ours, class Theirs>
-void compare_optimizer(rt::DType dt, double tol, Ours make_ours, Theirs make_theirs) {
-  rt::Generator gen(2024);
+void compare_optimizer(rlforge::DType dt, double tol, Ours make_ours, Theirs make_theirs) {
+  rlforge::Rng gen(2024);
   std::vector<rt::Tensor> ps;
   std::vector<torch::Tensor> tps;
-  for (auto shape : {rt::TensorShape{4, 3}, rt::TensorShape{3}}) {
+  for (auto shape : {rlforge::Shape{4, 3}, rlforge::Shape{3}}) {
     rt::Tensor p = rt::Tensor::randn(shape, gen, dt);
     p.requires_grad_();
     ps.push_back(p);
@@ -233,8 +234,8 @@ void compare_optimizer(rt::DType dt, double tol, Ours make_ours, Theirs make_the
 
 }  // namespace
 
-TEST_CASE("Adam steps equal torch::optim::Adam (with weight decay), f64 and f32") {
-  for (auto [dt, tol] : {std::pair{rt::DType::f64, 1e-12}, std::pair{rt::DType::f32, 1e-6}}) {
+TEST_CASE("Adam steps equal torch::optim::Adam (with weight decay), float64 and float32") {
+  for (auto [dt, tol] : {std::pair{rlforge::DType::float64, 1e-12}, std::pair{rlforge::DType::float32, 1e-6}}) {
     compare_optimizer(
         dt, tol,
         [](std::vector<rt::Tensor>& ps) {
@@ -250,7 +251,7 @@ TEST_CASE("Adam steps equal torch::optim::Adam (with weight decay), f64 and f32"
 TEST_CASE("SGD with momentum (and Nesterov) equals torch::optim::SGD") {
   for (bool nesterov : {false, true}) {
     compare_optimizer(
-        rt::DType::f64, 1e-12,
+        rlforge::DType::float64, 1e-12,
         [&](std::vector<rt::Tensor>& ps) {
           return rt::optim::Sgd(ps, {.lr = 0.1, .momentum = 0.9, .dampening = 0.0, .weight_decay = 0.01,
                                      .nesterov = nesterov});
@@ -263,13 +264,13 @@ TEST_CASE("SGD with momentum (and Nesterov) equals torch::optim::SGD") {
 }
 
 TEST_CASE("clip_grad_norm equals torch::nn::utils::clip_grad_norm_") {
-  rt::Generator gen(8);
+  rlforge::Rng gen(8);
   std::vector<rt::Tensor> ps;
   std::vector<torch::Tensor> tps;
-  for (auto shape : {rt::TensorShape{5, 4}, rt::TensorShape{4}}) {
-    rt::Tensor p = rt::Tensor::randn(shape, gen, rt::DType::f64);
+  for (auto shape : {rlforge::Shape{5, 4}, rlforge::Shape{4}}) {
+    rt::Tensor p = rt::Tensor::randn(shape, gen, rlforge::DType::float64);
     p.requires_grad_();
-    rt::Tensor g = rt::Tensor::randn(shape, gen, rt::DType::f64);
+    rt::Tensor g = rt::Tensor::randn(shape, gen, rlforge::DType::float64);
     p.set_grad(g);
     torch::Tensor tp = to_torch(p).set_requires_grad(true);
     tp.mutable_grad() = to_torch(g);
@@ -283,7 +284,7 @@ TEST_CASE("clip_grad_norm equals torch::nn::utils::clip_grad_norm_") {
 }
 
 TEST_CASE("argmax equals torch.argmax on random data, any axis, keepdim") {
-  rt::Generator gen(17);
+  rlforge::Rng gen(17);
   for (int axis : {0, 1, 2, -1}) {
     for (bool keep : {false, true}) {
       const rt::Tensor x = rt::Tensor::randn({3, 4, 5}, gen);
