@@ -43,4 +43,4 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/rlforgeConfig.cmake
               cmake/rlforgePlugin.cmake
         DESTINATION ${RLFORGE_CMAKE_DIR} COMPONENT dev)
 message(STATUS "rlforge: [x] package (cmake --install <build> --prefix <dir>, then find_package(rlforge) "
-               "with <dir> on CMAKE_PREFIX_PATH; CUDA runtime in it: ${RLFORGE_HAS_CUDA})")
+               "with <dir> on CMAKE_PREFIX_PATH; CUDA kernels as lib/librlforge_tensor_cuda.so, loaded on first use: ${RLFORGE_HAS_CUDA})")

@@ -13,6 +13,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "core/atomic_file.hpp"
 #include "tensor/autograd/grad_mode.hpp"
 #include "tensor/kernels/element_type.hpp"
 
@@ -91,17 +92,13 @@ void save_tensors(const std::string& path, std::span<const NamedTensor> tensors)
   file += payload;
   put_u64(file, fnv1a64(payload.data(), payload.size()));
 
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) fail(path, "cannot open '" + tmp + "' for writing");
-    out.write(file.data(), static_cast<std::streamsize>(file.size()));
-    out.flush();
-    if (!out) fail(path, "write failed (disk full?)");
+  try {
+    write_file_atomic(path, file);  // the one writer: exclusive temporary, fsync, rename
+  } catch (const SerializationError&) {
+    throw;
+  } catch (const Error& e) {
+    throw SerializationError(e.what());
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) fail(path, "cannot rename '" + tmp + "' into place: " + ec.message());
 }
 
 std::vector<NamedTensor> load_tensors(const std::string& path) {
