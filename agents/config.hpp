@@ -36,7 +36,7 @@ struct RunConfig {
   std::optional<double> target_return;    // stop once an evaluation's mean return reaches it
   // eval: deterministic policy on separate envs, one episode per env
   std::int64_t eval_every_steps = 4096;
-  int eval_episodes = 10;
+  int eval_episodes = 30;  // the target is judged on the mean of this many: 10 let luck stop a run
 };
 
 struct PpoConfig : RunConfig {
