@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
+#include <thread>
 
 #include "op_cases.hpp"
 #include "tensor/autograd/grad_mode.hpp"
@@ -151,6 +152,26 @@ TEST_CASE("large shapes: several blocks, grid-stride passes, multi-block reducti
       SECTION(c.name + (dt == DType::float32 ? " float32" : " float64")) { check_case(c, dt); }
     }
   }
+}
+
+TEST_CASE("a thread that never allocated runs in-place ops, cuBLAS and copies on the tensors' device", "[cuda]") {
+  // Before the fix only allocation made a device current, so these ran on device 0 whatever
+  // the tensors' device; with one GPU this checks the path runs and gives the CPU's values.
+  Rng gen(5);
+  const Tensor a = Tensor::randn({33, 17}, gen), b = Tensor::randn({17, 9}, gen);
+  const Tensor ga = a.to(kGpu), gb = b.to(kGpu);
+  Tensor gdst = Tensor::zeros({33, 17}, DType::float32, kGpu);
+  Tensor prod;
+  std::thread worker([&] {
+    NoGradGuard ng;
+    gdst.fill_(2.0);                 // in place: no allocation on this thread
+    gdst.copy_(ga);                  // in place, same device
+    prod = matmul(ga, gb);           // cuBLAS handle made on this thread
+    prod = prod.to(Device::cpu());   // copy to the host
+  });
+  worker.join();
+  expect_close(prod, matmul(a, b), 2e-5, 2e-4, "matmul on a fresh thread");
+  CHECK(gdst.to_vector<float>() == a.to_vector<float>());
 }
 
 TEST_CASE("transfers: round trips, views, dtypes, copy_ across devices, host access errors", "[cuda]") {
