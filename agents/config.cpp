@@ -1,6 +1,7 @@
 // Agent configs from and to JSON: a strict reader that tracks the key path and rejects unknown keys.
 #include "agents/config.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -137,10 +138,19 @@ const RunConfig& run_config(const AgentConfig& c) {
 
 namespace {
 
+// "cpu", "cuda" or "cuda:<index>" (whether that device exists is checked when an agent is made).
+bool valid_device_name(const std::string& d) {
+  if (d == "cpu" || d == "cuda") return true;
+  if (d.rfind("cuda:", 0) != 0 || d.size() == 5 || d.size() > 7) return false;
+  return std::all_of(d.begin() + 5, d.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+}
+
 void read_run(Section& root, RunConfig& c) {
   c.seed = static_cast<std::uint64_t>(root.integer("seed", 1, 0, std::numeric_limits<std::int64_t>::max() / 2));
   c.total_steps = root.integer("total_steps", c.total_steps, 1, std::int64_t{1} << 50);
   c.target_return = root.optional_number("target_return", c.target_return, -kInf, kInf);
+  c.device = root.string("device", c.device);
+  if (!valid_device_name(c.device)) root.fail("device", "\"cpu\", \"cuda\" or \"cuda:<index>\"", "\"" + c.device + "\"");
   Section env = root.section("env");
   // No default env: a config that forgets it must not quietly train CartPole.
   c.env_id = env.required_string("id", "an env id (e.g. \"CartPole-v1\")");
@@ -157,7 +167,8 @@ void read_run(Section& root, RunConfig& c) {
 std::string run_json(const RunConfig& c, const char* algo) {
   std::ostringstream o;
   o << "{\n  \"algo\": \"" << algo << "\",\n  \"seed\": " << c.seed << ",\n  \"total_steps\": " << c.total_steps
-    << ",\n  \"target_return\": " << (c.target_return ? fmt(*c.target_return) : std::string("null")) << ",\n"
+    << ",\n  \"target_return\": " << (c.target_return ? fmt(*c.target_return) : std::string("null"))
+    << ",\n  \"device\": \"" << c.device << "\",\n"
     << "  \"env\": {\"id\": \"" << c.env_id << "\", \"kwargs\": " << c.env_kwargs
     << ", \"num_envs\": " << c.num_envs << ", \"num_threads\": " << c.num_threads << "},\n"
     << "  \"eval\": {\"every_steps\": " << c.eval_every_steps << ", \"episodes\": " << c.eval_episodes << "},\n";

@@ -15,6 +15,7 @@ namespace rlforge::agents {
 
 // JSON layout (every key optional; the defaults below fill the rest):
 // {"algo": "ppo" | "dqn" | "sac", "seed": 1, "total_steps": 50000, "target_return": 475,
+//  "device": "cpu" | "cuda" | "cuda:<index>",
 //  "env": {"id", "kwargs": {...}, "num_envs", "num_threads"},
 //  "eval": {"every_steps", "episodes"},
 //  "ppo": {"num_steps", "gamma", "gae_lambda", "epochs", "minibatches", "clip_coef",
@@ -34,6 +35,9 @@ struct RunConfig {
   std::uint64_t seed = 1;
   std::int64_t total_steps = 100000;      // env steps (all envs) before training stops
   std::optional<double> target_return;    // stop once an evaluation's mean return reaches it
+  // Where the networks, their optimizer state and the tensors fed to them live; envs always
+  // step on the CPU. "cuda" without a GPU is a DeviceError when the agent is made.
+  std::string device = "cpu";
   // eval: deterministic policy on separate envs, one episode per env
   std::int64_t eval_every_steps = 4096;
   int eval_episodes = 30;  // the target is judged on the mean of this many: 10 let luck stop a run

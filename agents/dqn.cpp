@@ -20,6 +20,7 @@ constexpr std::uint32_t kStateMagic = 0x44514E31;  // "DQN1"
 }
 
 Dqn::Dqn(DqnConfig config) : cfg_(std::move(config)), rng_(cfg_.seed) {
+  dev_ = agent_device(cfg_.device, "DQN");  // before the envs: a missing GPU fails at once
   envs_ = make_training_envs(cfg_, "DQN");
   const Space& os = envs_->single_observation_space();
   const Space& as = envs_->single_action_space();
@@ -30,6 +31,7 @@ Dqn::Dqn(DqnConfig config) : cfg_(std::move(config)), rng_(cfg_.seed) {
   action_start_ = as.start();
   Rng gen(cfg_.seed ^ 0x5DEECE66DULL);
   q_ = build_mlp(obs_dim_, cfg_.hidden, n_actions_, cfg_.activation, gen);
+  if (dev_.type != T::DeviceType::CPU) q_ = q_.to(dev_);  // initialized on the host, then moved
   q_target_ = q_.clone();
   T::optim::AdamOptions ao;
   ao.lr = cfg_.lr;
@@ -56,7 +58,8 @@ void Dqn::act(std::span<const float> obs, int n, std::span<std::int64_t> out) co
                           std::to_string(out.size()) + " slots, expected n * obs_dim = " +
                           std::to_string(static_cast<std::size_t>(n) * D) + " and n = " + std::to_string(n));
   T::NoGradGuard ng;
-  const T::Tensor q = q_.forward(T::Tensor::from_data(obs.first(static_cast<std::size_t>(n) * D), {n, obs_dim_}));
+  const T::Tensor q = q_.forward(T::Tensor::from_data(obs.first(static_cast<std::size_t>(n) * D), {n, obs_dim_}).to(dev_))
+                          .to(T::Device::cpu());
   const float* v = q.data<float>();
   for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i)
     out[i] = action_start_ + (std::max_element(v + i * A, v + (i + 1) * A) - (v + i * A));
@@ -85,7 +88,7 @@ double Dqn::train_step() {
   std::vector<float> target(B);
   {
     T::NoGradGuard ng;
-    const T::Tensor xn = T::Tensor::from_data(std::span<const float>(batch.next), {Bi, obs_dim_});
+    const T::Tensor xn = T::Tensor::from_data(std::span<const float>(batch.next), {Bi, obs_dim_}).to(dev_);
     const T::Tensor qn = q_target_.forward(xn);
     T::Tensor q_next;
     if (cfg_.double_dqn) {
@@ -94,14 +97,15 @@ double Dqn::train_step() {
     } else {
       q_next = T::max(qn, 1);
     }
+    q_next = q_next.to(T::Device::cpu());
     const float* v = q_next.data<float>();
     for (std::size_t k = 0; k < B; ++k)
       target[k] = static_cast<float>(rew[k] + cfg_.gamma * (1.0 - done[k]) * v[k]);
   }
-  const T::Tensor x = T::Tensor::from_data(std::span<const float>(batch.obs), {Bi, obs_dim_});
-  const T::Tensor a = T::Tensor::from_data(std::span<const std::int64_t>(batch.actions), {Bi, 1});
+  const T::Tensor x = T::Tensor::from_data(std::span<const float>(batch.obs), {Bi, obs_dim_}).to(dev_);
+  const T::Tensor a = T::Tensor::from_data(std::span<const std::int64_t>(batch.actions), {Bi, 1}).to(dev_);
   const T::Tensor q = T::gather(q_.forward(x), 1, a).reshape({Bi});
-  const T::Tensor y = T::Tensor::from_data(std::span<const float>(target), {Bi});
+  const T::Tensor y = T::Tensor::from_data(std::span<const float>(target), {Bi}).to(dev_);
   const T::Tensor loss = cfg_.loss == "mse" ? T::mse_loss(q, y) : T::huber_loss(q, y, 1.0);
   opt_->zero_grad();
   loss.backward();

@@ -56,6 +56,7 @@ class Dqn final : public Agent {
   std::int64_t action_start_ = 0;
   std::unique_ptr<VectorEnv> envs_;
   tensor::nn::Sequential q_, q_target_;
+  tensor::Device dev_;  // config "device": the Q networks, Adam state and their inputs
   std::unique_ptr<tensor::optim::Adam> opt_;
   Rng rng_;
   // Replay ring: the action index (minus the space's start) of each transition.

@@ -39,6 +39,7 @@ T::nn::Sequential make_net(const PpoConfig& c, std::int64_t in, std::int64_t out
 }  // namespace
 
 Ppo::Ppo(PpoConfig config) : cfg_(std::move(config)), rng_(cfg_.seed) {
+  dev_ = agent_device(cfg_.device, "PPO");  // before the envs: a missing GPU fails at once
   envs_ = make_training_envs(cfg_, "PPO");
   const Space& os = envs_->single_observation_space();
   const Space& as = envs_->single_action_space();
@@ -59,10 +60,14 @@ Ppo::Ppo(PpoConfig config) : cfg_(std::move(config)), rng_(cfg_.seed) {
   Rng gen(cfg_.seed ^ 0x5DEECE66DULL);
   actor_ = make_net(cfg_, obs_dim_, act_dim_, 0.01, gen);
   critic_ = make_net(cfg_, obs_dim_, 1, 1.0, gen);
+  if (dev_.type != T::DeviceType::CPU) {  // initialized on the host (same values), then moved
+    actor_ = actor_.to(dev_);
+    critic_ = critic_.to(dev_);
+  }
   std::vector<T::Tensor> params = actor_.parameters();
   for (auto& p : critic_.parameters()) params.push_back(p);
   if (!discrete_) {
-    log_std_ = T::Tensor::full({act_dim_}, cfg_.log_std_init);
+    log_std_ = T::Tensor::full({act_dim_}, cfg_.log_std_init, DType::float32, dev_);
     log_std_.requires_grad_(true);
     params.push_back(log_std_);
   }
@@ -104,7 +109,7 @@ T::Tensor Ppo::obs_tensor(std::span<const float> raw, int n, bool update_stats) 
     obs_norm_->normalize(raw.first(count), n, scratch_obs_);
   else
     normalize_obs(raw, n, scratch_obs_);
-  return T::Tensor::from_data(std::span<const float>(scratch_obs_), {n, obs_dim_});
+  return T::Tensor::from_data(std::span<const float>(scratch_obs_), {n, obs_dim_}).to(dev_);
 }
 
 T::Tensor Ppo::values_of(const T::Tensor& obs) const {
@@ -132,8 +137,9 @@ UpdateStats Ppo::update() {
     std::copy(scratch_obs_.begin(), scratch_obs_.end(), b_obs_.begin() + static_cast<std::ptrdiff_t>(row0 * D));
     {
       T::NoGradGuard ng;
-      T::Tensor out = actor_.forward(x);
-      T::Tensor v = values_of(x);
+      // Back to the host for sampling and the env (to(cpu) of a CPU tensor is the tensor itself).
+      T::Tensor out = actor_.forward(x).to(T::Device::cpu());
+      T::Tensor v = values_of(x).to(T::Device::cpu());
       const float* o = out.data<float>();
       const float* vv = v.data<float>();
       for (int i = 0; i < N; ++i) b_val_[row0 + static_cast<std::size_t>(i)] = vv[i];
@@ -205,7 +211,8 @@ UpdateStats Ppo::update() {
       std::vector<float> norm(rows.size());
       normalize_obs(rows, static_cast<int>(truncated_envs.size()), norm);
       T::NoGradGuard ng;
-      T::Tensor v = values_of(T::Tensor::from_data(std::span<const float>(norm), {static_cast<std::int64_t>(truncated_envs.size()), obs_dim_}));
+      T::Tensor v = values_of(T::Tensor::from_data(std::span<const float>(norm), {static_cast<std::int64_t>(truncated_envs.size()), obs_dim_}).to(dev_))
+                        .to(T::Device::cpu());
       const float* vv = v.data<float>();
       for (std::size_t k = 0; k < truncated_envs.size(); ++k)
         b_rew_[row0 + static_cast<std::size_t>(truncated_envs[k])] += static_cast<float>(cfg_.gamma * vv[k]);
@@ -260,28 +267,28 @@ UpdateStats Ppo::update() {
         const double sd = std::sqrt(var / static_cast<double>(M - 1));
         for (float& a : mb_adv) a = static_cast<float>((a - mean) / (sd + 1e-8));
       }
-      T::Tensor x = T::Tensor::from_data(std::span<const float>(mb_obs), {Mi, obs_dim_});
+      T::Tensor x = T::Tensor::from_data(std::span<const float>(mb_obs), {Mi, obs_dim_}).to(dev_);
       T::Tensor out = actor_.forward(x);
       T::Tensor newlogp, entropy;
       if (discrete_) {
         T::dist::Categorical d(out);
-        newlogp = d.log_prob(T::Tensor::from_data(std::span<const std::int64_t>(mb_act_i), {Mi}));
+        newlogp = d.log_prob(T::Tensor::from_data(std::span<const std::int64_t>(mb_act_i), {Mi}).to(dev_));
         entropy = d.entropy();
       } else {
         T::dist::Normal d(out, log_std_);
-        newlogp = d.log_prob(T::Tensor::from_data(std::span<const float>(mb_act), {Mi, act_dim_}));
+        newlogp = d.log_prob(T::Tensor::from_data(std::span<const float>(mb_act), {Mi, act_dim_}).to(dev_));
         entropy = d.entropy();
       }
-      const T::Tensor oldlogp = T::Tensor::from_data(std::span<const float>(mb_logp), {Mi});
-      const T::Tensor adv = T::Tensor::from_data(std::span<const float>(mb_adv), {Mi});
-      const T::Tensor ret = T::Tensor::from_data(std::span<const float>(mb_ret), {Mi});
+      const T::Tensor oldlogp = T::Tensor::from_data(std::span<const float>(mb_logp), {Mi}).to(dev_);
+      const T::Tensor adv = T::Tensor::from_data(std::span<const float>(mb_adv), {Mi}).to(dev_);
+      const T::Tensor ret = T::Tensor::from_data(std::span<const float>(mb_ret), {Mi}).to(dev_);
       T::Tensor logratio = newlogp - oldlogp;
       T::Tensor ratio = T::exp(logratio);
       T::Tensor pg_loss = -T::mean(T::minimum(ratio * adv, T::clamp(ratio, 1.0 - cfg_.clip_coef, 1.0 + cfg_.clip_coef) * adv));
       T::Tensor v = values_of(x);
       T::Tensor v_loss;
       if (cfg_.clip_vloss) {
-        const T::Tensor oldv = T::Tensor::from_data(std::span<const float>(mb_val), {Mi});
+        const T::Tensor oldv = T::Tensor::from_data(std::span<const float>(mb_val), {Mi}).to(dev_);
         T::Tensor v_clipped = oldv + T::clamp(v - oldv, -cfg_.clip_coef, cfg_.clip_coef);
         v_loss = 0.5 * T::mean(T::maximum(T::pow(v - ret, 2.0), T::pow(v_clipped - ret, 2.0)));
       } else {
@@ -329,7 +336,8 @@ void Ppo::act(std::span<const float> obs, int n, std::span<std::int64_t> out_dis
   std::vector<float> norm(obs.size());
   normalize_obs(obs, n, norm);
   T::NoGradGuard ng;
-  T::Tensor out = actor_.forward(T::Tensor::from_data(std::span<const float>(norm), {n, obs_dim_}));
+  T::Tensor out = actor_.forward(T::Tensor::from_data(std::span<const float>(norm), {n, obs_dim_}).to(dev_))
+                     .to(T::Device::cpu());
   const float* o = out.data<float>();
   if (discrete_) {
     const std::int64_t start = envs_->single_action_space().start();

@@ -82,6 +82,7 @@ class Ppo final : public Agent {
   std::unique_ptr<VectorEnv> envs_;
   tensor::nn::Sequential actor_, critic_;
   tensor::Tensor log_std_;  // [act_dim], Box only
+  tensor::Device dev_;      // config "device": networks, Adam state and their inputs live here
   std::unique_ptr<tensor::optim::Adam> opt_;
   tensor::optim::LrSchedule schedule_;
   Rng rng_;

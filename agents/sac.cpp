@@ -29,6 +29,7 @@ T::nn::Sequential make_mlp(const SacConfig& c, std::int64_t in, std::int64_t out
 }  // namespace
 
 Sac::Sac(SacConfig config) : cfg_(std::move(config)), rng_(cfg_.seed) {
+  dev_ = agent_device(cfg_.device, "SAC");  // before the envs: a missing GPU fails at once
   envs_ = make_training_envs(cfg_, "SAC");
   const Space& os = envs_->single_observation_space();
   const Space& as = envs_->single_action_space();
@@ -45,9 +46,14 @@ Sac::Sac(SacConfig config) : cfg_(std::move(config)), rng_(cfg_.seed) {
   actor_ = make_mlp(cfg_, obs_dim_, 2 * act_dim_, gen);
   q1_ = make_mlp(cfg_, obs_dim_ + act_dim_, 1, gen);
   q2_ = make_mlp(cfg_, obs_dim_ + act_dim_, 1, gen);
+  if (dev_.type != T::DeviceType::CPU) {  // initialized on the host (same values), then moved
+    actor_ = actor_.to(dev_);
+    q1_ = q1_.to(dev_);
+    q2_ = q2_.to(dev_);
+  }
   q1_target_ = q1_.clone();
   q2_target_ = q2_.clone();
-  log_alpha_ = T::Tensor::full({1}, std::log(cfg_.init_alpha));
+  log_alpha_ = T::Tensor::full({1}, std::log(cfg_.init_alpha), DType::float32, dev_);
   log_alpha_.requires_grad_(true);
   T::optim::AdamOptions ao;
   ao.lr = cfg_.actor_lr;
@@ -85,7 +91,7 @@ std::pair<T::Tensor, T::Tensor> Sac::sample(const T::Tensor& x, const float* noi
     std::copy(noise_in, noise_in + eps.size(), eps.begin());
   else
     for (float& e : eps) e = static_cast<float>(rng_.normal());
-  const T::Tensor noise = T::Tensor::from_data(std::span<const float>(eps), {B, act_dim_});
+  const T::Tensor noise = T::Tensor::from_data(std::span<const float>(eps), {B, act_dim_}).to(dev_);
   const T::Tensor u = mean + T::exp(log_std) * noise;
   const T::Tensor a = T::tanh(u);
   // log N(u; mean, std) = -eps^2 / 2 - log_std - log(2 pi) / 2, minus the tanh Jacobian
@@ -102,7 +108,8 @@ void Sac::act(std::span<const float> obs, int n, std::span<float> out) const {
                           std::to_string(out.size()) + ", expected n * obs_dim = " +
                           std::to_string(static_cast<std::size_t>(n) * D) + " and n * act_dim");
   T::NoGradGuard ng;
-  const T::Tensor o = actor_.forward(T::Tensor::from_data(obs.first(static_cast<std::size_t>(n) * D), {n, obs_dim_}));
+  const T::Tensor o = actor_.forward(T::Tensor::from_data(obs.first(static_cast<std::size_t>(n) * D), {n, obs_dim_}).to(dev_))
+                          .to(T::Device::cpu());
   const float* v = o.data<float>();
   for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i)
     for (std::size_t j = 0; j < A; ++j) {
@@ -122,19 +129,20 @@ void Sac::train_step(double& critic_loss, double& actor_loss) {
   const auto Bi = static_cast<std::int64_t>(B);
   const auto batch = replay_->sample(rng_, B);
   std::vector<float> target(B);
-  const T::Tensor x = T::Tensor::from_data(std::span<const float>(batch.obs), {Bi, obs_dim_});
+  const T::Tensor x = T::Tensor::from_data(std::span<const float>(batch.obs), {Bi, obs_dim_}).to(dev_);
   const double alpha_now = alpha();
   {
     T::NoGradGuard ng;
-    const T::Tensor xn = T::Tensor::from_data(std::span<const float>(batch.next), {Bi, obs_dim_});
+    const T::Tensor xn = T::Tensor::from_data(std::span<const float>(batch.next), {Bi, obs_dim_}).to(dev_);
     auto [an, logp_n] = sample(xn);
-    const T::Tensor qn = T::minimum(q_value(q1_target_, xn, an), q_value(q2_target_, xn, an)) - alpha_now * logp_n;
+    const T::Tensor qn = (T::minimum(q_value(q1_target_, xn, an), q_value(q2_target_, xn, an)) - alpha_now * logp_n)
+                             .to(T::Device::cpu());
     const float* v = qn.data<float>();
     for (std::size_t k = 0; k < B; ++k)
       target[k] = static_cast<float>(batch.rewards[k] + cfg_.gamma * (1.0 - batch.dones[k]) * v[k]);
   }
-  const T::Tensor a = T::Tensor::from_data(std::span<const float>(batch.actions), {Bi, act_dim_});
-  const T::Tensor y = T::Tensor::from_data(std::span<const float>(target), {Bi});
+  const T::Tensor a = T::Tensor::from_data(std::span<const float>(batch.actions), {Bi, act_dim_}).to(dev_);
+  const T::Tensor y = T::Tensor::from_data(std::span<const float>(target), {Bi}).to(dev_);
   const T::Tensor closs = 0.5 * (T::mse_loss(q_value(q1_, x, a), y) + T::mse_loss(q_value(q2_, x, a), y));
   critic_opt_->zero_grad();
   closs.backward();
@@ -183,7 +191,7 @@ UpdateStats Sac::update() {
       if (fresh || global_step_ - N < cfg_.learning_starts)
         for (float& e : held_noise_) e = static_cast<float>(rng_.normal());
       T::NoGradGuard ng;
-      auto [a, logp] = sample(T::Tensor::from_data(std::span<const float>(obs), {N, obs_dim_}), held_noise_.data());
+      auto [a, logp] = sample(T::Tensor::from_data(std::span<const float>(obs), {N, obs_dim_}).to(dev_), held_noise_.data());
       const auto v = a.to_vector<float>();
       std::copy(v.begin(), v.end(), unit.begin());
     }

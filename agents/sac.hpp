@@ -61,6 +61,7 @@ class Sac final : public Agent {
   std::unique_ptr<VectorEnv> envs_;
   tensor::nn::Sequential actor_, q1_, q2_, q1_target_, q2_target_;
   tensor::Tensor log_alpha_;  // [1]
+  tensor::Device dev_;        // config "device": networks, Adam state, log alpha and their inputs
   std::unique_ptr<tensor::optim::Adam> actor_opt_, critic_opt_, alpha_opt_;
   Rng rng_;
   // Replay ring: actions in (-1, 1) [act_dim] per transition.

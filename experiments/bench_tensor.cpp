@@ -4,7 +4,9 @@
 // Usage: bench_tensor [--quick]. Prints Markdown tables with time ratios (torch / ours).
 #include <tbb/info.h>
 #include <tbb/task_arena.h>
+#if RLFORGE_BENCH_TORCH
 #include <torch/torch.h>
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -46,6 +48,7 @@ void row(const std::string& name, double ours, double torch_us, const char* unit
   std::fflush(stdout);
 }
 
+#if RLFORGE_BENCH_TORCH
 void bench_dispatch() {
   rlforge::Rng gen(1);
   rt::Tensor a = rt::Tensor::randn({4}, gen), b = rt::Tensor::randn({4}, gen);
@@ -123,6 +126,8 @@ void bench_gemm(std::int64_t n) {
   std::fflush(stdout);
 }
 
+#endif  // RLFORGE_BENCH_TORCH
+
 // Our CUDA path against our CPU path (one thread). Each timed call ends with a read of one
 // value, which waits for the queued kernels, so the time covers the GPU work, as an RL step that
 // reads its loss would. Without a device it says why and measures nothing.
@@ -177,32 +182,40 @@ void bench_cuda() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  bool cuda_only = !RLFORGE_BENCH_TORCH;  // built without LibTorch: only the CUDA table
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) {
       g_quick = true;
+    } else if (std::strcmp(argv[i], "--cuda-only") == 0) {
+      cuda_only = true;
     } else {
-      std::fprintf(stderr, "usage: bench_tensor [--quick]\n");
+      std::fprintf(stderr, "usage: bench_tensor [--quick] [--cuda-only]\n");
       return 2;
     }
   }
-  torch::set_num_threads(1);
-  std::printf("rlforge tensor vs LibTorch %s (1 thread)\n\n", TORCH_VERSION);
-  std::printf("| %-44s | %13s | %13s | %8s |\n", "case", "rlforge", "LibTorch", "speedup");
-  std::printf("|%s|%s|%s|%s|\n", std::string(46, '-').c_str(), std::string(15, '-').c_str(),
-              std::string(15, '-').c_str(), std::string(10, '-').c_str());
   // Both sides on one thread: our large GEMMs would otherwise spread over the caller's TBB arena.
   tbb::task_arena one_thread(1);
-  one_thread.execute([] {
-    bench_dispatch();
-    for (std::int64_t b : {1, 64, 256}) bench_mlp({4, 64, 64, 2}, b);
-    for (std::int64_t b : {1, 64, 256}) bench_mlp({8, 64, 64, 4}, b);
-    bench_mlp({17, 256, 256, 1}, 256);
-    bench_gemm(256);
+#if RLFORGE_BENCH_TORCH
+  if (!cuda_only) {
+    torch::set_num_threads(1);
+    std::printf("rlforge tensor vs LibTorch %s (1 thread)\n\n", TORCH_VERSION);
+    std::printf("| %-44s | %13s | %13s | %8s |\n", "case", "rlforge", "LibTorch", "speedup");
+    std::printf("|%s|%s|%s|%s|\n", std::string(46, '-').c_str(), std::string(15, '-').c_str(),
+                std::string(15, '-').c_str(), std::string(10, '-').c_str());
+    one_thread.execute([] {
+      bench_dispatch();
+      for (std::int64_t b : {1, 64, 256}) bench_mlp({4, 64, 64, 2}, b);
+      for (std::int64_t b : {1, 64, 256}) bench_mlp({8, 64, 64, 4}, b);
+      bench_mlp({17, 256, 256, 1}, 256);
+      bench_gemm(256);
+      bench_gemm(1024);
+    });
+    std::printf("\nwith the default TBB arena (%d threads) for rlforge, LibTorch still 1 thread:\n",
+                tbb::info::default_concurrency());
     bench_gemm(1024);
-  });
-  std::printf("\nwith the default TBB arena (%d threads) for rlforge, LibTorch still 1 thread:\n",
-              tbb::info::default_concurrency());
-  bench_gemm(1024);
+  }
+#endif
+  if (cuda_only) std::printf("rlforge tensor: the CUDA rows only (LibTorch rows %s)\n", RLFORGE_BENCH_TORCH ? "skipped" : "not built");
   one_thread.execute([] { bench_cuda(); });
   return 0;
 }

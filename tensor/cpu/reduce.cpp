@@ -178,7 +178,7 @@ void reduce_sum_t(const TensorImpl* x, std::uint32_t mask, TensorImpl* out, doub
     // Every output is one run of the innermost (merged) dim: a full sum or row sums, in double
     // (long float32 sums, a batch of 4096, lose digits otherwise).
     const int64_t run = L.nd == 0 ? 1 : L.shape[last];
-    auto one = [&](int64_t k) { o[k] = static_cast<T>(sum_range(L, xp, k * run, (k + 1) * run) * scale); };
+    auto one = [&](int64_t k) { o[k] = math::scaled_sum<T>(sum_range(L, xp, k * run, (k + 1) * run), scale); };
     if (n_out > 1 && total >= kParallelMin && run < kParallelMin) {
       tbb::parallel_for(int64_t{0}, n_out, one);
     } else {

@@ -88,6 +88,14 @@ __global__ void axpby_k(Shape4 s, int64_t n, T* dst, Layout ld, T a, const T* sr
   }
 }
 
+template <class T>
+__global__ void scale_k(Shape4 s, int64_t n, T* dst, Layout ld, double c) {
+  for (int64_t i = thread_index(); i < n; i += thread_stride()) {
+    T& d = dst[at(unravel(i, s), ld)];
+    d = math::scale(d, c);
+  }
+}
+
 // The smallest flat position holding NaN/Inf, via atomicMin on an unsigned (n if none).
 template <class T>
 __global__ void non_finite_k(Shape4 s, int64_t n, const T* x, Layout lx, unsigned long long* first) {
@@ -229,6 +237,10 @@ void axpby(TensorImpl* dst, double a, const TensorImpl* src, double b) {
   if (L.n == 0) return;
   by_float(dst->dtype, [&](auto tag) {
     using T = decltype(tag);
+    if (b == 0.0 && src == dst) {  // dst *= a (gradient clipping): math::scale, as the CPU clips
+      scale_k<T><<<L.blocks, kThreads>>>(L.s, L.n, dst->ptr<T>(), layout(dst), a);
+      return;
+    }
     axpby_k<T><<<L.blocks, kThreads>>>(L.s, L.n, dst->ptr<T>(), layout(dst), T(a), src->ptr<T>(), layout(src), T(b));
   });
   check_launch("axpby");

@@ -27,7 +27,7 @@ __global__ void sum_k(ReducePlan p, const T* x, T* out, double scale) {
       if (threadIdx.x < w) part[threadIdx.x] += part[threadIdx.x + w];
       __syncthreads();
     }
-    if (threadIdx.x == 0) out[o] = static_cast<T>(static_cast<T>(part[0]) * scale);
+    if (threadIdx.x == 0) out[o] = math::scaled_sum<T>(part[0], scale);  // one rounding, as the CPU
     __syncthreads();
   }
 }

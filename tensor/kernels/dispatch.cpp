@@ -17,10 +17,20 @@ namespace {
 
 bool on_cuda(const TensorImpl* t) { return t->storage->device.type == DeviceType::CUDA; }
 bool on_cuda(Device d) { return d.type == DeviceType::CUDA; }
-const cuda::Backend& gpu() { return *cuda_loaded(); }  // loaded: see the file comment
+int device_index(const TensorImpl* t) { return t->storage->device.index; }
+int device_index(Device d) { return d.index; }
+// The table (loaded: see the file comment), with `where`'s device made current on this thread
+// first. Kernels, cuBLAS and copies run on the thread's current device, which is device 0 on a
+// thread that never allocated, so every CUDA call goes through here, not only allocation.
+template <class Where>
+const cuda::Backend& gpu(const Where& where) {
+  const cuda::Backend& b = *cuda_loaded();
+  b.require_device(device_index(where));  // a thread-local compare once the device is current
+  return b;
+}
 #define RLF_DISPATCH(where, call) \
   if (on_cuda(where)) {           \
-    gpu().call;                   \
+    gpu(where).call;              \
   } else {                        \
     cpu::call;                    \
   }
@@ -47,8 +57,8 @@ void cross_device_copy(const TensorImpl* src, TensorImpl* dst) {
     landing = detail::adopt(detail::impl_new(dst->shape, dst->dtype, dst->storage->device));
     target = landing.impl();
   }
-  if (on_cuda(dst)) gpu().copy_to_device(target->raw(), stage.impl()->raw(), bytes);
-  else gpu().copy_to_host(target->raw(), stage.impl()->raw(), bytes);
+  if (on_cuda(dst)) gpu(dst).copy_to_device(target->raw(), stage.impl()->raw(), bytes);
+  else gpu(src).copy_to_host(target->raw(), stage.impl()->raw(), bytes);
   if (target != dst) copy(target, dst);
 }
 
@@ -112,7 +122,7 @@ void fill(TensorImpl* dst, double v) { RLF_DISPATCH(dst, fill(dst, v)); }
 void add_inplace(TensorImpl* dst, const TensorImpl* src) { RLF_DISPATCH(dst, add_inplace(dst, src)); }
 void axpby(TensorImpl* dst, double a, const TensorImpl* src, double b) {
   if (on_cuda(dst)) {
-    gpu().axpby(dst, a, src, b);
+    gpu(dst).axpby(dst, a, src, b);
     return;
   }
   // On the CPU the callers' data is contiguous (checked by them); the formula is shared.
@@ -121,7 +131,7 @@ void axpby(TensorImpl* dst, double a, const TensorImpl* src, double b) {
   else axpby_cpu(dst->ptr<double>(), a, src->ptr<double>(), b, n);
 }
 std::int64_t find_non_finite(const TensorImpl* t) {
-  if (on_cuda(t)) return gpu().find_non_finite(t);
+  if (on_cuda(t)) return gpu(t).find_non_finite(t);
   return cpu::find_non_finite(t);
 }
 void argmax(const TensorImpl* x, int axis, TensorImpl* out) { RLF_DISPATCH(out, argmax(x, axis, out)); }
@@ -156,7 +166,7 @@ void huber_loss(const TensorImpl* pred, const TensorImpl* target, double delta, 
 void loss_backward(OpKind op, const TensorImpl* pred, const TensorImpl* target, double delta, const TensorImpl* g,
                    TensorImpl* dpred) {
   if (on_cuda(dpred)) {
-    gpu().loss_backward(op, pred, target, delta, g, dpred);
+    gpu(dpred).loss_backward(op, pred, target, delta, g, dpred);
     return;
   }
   const double gscale = g->dtype == DType::float32 ? static_cast<double>(*g->ptr<float>()) : *g->ptr<double>();
@@ -172,7 +182,7 @@ void gemm(Device dev, DType d, bool ta, bool tb, std::int64_t M, std::int64_t N,
                       dev.str() + " (CPU float32 only)");
   }
   if (on_cuda(dev)) {
-    gpu().gemm(d, ta, tb, M, N, K, alpha, A, lda, sa, B, ldb, sb, beta, C, ldc, sc, batch);
+    gpu(dev).gemm(d, ta, tb, M, N, K, alpha, A, lda, sa, B, ldb, sb, beta, C, ldc, sc, batch);
     return;
   }
   if (d == DType::float32) {
@@ -188,7 +198,7 @@ bool gemm_epilogue_supported(Device dev, DType d) { return dev.type == DeviceTyp
 void conv2d_forward(Device dev, DType d, const void* x, const void* w, const void* b, const ConvGeometry& g,
                     void* cols, void* out) {
   if (on_cuda(dev)) {
-    gpu().conv2d_forward(d, x, w, b, g, cols, out);
+    gpu(dev).conv2d_forward(d, x, w, b, g, cols, out);
     return;
   }
   if (d == DType::float32) {
@@ -203,7 +213,7 @@ void conv2d_forward(Device dev, DType d, const void* x, const void* w, const voi
 void conv2d_backward(Device dev, DType d, const void* gout, const void* x, const void* w, const ConvGeometry& g,
                      void* cols, void* dcols, void* dx, void* dw, void* db) {
   if (on_cuda(dev)) {
-    gpu().conv2d_backward(d, gout, x, w, g, cols, dcols, dx, dw, db);
+    gpu(dev).conv2d_backward(d, gout, x, w, g, cols, dcols, dx, dw, db);
     return;
   }
   if (d == DType::float32) {
@@ -254,7 +264,7 @@ void adam_cpu(T* __restrict p, const T* __restrict g, T* __restrict m, T* __rest
 template <class T>
 void adam_t(Device dev, void* pv, const void* gv, void* mv, void* vv, std::int64_t n, const AdamScalars<T>& s) {
   if (on_cuda(dev)) {
-    gpu().adam_step(std::is_same_v<T, float> ? DType::float32 : DType::float64, pv, gv, mv, vv, n, s.lr, s.b1, s.b2,
+    gpu(dev).adam_step(std::is_same_v<T, float> ? DType::float32 : DType::float64, pv, gv, mv, vv, n, s.lr, s.b1, s.b2,
                     s.eps, s.wd, s.bc1, s.bc2_sqrt);
     return;
   }
@@ -290,7 +300,7 @@ void adam_step(Device dev, DType d, void* p, const void* g, void* m, void* v, st
 void sgd_step(Device dev, DType d, void* p, const void* g, void* buf, bool first, std::int64_t n, double lr,
               double momentum, double dampening, double weight_decay, bool nesterov) {
   if (on_cuda(dev)) {
-    gpu().sgd_step(d, p, g, buf, first, n, lr, momentum, dampening, weight_decay, nesterov);
+    gpu(dev).sgd_step(d, p, g, buf, first, n, lr, momentum, dampening, weight_decay, nesterov);
     return;
   }
   if (d == DType::float32) {

@@ -208,9 +208,18 @@ template <class T>
 RLF_HD T softmax_dot_term(T g, T y, bool log) { return log ? g : g * y; }
 template <class T>
 RLF_HD T softmax_grad(T g, T y, T dot, bool log) { return log ? g - std::exp(y) * dot : y * (g - dot); }
-// dst <- a dst + b src (Polyak averaging of target networks, gradient clipping).
+// dst <- a dst + b src (Polyak averaging of target networks).
 template <class T>
 RLF_HD T axpby(T a, T dst, T b, T src) { return a * dst + b * src; }
+// x scaled by a double factor, rounded once to T (gradient clipping on both devices: the
+// product is taken in double, so float32 gradients round as torch's do, and no `0 * x` term
+// can turn an infinite gradient into NaN).
+template <class T>
+RLF_HD T scale(T x, double c) { return static_cast<T>(static_cast<double>(x) * c); }
+// A reduction's double accumulator times its scale (1/n for a mean), rounded once to T. Rounding
+// the sum to T first and the product again ("double rounding") is 1 ulp off for some inputs.
+template <class T>
+RLF_HD T scaled_sum(double acc, double scale) { return static_cast<T>(acc * scale); }
 
 // ---- losses, per element (the mean is taken by the caller) ----
 // Squared error and its derivative wrt the prediction; d = pred - target.

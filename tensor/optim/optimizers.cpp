@@ -9,6 +9,7 @@
 #include "tensor/autograd/grad_mode.hpp"
 #include "tensor/detail/tensor_impl.hpp"
 #include "tensor/kernels/dispatch.hpp"
+#include "tensor/kernels/elementwise_math.hpp"
 #include "tensor/ops.hpp"
 
 namespace rlforge::tensor::optim {
@@ -154,13 +155,13 @@ double clip_grad_norm(std::span<const Tensor> params, double max_norm) {
       if (!g.defined()) continue;
       const std::int64_t n = g.numel();
       if (g.device().type != DeviceType::CPU) {
-        kern::axpby(g.impl(), coef, g.impl(), 0.0);
+        kern::axpby(g.impl(), coef, g.impl(), 0.0);  // b = 0, src = dst: the CUDA kernel applies math::scale
       } else if (g.dtype() == DType::float32) {
         float* d = g.data<float>();
-        for (std::int64_t i = 0; i < n; ++i) d[i] = static_cast<float>(d[i] * coef);
+        for (std::int64_t i = 0; i < n; ++i) d[i] = math::scale(d[i], coef);
       } else {
         double* d = g.data<double>();
-        for (std::int64_t i = 0; i < n; ++i) d[i] *= coef;
+        for (std::int64_t i = 0; i < n; ++i) d[i] = math::scale(d[i], coef);
       }
     }
   }

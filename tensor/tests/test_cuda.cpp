@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
+#include <thread>
 
 #include "op_cases.hpp"
 #include "tensor/autograd/grad_mode.hpp"
@@ -76,39 +77,101 @@ Tol tol_for(DType d) { return d == DType::float64 ? Tol{1e-10, 1e-9} : Tol{2e-5,
 
 }  // namespace
 
+namespace {
+
+// One case on both devices in dtype dt: forward, then the backward of sum(y * r) for a random r.
+void check_case(const OpCase& c, DType dt) {
+  Rng gen(99);
+  std::vector<Tensor> xs, gxs;
+  for (const InputSpec& in : c.inputs) {
+    Tensor t = make_input(in, gen, dt);
+    Tensor g = t.to(kGpu);
+    REQUIRE(g.device() == kGpu);
+    if (t.dtype() != DType::int64) {
+      t.requires_grad_();
+      g.requires_grad_();
+    }
+    xs.push_back(t);
+    gxs.push_back(g);
+  }
+  const Tensor y = c.ours(xs);
+  const Tensor gy = c.ours(gxs);
+  REQUIRE(gy.device() == kGpu);
+  const Tol tol = tol_for(dt);
+  expect_close(gy, y, tol.atol, tol.rtol, c.name + " forward");
+  const Tensor r = Tensor::randn(y.shape(), gen, dt);
+  sum(y * r).backward();
+  sum(gy * r.to(kGpu)).backward();
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    if (xs[i].dtype() == DType::int64) continue;
+    REQUIRE(gxs[i].grad().device() == kGpu);
+    expect_close(gxs[i].grad(), xs[i].grad(), tol.atol, tol.rtol, c.name + " grad of input " + std::to_string(i));
+  }
+}
+
+// op_cases.hpp's cases are at most ~180 elements: one block each. These need several blocks
+// (kThreads = 256 per block), more than one grid-stride pass (the grid is capped at 65535 blocks:
+// over 65535 * 256 = 16,776,960 elements), reductions with many output blocks (more than 65535
+// outputs: the block loop strides) and long reduced runs (many elements per thread of a
+// 128-thread block), and row kernels over many blocks of rows.
+const std::vector<OpCase>& large_cases() {
+  using V = const std::vector<Tensor>&;
+  static const std::vector<OpCase> cases = {
+      {"add_bcast_1000x300", {{{1000, 300}}, {{300}}}, [](V x) { return x[0] + x[1]; }},
+      {"mul_bcast_col_3x70000", {{{3, 70000}}, {{3, 1}}}, [](V x) { return x[0] * x[1]; }},
+      {"tanh_grid_stride_4100x4100", {{{4100, 4100}, Domain::Wide}}, [](V x) { return tanh(x[0]); }},
+      {"sum_all_1M", {{{1 << 20}}}, [](V x) { return sum(x[0]); }},
+      {"mean_all_1M", {{{1 << 20}}}, [](V x) { return mean(x[0]); }},
+      {"sum_rows_70000x3", {{{70000, 3}}}, [](V x) { return sum(x[0], 1); }},
+      {"sum_long_rows_4x100000", {{{4, 100000}}}, [](V x) { return sum(x[0], 1); }},
+      {"sum_axis0_5000x40", {{{5000, 40}}}, [](V x) { return sum(x[0], 0); }},
+      {"max_axis0_5000x40", {{{5000, 40}}}, [](V x) { return max(x[0], 0); }},
+      {"max_rows_70000x5", {{{70000, 5}}}, [](V x) { return max(x[0], 1); }},
+      {"log_softmax_70000x4", {{{70000, 4}}}, [](V x) { return log_softmax(x[0], -1); }},
+      {"softmax_axis0_300x700", {{{300, 700}}}, [](V x) { return softmax(x[0], 0); }},
+      {"matmul_300x200x500", {{{300, 200}}, {{200, 500}}}, [](V x) { return matmul(x[0], x[1]); }},
+      {"gather_70000x4", {{{70000, 4}}, {{70000, 1}, Domain::Index4}}, [](V x) { return gather(x[0], 1, x[1]); }},
+      {"mse_100000", {{{100000}}, {{100000}}}, [](V x) { return mse_loss(x[0], x[1]); }},
+  };
+  return cases;
+}
+
+}  // namespace
+
 TEST_CASE("every op case: CUDA forward and backward match the CPU reference", "[cuda]") {
   for (DType dt : {DType::float32, DType::float64}) {
     for (const OpCase& c : op_cases()) {
-      SECTION(c.name + (dt == DType::float32 ? " float32" : " float64")) {
-        Rng gen(99);
-        std::vector<Tensor> xs, gxs;
-        for (const InputSpec& in : c.inputs) {
-          Tensor t = make_input(in, gen, dt);
-          Tensor g = t.to(kGpu);
-          REQUIRE(g.device() == kGpu);
-          if (t.dtype() != DType::int64) {
-            t.requires_grad_();
-            g.requires_grad_();
-          }
-          xs.push_back(t);
-          gxs.push_back(g);
-        }
-        const Tensor y = c.ours(xs);
-        const Tensor gy = c.ours(gxs);
-        REQUIRE(gy.device() == kGpu);
-        const Tol tol = tol_for(dt);
-        expect_close(gy, y, tol.atol, tol.rtol, c.name + " forward");
-        const Tensor r = Tensor::randn(y.shape(), gen, dt);
-        sum(y * r).backward();
-        sum(gy * r.to(kGpu)).backward();
-        for (std::size_t i = 0; i < xs.size(); ++i) {
-          if (xs[i].dtype() == DType::int64) continue;
-          REQUIRE(gxs[i].grad().device() == kGpu);
-          expect_close(gxs[i].grad(), xs[i].grad(), tol.atol, tol.rtol, c.name + " grad of input " + std::to_string(i));
-        }
-      }
+      SECTION(c.name + (dt == DType::float32 ? " float32" : " float64")) { check_case(c, dt); }
     }
   }
+}
+
+TEST_CASE("large shapes: several blocks, grid-stride passes, multi-block reductions match the CPU", "[cuda]") {
+  for (DType dt : {DType::float32, DType::float64}) {
+    for (const OpCase& c : large_cases()) {
+      SECTION(c.name + (dt == DType::float32 ? " float32" : " float64")) { check_case(c, dt); }
+    }
+  }
+}
+
+TEST_CASE("a thread that never allocated runs in-place ops, cuBLAS and copies on the tensors' device", "[cuda]") {
+  // Before the fix only allocation made a device current, so these ran on device 0 whatever
+  // the tensors' device; with one GPU this checks the path runs and gives the CPU's values.
+  Rng gen(5);
+  const Tensor a = Tensor::randn({33, 17}, gen), b = Tensor::randn({17, 9}, gen);
+  const Tensor ga = a.to(kGpu), gb = b.to(kGpu);
+  Tensor gdst = Tensor::zeros({33, 17}, DType::float32, kGpu);
+  Tensor prod;
+  std::thread worker([&] {
+    NoGradGuard ng;
+    gdst.fill_(2.0);                 // in place: no allocation on this thread
+    gdst.copy_(ga);                  // in place, same device
+    prod = matmul(ga, gb);           // cuBLAS handle made on this thread
+    prod = prod.to(Device::cpu());   // copy to the host
+  });
+  worker.join();
+  expect_close(prod, matmul(a, b), 2e-5, 2e-4, "matmul on a fresh thread");
+  CHECK(gdst.to_vector<float>() == a.to_vector<float>());
 }
 
 TEST_CASE("transfers: round trips, views, dtypes, copy_ across devices, host access errors", "[cuda]") {

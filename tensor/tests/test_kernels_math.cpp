@@ -16,9 +16,11 @@
 #include "core/rng.hpp"
 #include "tensor/cpu/gemm.hpp"
 #include "tensor/cpu/kernels.hpp"
+#include "tensor/cuda/runtime.hpp"
 #include "tensor/kernels/elementwise_math.hpp"
 #include "tensor/kernels/layout.hpp"
 #include "tensor/ops.hpp"
+#include "tensor/optim/optimizers.hpp"
 
 using namespace rlforge::tensor;
 using rlforge::DType;
@@ -367,6 +369,62 @@ TEST_CASE("the cuBLAS operand swap computes the row-major product (column-major 
       }
     }
   }
+}
+
+TEST_CASE("mean rounds once: the CPU reduction equals math::scaled_sum, which the CUDA sum kernel ends with") {
+  // Inputs where rounding the double sum to float first and the product again ("double
+  // rounding", the CUDA kernel before the fix) is 1 ulp off: the check must be able to fail.
+  Rng gen(11);
+  int double_rounded_differs = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    const int64_t n = 3 + trial % 7;  // 1/n not a power of two: the product needs rounding
+    const Tensor x = Tensor::randn({n}, gen);
+    double acc = 0;  // sum_k's accumulator (double, any order is exact enough for this size)
+    for (float v : x.to_vector<float>()) acc += static_cast<double>(v);
+    const double scale = 1.0 / static_cast<double>(n);
+    const float once = m::scaled_sum<float>(acc, scale);
+    const float twice = static_cast<float>(static_cast<float>(acc) * scale);
+    if (once != twice) ++double_rounded_differs;
+    CHECK(mean(x).item() == static_cast<double>(once));
+  }
+  CHECK(double_rounded_differs > 0);  // the old rounding was observably different
+}
+
+TEST_CASE("clipping's scale: one double product rounded to T, infinities stay infinite, never 0 * inf") {
+  CHECK(m::scale(3.0f, 0.1) == static_cast<float>(3.0 * 0.1));
+  CHECK(m::scale(1e-3f, 1.0 / 3.0) == static_cast<float>(static_cast<double>(1e-3f) * (1.0 / 3.0)));
+  const float inf = std::numeric_limits<float>::infinity();
+  CHECK(m::scale(inf, 0.5) == inf);               // a * x + 0 * x would be inf + NaN = NaN
+  CHECK(std::isnan(m::axpby(0.5f, inf, 0.0f, inf)));  // what the CUDA clip computed before
+  CHECK(m::scale(-2.0, 0.25) == -0.5);
+  // clip_grad_norm on the CPU applies the same function.
+  Tensor p = Tensor::zeros({3}).requires_grad_(true);
+  sum(p * Tensor::from_data({3.0f, 4.0f, 12.0f}, {3})).backward();  // grad = (3, 4, 12), norm 13
+  const double norm = optim::clip_grad_norm(std::vector<Tensor>{p}, 1.0);
+  CHECK(norm == 13.0);
+  const double coef = 1.0 / (13.0 + 1e-6);
+  const std::vector<float> g = p.grad().to_vector<float>();
+  CHECK(g[0] == m::scale(3.0f, coef));
+  CHECK(g[2] == m::scale(12.0f, coef));
+}
+
+TEST_CASE("the CUDA caching allocator's size classes: powers of two from 256 B, none above 256 MiB") {
+  namespace c = rlforge::tensor::cuda;
+  CHECK(c::cache_class_of(0) == 0);
+  CHECK(c::cache_class_of(1) == 0);
+  CHECK(c::cache_class_of(256) == 0);
+  CHECK(c::cache_class_of(257) == 1);
+  CHECK(c::cache_class_of(4096) == 4);
+  for (int k = 0; k < c::kCacheClasses; ++k) {
+    INFO("class " << k);
+    CHECK(c::cache_class_of(c::cache_class_bytes(k)) == k);
+    if (k > 0) CHECK(c::cache_class_of(c::cache_class_bytes(k - 1) + 1) == k);
+  }
+  const std::size_t top = c::cache_class_bytes(c::kCacheClasses - 1);
+  CHECK(top == std::size_t{256} << 20);  // 256 MiB
+  CHECK(c::cache_class_of(top + 1) == -1);  // served uncached, at its own size
+  CHECK(c::cache_class_of(std::size_t{1} << 40) == -1);
+  CHECK(c::cache_class_of(std::numeric_limits<std::size_t>::max()) == -1);  // no endless loop, no shift past 63
 }
 
 TEST_CASE("to(Device::cuda()) without a usable device throws a clear DeviceError, never crashes") {
