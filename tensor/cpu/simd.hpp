@@ -1,7 +1,8 @@
-// The float vector type of the build target for hand-written CPU kernels (GEMM): AVX-512,
-// AVX2+FMA, or a 4-wide GCC vector fallback, behind one small set of inline functions so a
-// kernel is written once. Each op is a single instruction where the ISA has it.
-#pragma once
+// The float vector type of the ISA a kernel file is compiled for (cpu/kernel_isa.hpp) for
+// hand-written CPU kernels (GEMM): AVX-512, AVX2+FMA, or a 4-wide GCC vector fallback, behind one
+// small set of inline functions so a kernel is written once. Each op is a single instruction where
+// the ISA has it. Included once per kernel file, after kernel_isa.hpp (no include guard: its
+// namespace is that ISA's).
 #include <cstdint>
 #include <cstring>
 
@@ -15,7 +16,7 @@
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
-namespace rlforge::tensor::cpu::simd {
+namespace rlforge::tensor::cpu::RLFORGE_KERNEL_NS::simd {
 
 #if defined(__AVX512F__)
 constexpr int kVL = 16;
@@ -151,6 +152,6 @@ inline void transpose8x8(const float* src, std::int64_t lds, float* dst, std::in
 #endif
 }
 
-}  // namespace rlforge::tensor::cpu::simd
+}  // namespace rlforge::tensor::cpu::RLFORGE_KERNEL_NS::simd
 
 #pragma GCC diagnostic pop
