@@ -131,7 +131,9 @@ class ClassicBatched final : public BatchedEnv {
   // (the common case) or the general one; both compute the same values. Always inlined, so
   // that each ISA's caller vectorizes it for its own vector width.
   [[gnu::always_inline]] static inline void step_lanes(const Lanes& l) {
-    bool in_range = true;
+    // A count, not a bool: GCC vectorizes the integer sum (the &= of bools stayed scalar, 9%
+    // of an AVX2 CartPole step).
+    std::int64_t out_of_range = 0;
     for (int i = l.begin; i < l.end; ++i) {
       const auto k = static_cast<std::size_t>(i);
       double v[kDim];
@@ -139,9 +141,9 @@ class ClassicBatched final : public BatchedEnv {
       if constexpr (kDim > 1) v[1] = l.c1[k];
       if constexpr (kDim > 2) v[2] = l.c2[k];
       if constexpr (kDim > 3) v[3] = l.c3[k];
-      in_range &= Model::trig_in_range(Model::load(v));
+      out_of_range += Model::trig_in_range(Model::load(v)) ? 0 : 1;
     }
-    if (in_range)
+    if (out_of_range == 0)
       lanes_restrict<true>(l.begin, l.end, l.c0, l.c1, l.c2, l.c3, l.a, l.o, l.r, l.t, l.params);
     else
       lanes_restrict<false>(l.begin, l.end, l.c0, l.c1, l.c2, l.c3, l.a, l.o, l.r, l.t, l.params);
