@@ -16,6 +16,7 @@
 #include "core/action_check.hpp"
 #include "core/binary_io.hpp"
 #include "core/error.hpp"
+#include "core/isa.hpp"
 #include "core/registry.hpp"
 
 namespace rlforge {
@@ -244,6 +245,45 @@ const std::byte* VectorEnv::validated_actions(const ConstArray& actions) {
   return cast ? action_scratch_.data() : data;
 }
 
+namespace {
+
+struct BookkeepingLanes {
+  int begin, end;
+  StepCount limit;
+  bool same_step;
+  std::uint8_t *due, *pending, *term, *trunc;
+  StepCount* elapsed;
+};
+
+// Episode bookkeeping of lanes [begin, end), always inlined into one caller per ISA.
+[[gnu::always_inline]] inline void bookkeeping(const BookkeepingLanes& l) {
+  const int begin = l.begin, end = l.end;
+  const StepCount limit = l.limit;
+  const bool same_step = l.same_step;
+  std::uint8_t* __restrict due = l.due;
+  std::uint8_t* __restrict pending = l.pending;
+  std::uint8_t* __restrict term = l.term;
+  std::uint8_t* __restrict trunc = l.trunc;
+  StepCount* __restrict elapsed = l.elapsed;
+  // Integer masks instead of branches or bools, which keep GCC from vectorizing.
+  for (int i = begin; i < end; ++i) {
+    const StepCount p = pending[i];                  // 0 or 1
+    const StepCount e = (elapsed[i] + 1) & (p - 1);  // 0 for an env that resets now
+    const StepCount tr = (truncates(e, limit) | trunc[i]) & (1 - p);
+    const StepCount te = term[i] & (1 - p);
+    elapsed[i] = e;
+    trunc[i] = static_cast<std::uint8_t>(tr);
+    term[i] = static_cast<std::uint8_t>(te);
+    const StepCount done = te | tr;
+    due[i] = static_cast<std::uint8_t>(same_step ? done : p);
+    pending[i] = static_cast<std::uint8_t>(same_step ? 0 : done);
+  }
+}
+RLFORGE_TARGET_AVX512 void bookkeeping_avx512(const BookkeepingLanes& l) { bookkeeping(l); }
+RLFORGE_TARGET_AVX2 void bookkeeping_avx2(const BookkeepingLanes& l) { bookkeeping(l); }
+
+}  // namespace
+
 void VectorEnv::step_chunk(int begin, int end, const std::byte* actions) {
   const auto b = static_cast<std::size_t>(begin), n = static_cast<std::size_t>(end - begin);
   if (batched_) {
@@ -276,23 +316,13 @@ void VectorEnv::step_chunk(int begin, int end, const std::byte* actions) {
   // Episode bookkeeping for both paths, branch-free so that the compiler vectorizes it; envs
   // that reset are rare and are handled in a second pass. `due` marks them: NextStep, the ones
   // that ended last step (this step only resets them); SameStep, the ones that end now.
-  std::uint8_t* __restrict due = reset_due_.data();
-  std::uint8_t* __restrict pending = pending_reset_.data();
-  std::uint8_t* __restrict term = terminated_.data();
-  std::uint8_t* __restrict trunc = truncated_.data();
-  StepCount* __restrict elapsed = elapsed_.data();
-  // Integer masks instead of branches or bools, which keep GCC from vectorizing.
-  for (int i = begin; i < end; ++i) {
-    const StepCount p = pending[i];                  // 0 or 1
-    const StepCount e = (elapsed[i] + 1) & (p - 1);  // 0 for an env that resets now
-    const StepCount tr = (truncates(e, limit) | trunc[i]) & (1 - p);
-    const StepCount te = term[i] & (1 - p);
-    elapsed[i] = e;
-    trunc[i] = static_cast<std::uint8_t>(tr);
-    term[i] = static_cast<std::uint8_t>(te);
-    const StepCount done = te | tr;
-    due[i] = static_cast<std::uint8_t>(same_step ? done : p);
-    pending[i] = static_cast<std::uint8_t>(same_step ? 0 : done);
+  std::uint8_t* due = reset_due_.data();
+  const BookkeepingLanes l{begin, end, limit, same_step, due, pending_reset_.data(), terminated_.data(),
+                           truncated_.data(), elapsed_.data()};
+  switch (active_isa()) {  // the same loop for each ISA (core/isa.hpp), same results
+    case Isa::avx512: bookkeeping_avx512(l); break;
+    case Isa::avx2: bookkeeping_avx2(l); break;
+    case Isa::baseline: bookkeeping(l); break;
   }
   for (std::size_t k = b; k < b + n; ++k) {
     if (!due[k]) continue;

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/isa.hpp"
 #include "tensor/autograd/grad_mode.hpp"
 #include "tensor/nn/mlp.hpp"
 #include "tensor/ops.hpp"
@@ -198,7 +199,8 @@ int main(int argc, char** argv) {
 #if RLFORGE_BENCH_TORCH
   if (!cuda_only) {
     torch::set_num_threads(1);
-    std::printf("rlforge tensor vs LibTorch %s (1 thread)\n\n", TORCH_VERSION);
+    std::printf("rlforge tensor vs LibTorch %s (1 thread); rlforge kernels' ISA: %s\n\n", TORCH_VERSION,
+                rlforge::isa_description(rlforge::active_isa()).c_str());
     std::printf("| %-44s | %13s | %13s | %8s |\n", "case", "rlforge", "LibTorch", "speedup");
     std::printf("|%s|%s|%s|%s|\n", std::string(46, '-').c_str(), std::string(15, '-').c_str(),
                 std::string(15, '-').c_str(), std::string(10, '-').c_str());

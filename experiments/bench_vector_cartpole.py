@@ -7,8 +7,10 @@ next-step autoreset (both defaults), after an untimed warm-up. Each side is run
 machine); the median is printed too.
 
 usage: .venv/bin/python experiments/bench_vector_cartpole.py [--build-dir DIR] [--num-envs 1024]
-       [--threads 2] [--steps 2000] [--rlforge-steps 20000] [--repeats 5]
+       [--threads 2] [--steps 2000] [--rlforge-steps 20000] [--repeats 5] [--isa avx2]
 The rlforge binary is DIR/rlforge; DIR defaults to $RLFORGE_BUILD_DIR, else ./build.
+--isa baseline|avx2|avx512 forces rlforge's kernels (RLFORGE_ISA; default: the best the CPU
+has); the ISA rlforge ran is printed above the table, as `rlforge bench` reports it.
 """
 import argparse
 import os
@@ -38,19 +40,22 @@ def bench_gymnasium(num_envs, steps, warmup, seed):
     return num_envs * steps / seconds
 
 
-def bench_rlforge(binary, num_envs, threads, steps, warmup, seed):
+def bench_rlforge(binary, num_envs, threads, steps, warmup, seed, isa):
     cmd = [binary, "bench", "--env", "CartPole-v1", "--num-envs", str(num_envs),
            "--threads", str(threads), "--steps", str(steps), "--warmup", str(warmup),
            "--seed", str(seed)]
-    p = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    env = dict(os.environ)
+    if isa:
+        env["RLFORGE_ISA"] = isa
+    p = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
     if p.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed ({p.returncode}):\n{p.stderr}")
     lines = p.stdout.strip().splitlines()
     m = re.fullmatch(r"steps_per_second: ([0-9.]+)", lines[-1])
     if not m:
         sys.exit(f"unexpected last line from rlforge bench: {lines[-1]!r}")
-    batched = next((l.split(": ", 1)[1] for l in lines if l.startswith("batched: ")), "?")
-    return float(m.group(1)), batched
+    info = {l.split(": ", 1)[0]: l.split(": ", 1)[1] for l in lines if ": " in l}
+    return float(m.group(1)), info.get("batched", "?"), info.get("isa", "? (a build before runtime ISA dispatch)")
 
 
 def cpu_model():
@@ -76,6 +81,8 @@ def main():
     ap.add_argument("--warmup", type=int, default=100, help="untimed vector steps per run")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--isa", choices=["baseline", "avx2", "avx512"], default=os.environ.get("RLFORGE_ISA"),
+                    help="force rlforge's kernels to this ISA (default: $RLFORGE_ISA, else the best)")
     args = ap.parse_args()
     binary = os.path.join(args.build_dir, "rlforge")
     if not os.access(binary, os.X_OK):
@@ -84,23 +91,26 @@ def main():
     # rlforge is measured on 1 thread too, so the per-core speed-up is visible apart from
     # the thread count.
     thread_counts = sorted({1, args.threads})
-    gym_runs, rl_runs, batched = [], {t: [] for t in thread_counts}, "?"
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    gym_runs, rl_runs, batched, isa = [], {t: [] for t in thread_counts}, "?", "?"
     for _ in range(args.repeats):  # interleaved, so slow phases of the machine hit both
         gym_runs.append(bench_gymnasium(args.num_envs, args.steps, args.warmup, args.seed))
         for t in thread_counts:
-            sps, batched = bench_rlforge(binary, args.num_envs, t, args.rlforge_steps,
-                                         args.warmup, args.seed)
+            sps, batched, isa = bench_rlforge(binary, args.num_envs, t, args.rlforge_steps,
+                                              args.warmup, args.seed, args.isa)
             rl_runs[t].append(sps)
 
     g_best = max(gym_runs)
     print(f"CartPole-v1, {args.num_envs} envs, random actions, next-step autoreset, "
           f"{args.steps} (gymnasium) / {args.rlforge_steps} (rlforge) timed steps after "
           f"{args.warmup} warm-up, best of {args.repeats}")
-    print(f"CPU: {cpu_model()} ({os.cpu_count()} logical CPUs); rlforge batched path: {batched}")
+    print(f"CPU: {cpu_model()} ({os.cpu_count()} logical CPUs); rlforge batched path: {batched}; "
+          f"rlforge ISA: {isa}{' (forced)' if args.isa else ''}")
+    print(f"load average before the runs: {load_before}")
     print(f"numpy {np.__version__}, gymnasium {gymnasium.__version__}, Python {platform.python_version()}"
           f", OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
     print()
-    print("| implementation | steps/s (best) | steps/s (median) | ratio vs gymnasium |")
+    print(f"| implementation (rlforge ISA: {isa.split()[0]}) | steps/s (best) | steps/s (median) | ratio vs gymnasium |")
     print("| --- | ---: | ---: | ---: |")
     print(f"| gymnasium CartPoleVectorEnv (numpy, 1 thread) | {g_best:,.0f} | "
           f"{statistics.median(gym_runs):,.0f} | 1.00 |")

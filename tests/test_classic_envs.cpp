@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/isa.hpp"
 #include "core/registry.hpp"
 #include "core/vector_env.hpp"
 #include "envs/classic/fast_math.hpp"
@@ -164,6 +165,34 @@ TEST_CASE("batched classic envs give bit-identical results for 1, 2 and 8 thread
     require_identical(one, rollout(id, true, AutoresetMode::NextStep, 200, 600, 8),
                       std::string(id) + " 8 threads");
   }
+}
+
+TEST_CASE("batched classic envs give bit-identical results on every ISA this CPU has", "[classic]") {
+  // The batched steps and the VectorEnv bookkeeping are compiled for each ISA (core/isa.hpp);
+  // without FMA contraction or reductions they must agree with the baseline bit for bit.
+  const Isa start = active_isa();
+  for (const char* id : kIds) {
+    set_active_isa(Isa::baseline);
+    const auto base = rollout(id, true, AutoresetMode::NextStep, 203, 600, 2);
+    for (Isa isa : {Isa::avx2, Isa::avx512}) {
+      if (!isa_supported(isa)) {
+        WARN("ISA " << isa_name(isa) << " not supported by this CPU: not compared");
+        continue;
+      }
+      set_active_isa(isa);
+      require_identical(base, rollout(id, true, AutoresetMode::NextStep, 203, 600, 2),
+                        std::string(id) + " " + isa_name(isa) + " vs baseline");
+    }
+  }
+  set_active_isa(start);
+}
+
+TEST_CASE("RLFORGE_ISA names are parsed and an unknown one is refused with the choices", "[classic]") {
+  CHECK(parse_isa("avx2", "RLFORGE_ISA") == Isa::avx2);
+  CHECK(parse_isa("baseline", "RLFORGE_ISA") == Isa::baseline);
+  CHECK_THROWS_WITH(parse_isa("sse9", "RLFORGE_ISA"), Catch::Contains("expected baseline, avx2 or avx512"));
+  CHECK(isa_supported(Isa::baseline));
+  CHECK(isa_supported(best_supported_isa()));
 }
 
 TEST_CASE("the batched CartPole takes the large-argument sin/cos path when a lane needs it", "[classic]") {

@@ -6,6 +6,7 @@
 #include <limits>
 #include <vector>
 
+#include "core/isa.hpp"
 #include "core/vector_env.hpp"
 #include "experiments/cli/command.hpp"
 
@@ -74,6 +75,7 @@ int run_bench(const Args& args) {
                     : std::string())
             << "\n"
             << "batched: " << (envs.is_batched() ? "yes" : "no") << "\n"
+            << "isa: " << isa_description(active_isa()) << "\n"
             << "autoreset: " << mode << "\n"
             << "warmup_steps: " << warmup << "\n"
             << "steps: " << steps << "\n";
@@ -102,7 +104,8 @@ const Command& bench_command() {
       "steps, then times S steps. Every step samples a fresh random action per env from\n"
       "the action space (a tight loop over one Rng for Discrete) and steps all envs;\n"
       "sampling is part of the timed work, as in gymnasium's vector benchmarks.\n"
-      "Prints info lines; the last line is `steps_per_second: X` with X = N*S/seconds.\n",
+      "Prints info lines (`isa:` names the kernels' ISA; RLFORGE_ISA=baseline|avx2|avx512\n"
+      "forces one); the last line is `steps_per_second: X` with X = N*S/seconds.\n",
       kOptions,
       run_bench,
   };

@@ -10,11 +10,13 @@
 #include <tbb/parallel_for.h>
 
 #include "tensor/cpu/gemm.hpp"
+#include "tensor/detail/memory_pool.hpp"
+// Everything below is compiled for one ISA (this file is built once per ISA).
+#include "tensor/cpu/kernel_isa.hpp"
 #include "tensor/cpu/gemm_narrow.hpp"
 #include "tensor/cpu/simd.hpp"
-#include "tensor/detail/memory_pool.hpp"
 
-namespace rlforge::tensor::cpu {
+namespace rlforge::tensor::cpu::RLFORGE_KERNEL_NS {
 namespace {
 
 using std::int64_t;
@@ -339,4 +341,4 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, double alpha, const
   gemm_simple<double>(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
-}  // namespace rlforge::tensor::cpu
+}  // namespace rlforge::tensor::cpu::RLFORGE_KERNEL_NS

@@ -1,9 +1,11 @@
 // The narrow GEMM paths of cpu/gemm_narrow.hpp.
+#include "tensor/cpu/gemm.hpp"
+// Everything below is compiled for one ISA (this file is built once per ISA).
+#include "tensor/cpu/kernel_isa.hpp"
 #include "tensor/cpu/gemm_narrow.hpp"
-
 #include "tensor/cpu/simd.hpp"
 
-namespace rlforge::tensor::cpu {
+namespace rlforge::tensor::cpu::RLFORGE_KERNEL_NS {
 namespace {
 
 using std::int64_t;
@@ -224,4 +226,4 @@ void gemm_rows(int64_t M, int64_t N, int64_t K, float alpha, const float* A, int
   }
 }
 
-}  // namespace rlforge::tensor::cpu
+}  // namespace rlforge::tensor::cpu::RLFORGE_KERNEL_NS

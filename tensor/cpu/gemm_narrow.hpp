@@ -1,13 +1,14 @@
 // GEMM shapes where a packed panel would be mostly padding or packing would cost more than the
 // product: few output columns (value and policy heads), few rows (acting on one observation) or
 // a shallow K (the first layer of a small-observation MLP). Same contract as cpu::gemm for the
-// operand layouts named; cpu::gemm picks these paths.
+// operand layouts named; cpu::gemm picks these paths. Declared in the namespace of the ISA the
+// including kernel file is compiled for (cpu/kernel_isa.hpp).
 #pragma once
 #include <cstdint>
 
 #include "tensor/cpu/gemm.hpp"
 
-namespace rlforge::tensor::cpu {
+namespace rlforge::tensor::cpu::RLFORGE_KERNEL_NS {
 
 // C = alpha * A B^T + beta * C with A [M, K] and B [N, K] both stored row-major: vectors run
 // along K and each output is one horizontal sum.
@@ -21,4 +22,4 @@ void gemm_rows(std::int64_t M, std::int64_t N, std::int64_t K, float alpha, cons
                std::int64_t a_cs, const float* B, std::int64_t ldb, float beta, float* C, std::int64_t ldc,
                const Epilogue& ep);
 
-}  // namespace rlforge::tensor::cpu
+}  // namespace rlforge::tensor::cpu::RLFORGE_KERNEL_NS

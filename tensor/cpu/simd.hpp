@@ -1,11 +1,12 @@
-// The float vector type of the build target for hand-written CPU kernels (GEMM): AVX-512,
-// AVX2+FMA, or a 4-wide GCC vector fallback, behind one small set of inline functions so a
-// kernel is written once. Each op is a single instruction where the ISA has it.
-#pragma once
+// The float vector type of the ISA a kernel file is compiled for (cpu/kernel_isa.hpp) for
+// hand-written CPU kernels (GEMM): AVX-512, AVX2+FMA, or a 4-wide GCC vector fallback, behind one
+// small set of inline functions so a kernel is written once. Each op is a single instruction where
+// the ISA has it. Included once per kernel file, after kernel_isa.hpp (no include guard: its
+// namespace is that ISA's).
 #include <cstdint>
 #include <cstring>
 
-#if defined(__AVX512F__) || defined(__AVX2__)
+#if defined(RLFORGE_SIMD_AVX512) || defined(RLFORGE_SIMD_AVX2)
 #include <immintrin.h>
 #endif
 
@@ -15,9 +16,9 @@
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
-namespace rlforge::tensor::cpu::simd {
+namespace rlforge::tensor::cpu::RLFORGE_KERNEL_NS::simd {
 
-#if defined(__AVX512F__)
+#if defined(RLFORGE_SIMD_AVX512)
 constexpr int kVL = 16;
 using vf = __m512;
 inline vf load(const float* p) { return _mm512_loadu_ps(p); }
@@ -33,7 +34,7 @@ inline vf max(vf a, vf b) { return _mm512_max_ps(a, b); }
 inline vf step01(vf m) {
   return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(m, _mm512_setzero_ps(), _CMP_GT_OQ), _mm512_set1_ps(1.0f));
 }
-#elif defined(__AVX2__) && defined(__FMA__)
+#elif defined(RLFORGE_SIMD_AVX2)
 constexpr int kVL = 8;
 using vf = __m256;
 inline vf load(const float* p) { return _mm256_loadu_ps(p); }
@@ -67,14 +68,14 @@ inline vf step01(vf m) { return m > vf{0, 0, 0, 0} ? vf{1, 1, 1, 1} : vf{0, 0, 0
 // Sum of the lanes as a halving tree: a fixed order (the same on every call, whatever the
 // data) and a short dependency chain, unlike a lane-by-lane loop.
 inline float hsum(vf v) {
-#if defined(__AVX512F__)
+#if defined(RLFORGE_SIMD_AVX512)
   const __m256 lo = _mm512_castps512_ps256(v);
   const __m256 hi = _mm512_castps512_ps256(_mm512_shuffle_f32x4(v, v, _MM_SHUFFLE(3, 2, 3, 2)));
   const __m256 s8 = _mm256_add_ps(lo, hi);
-#elif defined(__AVX2__)
+#elif defined(RLFORGE_SIMD_AVX2)
   const __m256 s8 = v;
 #endif
-#if defined(__AVX2__) || defined(__AVX512F__)
+#if defined(RLFORGE_SIMD_AVX2) || defined(RLFORGE_SIMD_AVX512)
   __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
   s4 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
   s4 = _mm_add_ss(s4, _mm_movehdup_ps(s4));
@@ -88,13 +89,13 @@ inline float hsum(vf v) {
 // tree (log2(kVL) levels of shuffles and adds), several times cheaper than kVL separate hsums.
 // The order of additions is fixed, as hsum's.
 inline vf sum_lanes_of(const vf* a) {
-#if defined(__AVX512F__) || defined(__AVX2__)
+#if defined(RLFORGE_SIMD_AVX512) || defined(RLFORGE_SIMD_AVX2)
   // Level 1 and 2 work inside 128-bit lanes: four vectors -> one holding, per 128-bit lane,
   // [sum of a, b, c, d over that lane's 4 floats].
   vf q[kVL / 4];
   for (int i = 0; i < kVL / 4; ++i) {
     const vf* x = a + 4 * i;
-#if defined(__AVX512F__)
+#if defined(RLFORGE_SIMD_AVX512)
     const vf t0 = _mm512_add_ps(_mm512_unpacklo_ps(x[0], x[1]), _mm512_unpackhi_ps(x[0], x[1]));
     const vf t1 = _mm512_add_ps(_mm512_unpacklo_ps(x[2], x[3]), _mm512_unpackhi_ps(x[2], x[3]));
     q[i] = _mm512_add_ps(_mm512_shuffle_ps(t0, t1, _MM_SHUFFLE(1, 0, 1, 0)),
@@ -107,7 +108,7 @@ inline vf sum_lanes_of(const vf* a) {
 #endif
   }
   // Then across 128-bit lanes: pairs of vectors fold their lane quarters together.
-#if defined(__AVX512F__)
+#if defined(RLFORGE_SIMD_AVX512)
   const vf h0 = _mm512_add_ps(_mm512_shuffle_f32x4(q[0], q[1], _MM_SHUFFLE(2, 0, 2, 0)),
                               _mm512_shuffle_f32x4(q[0], q[1], _MM_SHUFFLE(3, 1, 3, 1)));
   const vf h1 = _mm512_add_ps(_mm512_shuffle_f32x4(q[2], q[3], _MM_SHUFFLE(2, 0, 2, 0)),
@@ -127,7 +128,7 @@ inline vf sum_lanes_of(const vf* a) {
 // dst[r * ldd + c] = src[c * lds + r] for an 8 x 8 block: the in-register transpose behind the
 // GEMM's transposed-B packing (scalar scatter stores cost 5x more there).
 inline void transpose8x8(const float* src, std::int64_t lds, float* dst, std::int64_t ldd) {
-#if defined(__AVX2__)
+#if defined(RLFORGE_SIMD_AVX2)
   __m256 r[8], t[8], s[8];
   for (int i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(src + i * lds);
   for (int i = 0; i < 8; i += 2) {
@@ -151,6 +152,6 @@ inline void transpose8x8(const float* src, std::int64_t lds, float* dst, std::in
 #endif
 }
 
-}  // namespace rlforge::tensor::cpu::simd
+}  // namespace rlforge::tensor::cpu::RLFORGE_KERNEL_NS::simd
 
 #pragma GCC diagnostic pop

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <type_traits>
 
+#include "core/isa.hpp"
 #include "tensor/cpu/gemm.hpp"
 #include "tensor/cpu/strided_loop.hpp"
 
@@ -253,12 +254,30 @@ AdamScalars<T> adam_scalars(double lr, double b1, double b2, double eps, double 
 // The CPU Adam loop. __restrict: the four arrays are distinct tensors, so it vectorizes with no
 // overlap checks. Once sqrt(1 - beta2^t) rounds to 1 (float32: after ~17k steps) the division by it
 // is exact and dropped, saving one of the loop's two divisions.
+// Always inlined into one caller per ISA (core/isa.hpp), each vectorizing it for its own vector
+// width; no FMA contraction, so every ISA computes the same values.
 template <class T, bool kUnitBc2>
-void adam_cpu(T* __restrict p, const T* __restrict g, T* __restrict m, T* __restrict v, std::int64_t n,
-              const AdamScalars<T>& s) {
+[[gnu::always_inline]] inline void adam_lanes(T* __restrict p, const T* __restrict g, T* __restrict m,
+                                              T* __restrict v, std::int64_t n, const AdamScalars<T>& s) {
   const T bc2 = kUnitBc2 ? T(1) : s.bc2_sqrt;  // a constant 1 the compiler divides by for free
   for (std::int64_t i = 0; i < n; ++i) {
     p[i] = math::adam_update(p[i], g[i], m[i], v[i], s.lr, s.b1, s.b2, s.eps, s.wd, s.bc1, bc2);
+  }
+}
+template <class T, bool kUnitBc2>
+RLFORGE_TARGET_AVX512 void adam_avx512(T* p, const T* g, T* m, T* v, std::int64_t n, const AdamScalars<T>& s) {
+  adam_lanes<T, kUnitBc2>(p, g, m, v, n, s);
+}
+template <class T, bool kUnitBc2>
+RLFORGE_TARGET_AVX2 void adam_avx2(T* p, const T* g, T* m, T* v, std::int64_t n, const AdamScalars<T>& s) {
+  adam_lanes<T, kUnitBc2>(p, g, m, v, n, s);
+}
+template <class T, bool kUnitBc2>
+void adam_cpu(T* p, const T* g, T* m, T* v, std::int64_t n, const AdamScalars<T>& s) {
+  switch (active_isa()) {
+    case Isa::avx512: adam_avx512<T, kUnitBc2>(p, g, m, v, n, s); break;
+    case Isa::avx2: adam_avx2<T, kUnitBc2>(p, g, m, v, n, s); break;
+    case Isa::baseline: adam_lanes<T, kUnitBc2>(p, g, m, v, n, s); break;
   }
 }
 template <class T>

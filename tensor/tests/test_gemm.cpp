@@ -8,6 +8,7 @@
 #include <sstream>
 #include <vector>
 
+#include "core/isa.hpp"
 #include "core/rng.hpp"
 #include "tensor/cpu/gemm.hpp"
 
@@ -188,4 +189,32 @@ TEST_CASE("relu-backward mask epilogue (C *= mask > 0) on every path") {
     }
   }
   check_gemm(false, false, 64, 64, 64, 0.5f, 1.0f, 0, gen, true, true, true);  // with bias, relu, alpha, beta
+}
+
+TEST_CASE("every ISA this CPU has (core/isa.hpp) runs a GEMM that equals the reference on every path") {
+  // The other cases run the ISA picked at start-up (the best, or RLFORGE_ISA); this one switches
+  // to each supported ISA in turn and checks each path: packed, in place, rows, shallow, dot,
+  // transposed output, epilogues, several K blocks.
+  using namespace rlforge;
+  const Isa start = active_isa();
+  for (Isa isa : {Isa::baseline, Isa::avx2, Isa::avx512}) {
+    if (!isa_supported(isa)) {
+      WARN("ISA " << isa_name(isa) << " not supported by this CPU: its GEMM is not tested here");
+      continue;
+    }
+    set_active_isa(isa);
+    INFO("ISA " << isa_name(isa));
+    Rng gen(14);
+    for (bool ta : {false, true}) {
+      for (bool tb : {false, true}) {
+        for (auto [M, N, K] : {std::array<int64_t, 3>{3, 40, 20}, {64, 64, 4}, {64, 2, 64}, {70, 3, 30}, {48, 1, 32},
+                               {70, 20, 30}, {64, 64, 64}, {50, 70, 300}, {5, 33, 17}, {13, 100, 65}, {130, 1030, 33}}) {
+          check_gemm(ta, tb, M, N, K, 1.0f, 0.0f, 1, gen);
+          check_gemm(ta, tb, M, N, K, -0.5f, 0.5f, 0, gen, true, true);
+          check_gemm(ta, tb, M, N, K, 1.0f, 0.0f, 2, gen, false, false, true);
+        }
+      }
+    }
+  }
+  set_active_isa(start);
 }
