@@ -2,6 +2,8 @@
 // NaN/Inf conventions).
 #include "core/json.hpp"
 
+#include <algorithm>
+
 #include <cereal/archives/json.hpp>
 #include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
@@ -48,9 +50,40 @@ static void reject_duplicate_keys(const rapidjson::Value& v, const std::string& 
   }
 }
 
+namespace {
+// Deepest nesting a config, kwargs or state text may have. The parser, the duplicate-key check
+// and the writer all recurse once per level, so arbitrary text ("[[[[..." a megabyte long) must
+// be refused before it reaches them rather than overflow the stack.
+constexpr int kMaxJsonDepth = 64;
+
+// The nesting depth of [ and { outside strings, stopping early past kMaxJsonDepth.
+int nesting_depth(std::string_view text) {
+  int depth = 0, deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size() && deepest <= kMaxJsonDepth; ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+}  // namespace
+
 JsonObject JsonObject::parse(std::string_view text, std::string where) {
   JsonObject o;
   o.where_ = std::move(where);
+  if (nesting_depth(text) > kMaxJsonDepth)
+    throw ConfigError(o.where_ + ": JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   rapidjson::ParseResult ok =
       o.impl_->doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseNanAndInfFlag>(
           text.data(), text.size());
