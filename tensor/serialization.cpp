@@ -153,15 +153,17 @@ std::vector<NamedTensor> load_tensors(const std::string& path) {
       std::vector<std::int64_t> dims(static_cast<std::size_t>(rank));
       ar(cereal::binary_data(dims.data(), dims.size() * sizeof(std::int64_t)));
       const DType d = kFileDTypes[dt];
-      // numel * element size must fit the payload; checked factor by factor, so no product overflows.
-      std::uint64_t room = payload.size() / dtype_size(d);
+      // numel * element size must fit the payload; checked factor by factor, so no product
+      // overflows. An empty tensor holds no bytes, but its other dims still make strides: their
+      // product must stay below 2^48.
       bool empty = false;
       for (std::int64_t v : dims) {
         if (v < 0) fail(path, "corrupt entry '" + nt.name + "': negative dimension " + std::to_string(v));
         if (v == 0) empty = true;
       }
+      std::uint64_t room = empty ? std::uint64_t{1} << 48 : payload.size() / dtype_size(d);
       for (std::int64_t v : dims) {
-        if (empty) break;
+        if (v == 0) continue;
         if (static_cast<std::uint64_t>(v) > room) {
           std::string shape;
           for (std::size_t k = 0; k < dims.size(); ++k) shape += (k ? ", " : "") + std::to_string(dims[k]);

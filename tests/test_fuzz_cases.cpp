@@ -2,6 +2,7 @@
 // a clear error naming the source, never a crash, a stack overflow or a giant allocation.
 #include <catch.hpp>
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -56,6 +57,38 @@ TEST_CASE("fuzz: JSON nested a million levels deep is refused, not a stack overf
   CHECK_NOTHROW(JsonObject::parse(ok, "ok"));
 }
 
+TEST_CASE("fuzz: a zero written with many zeros parses to zero without rapidjson's clz(0)", "[core][json][fuzz]") {
+  // fuzz_config: "lr": 0.000...0 (UBSan: passing zero to clz() in rapidjson's exact strtod).
+  const std::string z(40, '0');  // 42-character numbers: within the 64 allowed
+  const auto o = JsonObject::parse("{\"a\": 0." + z + ", \"b\": -0." + z + "e5, \"c\": 10." + z + ", \"d\": \"0." + z + "\"}", "z");
+  CHECK(o.get_double("a") == 0.0);
+  CHECK(o.get_double("b") == 0.0);
+  CHECK(std::signbit(o.get_double("b")));
+  CHECK(o.get_double("c") == 10.0);
+  CHECK(o.get_string("d") == "0." + z);  // strings untouched
+  // fuzz_overrides: "ppo.lr=0e-33" (an exponent beyond the fast path's +-22).
+  const auto e = JsonObject::parse(R"({"a": 0e-33, "b": -0E+400, "c": 0.0e5, "d": 1e-33, "e": [0e99,0]})", "e");
+  CHECK(e.get_double("a") == 0.0);
+  CHECK(e.get_double("b") == 0.0);
+  CHECK(e.get_double("c") == 0.0);
+  CHECK(e.get_double("d") == 1e-33);
+  CHECK(e.get_doubles("e") == std::vector<double>{0.0, 0.0});
+  CHECK(e.type_of("a") == "number");
+  // fuzz_config: a long zero followed by more of a bad token is still refused at the same column.
+  CHECK_THROWS_WITH(JsonObject::parse("{\"a\": 0." + z + ".0}", "z"), Catch::Contains("column 49"));
+  // fuzz_config: "0e7753e-87": the rewritten zero must not join the "e-87" after it.
+  CHECK_THROWS_WITH(JsonObject::parse("{\"a\": 0e7753e-87}", "z"), Catch::Contains("column 13"));
+  CHECK_THROWS_WITH(JsonObject::parse("{\"a\": 0e0e-80e}", "z"), Catch::Contains("column 10"));
+  // fuzz_config: "1e536870878" overflowed rapidjson's exponent arithmetic (signed overflow).
+  CHECK_THROWS_WITH(JsonObject::parse("{\"a\": 1e536870878}", "z"),
+                    Catch::Contains("z: number 1e536870878 is out of range"));
+  // ... and so did a 0.000...01 of a few hundred digits.
+  CHECK_THROWS_WITH(JsonObject::parse("{\"a\": 0." + std::string(300, '0') + "1}", "z"), Catch::Contains("out of range"));
+  CHECK(JsonObject::parse("{\"a\": 1e-0300, \"b\": 2.5E+0007}", "z").get_double("b") == 2.5e7);
+  // Offsets in errors are unchanged by the rewrite: the bad token is still at column 50.
+  CHECK_THROWS_WITH(JsonObject::parse("{\"a\": 0." + z + " x}", "z"), Catch::Contains("column 50"));
+}
+
 TEST_CASE("fuzz: a --set value cannot smuggle in other keys; control characters are escaped", "[agents][config][fuzz]") {
   const std::string cfg = RLFORGE_SOURCE_DIR "/experiments/configs/cartpole_ppo.json";
   // `1, "algo": "dqn"` parses inside {"v": ...}; it was merged as two keys and turned the run into DQN.
@@ -78,7 +111,9 @@ TEST_CASE("fuzz: tensor files with lying lengths are refused before anything is 
   // Dims whose product overflows int64 (UB in numel(); the size check then passed).
   refused("overflow", one_entry(1, "w", 0, {std::int64_t{1} << 32, std::int64_t{1} << 32, 16}), "exceeds the payload");
   refused("big", one_entry(1, "w", 1, {1000, 1000}), "exceeds the payload");
-  // A zero dimension holds nothing, whatever the others say.
+  // fuzz_tensor_file: an empty tensor whose other dims overflow the strides (UB in contiguous_strides).
+  refused("empty_overflow", one_entry(1, "w", 0, {0, std::int64_t{1} << 40, std::int64_t{1} << 40}), "exceeds");
+  // A zero dimension holds nothing; the others need only fit 2^48.
   const std::string path = write_temp("empty", tensor_file_around(one_entry(1, "w", 0, {0, std::int64_t{1} << 40})));
   const auto t = tensor::load_tensors(path);
   REQUIRE(t.size() == 1);
