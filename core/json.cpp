@@ -91,6 +91,16 @@ bool rewrite_long_zeros(std::string_view text, std::string& out, std::size_t& ba
     } else if (c == ']' || c == '}') {
       --depth;
     }
+    if (c == 'N' || c == 'I') {
+      // NaN and Infinity (kParseNanAndInfFlag) glued to a number ("NaN.0e-82"): rapidjson
+      // reads the digits after them into its exact strtod with a zero significand (clz(0)).
+      const std::size_t n = text.compare(i, 3, "NaN") == 0 ? 3 : text.compare(i, 8, "Infinity") == 0 ? 8 : 0;
+      if (n > 0 && i + n < text.size() && std::strchr("0123456789.eE+-", text[i + n]) != nullptr) {
+        bad_number_at = i;
+        return changed;
+      }
+      continue;
+    }
     if (c != '-' && !(c >= '0' && c <= '9')) continue;
     if (i > 0 && (std::isalnum(static_cast<unsigned char>(text[i - 1])) || text[i - 1] == '.' ||
                   text[i - 1] == '-' || text[i - 1] == '+'))
@@ -172,7 +182,8 @@ JsonObject JsonObject::parse(std::string_view text, std::string where) {
   if (bad_number != std::string_view::npos) {
     const std::size_t end = std::min(text.size(), text.find_first_of(" \t\r\n,]}", bad_number));
     throw ConfigError(o.where_ + ": number " + std::string(text.substr(bad_number, std::min<std::size_t>(end - bad_number, 40))) +
-                      (end - bad_number > 40 ? "..." : "") + " is out of range (more than 64 characters or an exponent of more than 4 digits)");
+                      (end - bad_number > 40 ? "..." : "") + " is out of range (more than 64 characters, an exponent of more than 4 digits, or "
+                      "NaN/Infinity with digits after it)");
   }
   rapidjson::ParseResult ok =
       o.impl_->doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseNanAndInfFlag>(

@@ -82,6 +82,10 @@ TEST_CASE("fuzz: a zero written with many zeros parses to zero without rapidjson
   // fuzz_config: "1e536870878" overflowed rapidjson's exponent arithmetic (signed overflow).
   CHECK_THROWS_WITH(JsonObject::parse("{\"a\": 1e536870878}", "z"),
                     Catch::Contains("z: number 1e536870878 is out of range"));
+  // fuzz_config: "NaN.0e-82" read the digits after NaN into the exact strtod (clz(0)).
+  CHECK_THROWS_WITH(JsonObject::parse("{\"a\": NaN.0e-82}", "z"), Catch::Contains("z: number NaN.0e-82 is out of range"));
+  CHECK_THROWS_WITH(JsonObject::parse("{\"a\": -Infinity0}", "z"), Catch::Contains("out of range"));
+  CHECK(std::isnan(JsonObject::parse("{\"a\": NaN, \"b\": -Infinity}", "z").get_double("a")));
   // ... and so did a 0.000...01 of a few hundred digits.
   CHECK_THROWS_WITH(JsonObject::parse("{\"a\": 0." + std::string(300, '0') + "1}", "z"), Catch::Contains("out of range"));
   CHECK(JsonObject::parse("{\"a\": 1e-0300, \"b\": 2.5E+0007}", "z").get_double("b") == 2.5e7);
