@@ -9,6 +9,13 @@
 
 namespace rlforge::agents {
 
+void check_field(const char* field, std::int64_t value, std::int64_t lo, std::int64_t hi, const std::string& why) {
+  if (value >= lo && value <= hi) return;
+  throw ConfigError("checkpoint: field '" + std::string(field) + "' is " + std::to_string(value) + ", expected " +
+                    (lo == hi ? std::to_string(lo) : std::to_string(lo) + ".." + std::to_string(hi)) +
+                    (why.empty() ? std::string() : " (" + why + ")"));
+}
+
 void write_tensors(ByteWriter& w, const std::vector<tensor::NamedTensor>& tensors) {
   w.pod(static_cast<std::uint64_t>(tensors.size()));
   for (const auto& t : tensors) {

@@ -1,5 +1,6 @@
 // Checkpoint pieces the three agents share: named tensor lists, per-env episode returns, the env state.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -8,6 +9,12 @@
 #include "tensor/serialization.hpp"
 
 namespace rlforge::agents {
+
+// Refuses a counter read from a checkpoint unless lo <= value <= hi: ConfigError
+// "checkpoint: field 'FIELD' is V, expected LO..HI (WHY)". A checksum only proves the bytes are
+// the ones written; an edited file with a fresh checksum must still not resume at step -1 or
+// loop forever, so every count, index and step a state holds is checked against the config.
+void check_field(const char* field, std::int64_t value, std::int64_t lo, std::int64_t hi, const std::string& why = "");
 
 // Count, then per tensor its name and write_tensor bytes.
 void write_tensors(ByteWriter& w, const std::vector<tensor::NamedTensor>& tensors);

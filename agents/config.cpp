@@ -399,12 +399,22 @@ AgentConfig load_config(const std::string& path, const std::vector<std::string>&
     if (eq == std::string::npos || eq == 0)
       throw ConfigError(path + ": override '" + o + "' must look like key.path=value");
     std::string value = o.substr(eq + 1);
-    // A value that is not JSON by itself (CartPole-v1) is taken as a string.
+    // A value that is not one JSON value by itself (CartPole-v1) is taken as a string; so is
+    // one that would smuggle in other keys (`1, "algo": "dqn"` parses inside {"v": ...} too).
+    bool json_value = false;
     try {
-      (void)JsonObject::parse("{\"v\": " + value + "}", "override");
+      json_value = JsonObject::parse("{\"v\": " + value + "}", "override").keys().size() == 1;
     } catch (const ConfigError&) {
+    }
+    if (!json_value) {
       std::string quoted = "\"";
       for (char ch : value) {
+        if (static_cast<unsigned char>(ch) < 0x20) {  // control characters are \u escapes in JSON
+          char esc[8];
+          std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned char>(ch));
+          quoted += esc;
+          continue;
+        }
         if (ch == '"' || ch == '\\') quoted += '\\';
         quoted += ch;
       }

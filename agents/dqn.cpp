@@ -200,12 +200,19 @@ std::string Dqn::save_state() const {
 void Dqn::load_state(std::string_view blob) {
   ByteReader r(blob);
   if (r.pod<std::uint32_t>() != kStateMagic) throw ConfigError("checkpoint: not a DQN agent state");
-  updates_ = r.pod<std::int64_t>();
-  global_step_ = r.pod<std::int64_t>();
-  vector_steps_ = r.pod<std::int64_t>();
+  const auto updates = r.pod<std::int64_t>(), global_step = r.pod<std::int64_t>(),
+             vector_steps = r.pod<std::int64_t>();
+  check_field("dqn.updates", updates, 0, num_updates(), "the config's number of iterations");
+  const std::int64_t per = steps_per_update();
+  check_field("dqn.global_step", global_step, updates * per, updates * per, "updates * env.num_envs * dqn.train_freq");
+  check_field("dqn.vector_steps", vector_steps, updates * cfg_.train_freq, updates * cfg_.train_freq,
+              "updates * dqn.train_freq");
+  updates_ = updates;
+  global_step_ = global_step;
+  vector_steps_ = vector_steps;
   r.bytes(rng_.state(), 4 * sizeof(std::uint64_t));
   read_episode_returns(r, ep_return_);
-  replay_->load(r);
+  replay_->load(r, global_step);
   read_tensors_into(r, state_tensors());
   read_env_state_last(r, *envs_, ep_return_);
 }

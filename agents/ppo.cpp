@@ -387,8 +387,12 @@ std::string Ppo::save_state() const {
 void Ppo::load_state(std::string_view blob) {
   ByteReader r(blob);
   if (r.pod<std::uint32_t>() != kStateMagic) throw ConfigError("checkpoint: not a PPO agent state (format 2)");
-  updates_ = r.pod<std::int64_t>();
-  global_step_ = r.pod<std::int64_t>();
+  const auto updates = r.pod<std::int64_t>(), global_step = r.pod<std::int64_t>();
+  check_field("ppo.updates", updates, 0, num_updates(), "the config's number of updates");
+  check_field("ppo.global_step", global_step, updates * steps_per_update(), updates * steps_per_update(),
+              "updates * env.num_envs * ppo.num_steps");
+  updates_ = updates;
+  global_step_ = global_step;
   r.bytes(rng_.state(), 4 * sizeof(std::uint64_t));
   const std::string obs_state = r.str(), rew_state = r.str();
   if (obs_norm_.has_value() == obs_state.empty() || rew_norm_.has_value() == rew_state.empty())

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string>
 
+#include "agents/checkpoint_io.hpp"
 #include "core/error.hpp"
 
 namespace rlforge::agents {
@@ -71,12 +72,15 @@ void ReplayBuffer<Action>::save(ByteWriter& w) const {
 }
 
 template <class Action>
-void ReplayBuffer<Action>::load(ByteReader& r) {
-  size_ = r.pod<std::int64_t>();
-  pos_ = r.pod<std::int64_t>();
-  if (size_ < 0 || size_ > capacity_ || pos_ < 0 || pos_ >= capacity_)
-    throw ConfigError("checkpoint: replay buffer of " + std::to_string(size_) + " transitions does not fit " +
-                      std::to_string(capacity_));
+void ReplayBuffer<Action>::load(ByteReader& r, std::int64_t added) {
+  const auto size = r.pod<std::int64_t>(), pos = r.pod<std::int64_t>();
+  const std::int64_t want_size = std::min(added, capacity_), want_pos = added % capacity_;
+  check_field("replay.size", size, want_size, want_size,
+              "min(env steps " + std::to_string(added) + ", buffer_size " + std::to_string(capacity_) + ")");
+  check_field("replay.pos", pos, want_pos, want_pos,
+              "env steps " + std::to_string(added) + " % buffer_size " + std::to_string(capacity_));
+  size_ = size;
+  pos_ = pos;
   const auto n = static_cast<std::size_t>(size_);
   r.bytes(obs_.data(), n * obs_dim_ * sizeof(float));
   r.bytes(next_.data(), n * obs_dim_ * sizeof(float));

@@ -36,8 +36,10 @@ class ReplayBuffer {
 
   // size, pos, then only the filled rows of obs, next, actions, rewards, dones.
   void save(ByteWriter& w) const;
-  // Throws ConfigError when size/pos do not fit the capacity ("checkpoint: replay buffer of ...").
-  void load(ByteReader& r);
+  // `added` is the number of transitions ever added (the agent's env steps): the ring then holds
+  // min(added, capacity) of them with pos at added % capacity. Throws ConfigError naming the
+  // field (replay.size, replay.pos) when the bytes disagree.
+  void load(ByteReader& r, std::int64_t added);
 
  private:
   std::int64_t capacity_ = 0, size_ = 0, pos_ = 0;

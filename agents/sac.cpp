@@ -266,18 +266,25 @@ std::string Sac::save_state() const {
 void Sac::load_state(std::string_view blob) {
   ByteReader r(blob);
   if (r.pod<std::uint32_t>() != kStateMagic) throw ConfigError("checkpoint: not a SAC agent state");
-  updates_ = r.pod<std::int64_t>();
-  global_step_ = r.pod<std::int64_t>();
+  const auto updates = r.pod<std::int64_t>(), global_step = r.pod<std::int64_t>();
+  check_field("sac.updates", updates, 0, num_updates(), "the config's number of iterations");
+  const std::int64_t per = steps_per_update();
+  check_field("sac.global_step", global_step, updates * per, updates * per, "updates * env.num_envs * sac.train_freq");
   r.bytes(rng_.state(), 4 * sizeof(std::uint64_t));
   read_episode_returns(r, ep_return_);
-  vector_steps_ = r.pod<std::int64_t>();
+  const auto vector_steps = r.pod<std::int64_t>();
+  check_field("sac.vector_steps", vector_steps, updates * cfg_.train_freq, updates * cfg_.train_freq,
+              "updates * sac.train_freq");
+  updates_ = updates;
+  global_step_ = global_step;
+  vector_steps_ = vector_steps;
   auto hn = r.vec<float>(), hu = r.vec<float>();
   if (hn.size() != held_noise_.size() || hu.size() != held_uniform_.size())
     throw ConfigError("checkpoint: exploration noise of " + std::to_string(hn.size()) + " values, the config needs " +
                       std::to_string(held_noise_.size()));
   held_noise_ = std::move(hn);
   held_uniform_ = std::move(hu);
-  replay_->load(r);
+  replay_->load(r, global_step);
   read_tensors_into(r, state_tensors());
   read_env_state_last(r, *envs_, ep_return_);
 }

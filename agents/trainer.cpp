@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -14,6 +15,7 @@
 #include <regex>
 #include <sstream>
 
+#include "agents/checkpoint_io.hpp"
 #include "agents/learning_curve.hpp"
 #include "agents/make_agent.hpp"
 #include "core/atomic_file.hpp"
@@ -77,6 +79,49 @@ struct Loaded {
   std::unique_ptr<Agent> agent;
 };
 
+void check_finite(const char* field, double v, bool allow_minus_inf = false) {
+  if (std::isfinite(v) || (allow_minus_inf && v == -std::numeric_limits<double>::infinity())) return;
+  throw ConfigError("checkpoint: field '" + std::string(field) + "' is " + std::to_string(v) + ", expected a finite number");
+}
+
+// The loop's counters against the agent's (already checked against the config): a damaged
+// next_eval_step would otherwise spin `while (next_eval_step <= step)` for ages, a negative
+// evals_done reuse evaluation seeds, a metrics text of another length misnumber the CSV.
+void check_run_state(const RunState& rs, const Agent& agent) {
+  const std::int64_t step = agent.global_step(), updates = agent.updates_done();
+  const std::int64_t every = agent.run_config().eval_every_steps;
+  check_field("run.evals_done", rs.evals_done, 0, updates, "at most one evaluation per update");
+  // After every update the loop evaluates once step >= next_eval_step and then moves it past
+  // step by whole eval.every_steps, so it lies in (step, step + every_steps].
+  check_field("run.next_eval_step", rs.next_eval_step, step + 1, step + every,
+              "above the env step " + std::to_string(step) + " by at most eval.every_steps");
+  if (rs.next_eval_step % every != 0)
+    throw ConfigError("checkpoint: field 'run.next_eval_step' is " + std::to_string(rs.next_eval_step) +
+                      ", expected a multiple of eval.every_steps = " + std::to_string(every));
+  check_field("run.reached_target", rs.reached_target, 0, 1, "a flag");
+  if (rs.reached_target)
+    check_field("run.steps_to_target", rs.steps_to_target, 0, step, "an env step of this run");
+  else
+    check_field("run.steps_to_target", rs.steps_to_target, -1, -1, "-1 until the target is reached");
+  if (rs.evals_done == 0)
+    check_field("run.last_eval_step", rs.last_eval_step, -1, -1, "-1 before the first evaluation");
+  else
+    check_field("run.last_eval_step", rs.last_eval_step, 0, step, "an env step of this run");
+  check_finite("run.seconds", rs.seconds);
+  if (rs.seconds < 0) throw ConfigError("checkpoint: field 'run.seconds' is " + std::to_string(rs.seconds) + ", expected >= 0");
+  check_finite("run.best_eval", rs.best_eval, true);
+  check_finite("run.last_eval_mean", rs.last_eval_mean);
+  check_finite("run.last_eval_std", rs.last_eval_std);
+  check_finite("run.seconds_to_target", rs.seconds_to_target);
+  check_field("run.recent", static_cast<std::int64_t>(rs.recent.size()), 0, static_cast<std::int64_t>(kRecentEpisodes),
+              "the last training returns kept");
+  const std::string header = metrics_header(agent);
+  if (rs.metrics.compare(0, header.size(), header) != 0)
+    throw ConfigError("checkpoint: field 'run.metrics' does not start with this agent's metrics.csv header");
+  check_field("run.metrics rows", static_cast<std::int64_t>(std::count(rs.metrics.begin(), rs.metrics.end(), '\n')) - 1,
+              updates, updates, "one row per update");
+}
+
 Loaded decode(const std::string& path) {
   const std::string payload = load_state_file(path, kCheckpointKind);
   try {
@@ -99,6 +144,7 @@ Loaded decode(const std::string& path) {
     l.agent = make_agent(cfg);
     l.agent->load_state(r.str());
     if (!r.at_end()) throw ConfigError("unexpected bytes after the agent state");
+    check_run_state(l.rs, *l.agent);
     return l;
   } catch (const ConfigError& e) {
     const std::string msg = e.what();

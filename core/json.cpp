@@ -2,11 +2,14 @@
 // NaN/Inf conventions).
 #include "core/json.hpp"
 
+#include <algorithm>
+
 #include <cereal/archives/json.hpp>
 #include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -48,9 +51,140 @@ static void reject_duplicate_keys(const rapidjson::Value& v, const std::string& 
   }
 }
 
+namespace {
+// Deepest nesting a config, kwargs or state text may have. The parser, the duplicate-key check
+// and the writer all recurse once per level, so arbitrary text ("[[[[..." a megabyte long) must
+// be refused before it reaches them rather than overflow the stack.
+constexpr int kMaxJsonDepth = 64;
+
+// rapidjson 1.1's exact strtod (kParseFullPrecisionFlag) reaches __builtin_clzll(0) and shifts
+// by 64 or more, undefined behaviour (found by tests/fuzz/fuzz_config), for a zero that its fast
+// path does not take: one with an exponent beyond +-22 ("0e-33") or more zeros than it reads
+// ("0.0000000000000000000000000"). Every zero written with an exponent or more than 16 zeros is
+// rewritten, in a copy, as the same zero padded with spaces ("0.0    ", "-0.0   "), which keeps
+// every offset that error messages report (rapidjson reports the first character after the
+// number's blanks, which is where the original number ended). Returns false when the text has no
+// such token. Sets bad_number_at (and stops) at a number too long for rapidjson (see below).
+// Also measures the nesting depth of [ and { outside strings into `deepest`, stopping past
+// kMaxJsonDepth.
+bool rewrite_long_zeros(std::string_view text, std::string& out, std::size_t& bad_number_at, int& deepest) {
+  bool changed = false, in_string = false;
+  int depth = 0;
+  deepest = 0;
+  const auto digit = [&](std::size_t k) { return k < text.size() && text[k] >= '0' && text[k] <= '9'; };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      continue;
+    }
+    if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+      if (deepest > kMaxJsonDepth) return changed;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+    if (c == 'N' || c == 'I') {
+      // NaN and Infinity (kParseNanAndInfFlag) glued to a number ("NaN.0e-82"): rapidjson
+      // reads the digits after them into its exact strtod with a zero significand (clz(0)).
+      const std::size_t n = text.compare(i, 3, "NaN") == 0 ? 3 : text.compare(i, 8, "Infinity") == 0 ? 8 : 0;
+      if (n > 0 && i + n < text.size() && std::strchr("0123456789.eE+-", text[i + n]) != nullptr) {
+        bad_number_at = i;
+        return changed;
+      }
+      continue;
+    }
+    if (c != '-' && !(c >= '0' && c <= '9')) continue;
+    if (i > 0 && (std::isalnum(static_cast<unsigned char>(text[i - 1])) || text[i - 1] == '.' ||
+                  text[i - 1] == '-' || text[i - 1] == '+'))
+      continue;  // inside a token (10.000..., 1e-0...), not the start of a number
+    {
+      // A number longer than 64 characters, or with an exponent of more than 4 digits
+      // (1e536870878), reaches int overflows in rapidjson's exact strtod (undefined behaviour,
+      // found by fuzz_config); no config needs one.
+      std::size_t end = i + 1;
+      while (end < text.size() && std::strchr("0123456789.eE+-", text[end]) != nullptr) ++end;
+      if (end - i > 64) {
+        bad_number_at = i;
+        return changed;
+      }
+      std::size_t e = i + 1;
+      while (e < text.size() && (digit(e) || text[e] == '.')) ++e;
+      if (e < text.size() && (text[e] == 'e' || text[e] == 'E')) {
+        ++e;
+        if (e < text.size() && (text[e] == '+' || text[e] == '-')) ++e;
+        while (e < text.size() && text[e] == '0') ++e;
+        std::size_t n = 0;
+        while (digit(e + n)) ++n;
+        if (n > 4) {
+          bad_number_at = i;
+          return changed;
+        }
+      }
+    }
+    if (c != '-' && c != '0') continue;
+    // -?0(\.0+)?([eE][+-]?[0-9]+)? not followed by another digit or point.
+    std::size_t k = i + (c == '-');
+    if (k >= text.size() || text[k] != '0' || digit(k + 1)) continue;
+    ++k;
+    std::size_t zeros = 0;
+    if (k < text.size() && text[k] == '.') {
+      std::size_t f = k + 1;
+      while (f < text.size() && text[f] == '0') ++f;
+      if (f == k + 1 || digit(f)) continue;  // "0." is rapidjson's to refuse; "0.001" is no zero
+      zeros = f - (k + 1);
+      k = f;
+    }
+    bool exponent = false;
+    if (k < text.size() && (text[k] == 'e' || text[k] == 'E')) {
+      std::size_t e = k + 1;
+      if (e < text.size() && (text[e] == '+' || text[e] == '-')) ++e;
+      if (!digit(e)) continue;
+      while (digit(e)) ++e;
+      exponent = true;
+      k = e;
+    }
+    if (!exponent && zeros <= 16) {
+      i = k - 1;
+      continue;
+    }
+    if (!changed) out.assign(text);
+    changed = true;
+    // A number character right after the token ("0e0e-80") makes the text invalid anyway; the
+    // zero is then written without its ".0" so that a blank always separates it from that.
+    const bool glued = k < text.size() && std::strchr("0123456789.eE+-", text[k]) != nullptr;
+    const std::string zero = std::string(c == '-' ? "-0" : "0") + (glued ? "" : ".0");
+    for (std::size_t m = i; m < k; ++m) out[m] = ' ';
+    out.replace(i, zero.size(), zero);  // left-aligned: what follows cannot extend the number
+    i = k - 1;
+  }
+  return changed;
+}
+
+}  // namespace
+
 JsonObject JsonObject::parse(std::string_view text, std::string where) {
   JsonObject o;
   o.where_ = std::move(where);
+  std::string zeros_rewritten;
+  std::size_t bad_number = std::string_view::npos;
+  int depth = 0;
+  if (rewrite_long_zeros(text, zeros_rewritten, bad_number, depth)) text = zeros_rewritten;
+  if (depth > kMaxJsonDepth)
+    throw ConfigError(o.where_ + ": JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  if (bad_number != std::string_view::npos) {
+    const std::size_t end = std::min(text.size(), text.find_first_of(" \t\r\n,]}", bad_number));
+    throw ConfigError(o.where_ + ": number " + std::string(text.substr(bad_number, std::min<std::size_t>(end - bad_number, 40))) +
+                      (end - bad_number > 40 ? "..." : "") + " is out of range (more than 64 characters, an exponent of more than 4 digits, or "
+                      "NaN/Infinity with digits after it)");
+  }
   rapidjson::ParseResult ok =
       o.impl_->doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseNanAndInfFlag>(
           text.data(), text.size());

@@ -419,14 +419,40 @@ int VectorEnv::load_state(std::string_view blob) {
                                 truncated_.size() + has_final_.size() + final_obs_.size();
   outputs.resize(out_bytes);
   r.bytes(outputs.data(), out_bytes);
+  // Flags are 0 or 1, and the done flags in the outputs too (a damaged state must not read
+  // as an episode that never ends or a lane that is neither reset nor running).
+  const auto bad = [&](const std::string& field, long long v, const std::string& expected) {
+    throw InvalidArgument(spec_.id + ": VectorEnv::load_state: field '" + field + "' is " + std::to_string(v) +
+                          ", expected " + expected);
+  };
+  {
+    const std::size_t flags_at = obs_.size() + rewards_.size() * sizeof(double);
+    const std::size_t flags = terminated_.size() + truncated_.size() + has_final_.size();
+    for (std::size_t k = 0; k < flags; ++k)
+      if (static_cast<unsigned char>(outputs[flags_at + k]) > 1)
+        bad("terminated/truncated/has_final[" + std::to_string(k) + "]", static_cast<unsigned char>(outputs[flags_at + k]),
+            "0 or 1");
+  }
+  const StepCount limit = time_limit(spec_.max_episode_steps);
   std::vector<Lane> lanes(static_cast<std::size_t>(n_));
-  for (Lane& l : lanes) {
+  for (std::size_t k = 0; k < lanes.size(); ++k) {
+    Lane& l = lanes[k];
+    const std::string lane = "lane " + std::to_string(k) + " ";
     r.bytes(l.rng, sizeof l.rng);
+    if ((l.rng[0] | l.rng[1] | l.rng[2] | l.rng[3]) == 0)
+      bad(lane + "rng", 0, "a nonzero xoshiro256** state (all zero would draw zeros forever)");
     l.elapsed = r.pod<StepCount>();
+    if (l.elapsed < 0 || l.elapsed > limit) bad(lane + "elapsed", l.elapsed, "0.." + std::to_string(limit));
     l.pending = r.pod<std::uint8_t>();
+    if (l.pending > 1) bad(lane + "pending_reset", l.pending, "0 or 1");
     l.captured = v1 ? 1 : r.pod<std::uint8_t>();
+    if (l.captured > 1 || (l.captured && !captures_env_state()))
+      bad(lane + "captured", l.captured, captures_env_state() ? "0 or 1" : "0 (this env does not expose its state)");
     if (l.captured) {
-      l.state.resize(r.pod<std::uint32_t>());
+      const auto count = r.pod<std::uint32_t>();
+      if (count > r.remaining() / sizeof(double))
+        bad(lane + "state size", count, "at most " + std::to_string(r.remaining() / sizeof(double)) + " (the bytes left: the state is truncated)");
+      l.state.resize(count);
       r.bytes(l.state.data(), l.state.size() * sizeof(double));
     }
   }

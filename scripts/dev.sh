@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's two entry points (README quick start), idempotent and quick when repeated:
 #   bash scripts/dev.sh run   installs what is missing, builds, runs the main job
-#   bash scripts/dev.sh test  installs what is missing, builds, runs every test
+#   bash scripts/dev.sh test  installs what is missing, builds, runs every test (also under
+#                             ASan + UBSan in build-asan/, and the fuzzers in build-fuzz/)
 # Works on a fresh Debian 12 machine as root. Nothing is fetched but Debian packages and PyPI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +16,9 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 # --- system packages: install only those missing, so a second run installs nothing ---
 DEBS=(build-essential cmake git pkg-config python3 python3-venv python3-dev
       libtbb-dev libcereal-dev rapidjson-dev catch2 libbox2d-dev libsfml-dev libimgui-dev
-      libtorch-dev libopenblas-dev)
+      libtorch-dev libopenblas-dev clang libclang-rt-14-dev)
+# clang (with libclang-rt-14-dev, only recommended by clang-14, which holds libFuzzer) builds the
+# fuzzers in build-fuzz/.
 # libopenblas-dev makes OpenBLAS the system BLAS, so LibTorch (test oracle and benchmark
 # baseline) runs on an optimized BLAS rather than the slow reference one.
 install_debs() {
@@ -58,6 +61,49 @@ build() {
   cmake --build "$BUILD" -j"$JOBS"
 }
 
+# --- the C++ suites again under AddressSanitizer + UBSan, in build-asan/ (reused: a repeat
+# rebuilds only what changed). The tensor pool is off (RLFORGE_TENSOR_POOL=off) so ASan sees
+# every block at its size; test_tensor_no_alloc sets it back on for itself (it counts the pool). ---
+ASAN_BUILD=${RLFORGE_ASAN_BUILD_DIR:-$ROOT/build-asan}
+asan_test() {
+  if [ ! -f "$ASAN_BUILD/CMakeCache.txt" ]; then
+    say "configuring $ASAN_BUILD (AddressSanitizer + UBSan)"
+    cmake -S "$ROOT" -B "$ASAN_BUILD" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O1 -g1 -DNDEBUG" \
+      -DRLFORGE_SANITIZE=ON \
+      -DRLFORGE_CUDA=OFF -DPython3_EXECUTABLE="$VENV/bin/python"
+  fi
+  say "building $ASAN_BUILD"
+  cmake --build "$ASAN_BUILD" -j"$JOBS"
+  say "C++ tests under AddressSanitizer + UBSan (ctest in $ASAN_BUILD)"
+  (cd "$ASAN_BUILD" && RLFORGE_TENSOR_POOL=off ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1 \
+    UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure --no-tests=error -j"$JOBS")
+}
+
+# --- libFuzzer targets (tests/fuzz/), built with clang in build-fuzz/ (reused), each run for
+# RLFORGE_FUZZ_SECONDS (default 60) from its checked-in seeds; new inputs collect in
+# build-fuzz/corpus/NAME, a crash is written to build-fuzz/artifacts/ and fails the run. ---
+FUZZ_BUILD=${RLFORGE_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}
+FUZZERS=(config overrides checkpoint tensor_file)
+fuzz_test() {
+  if [ ! -f "$FUZZ_BUILD/CMakeCache.txt" ]; then
+    say "configuring $FUZZ_BUILD (clang, libFuzzer + ASan + UBSan)"
+    cmake -S "$ROOT" -B "$FUZZ_BUILD" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++ -DRLFORGE_FUZZ=ON \
+      -DRLFORGE_BUILD_TESTS=OFF -DRLFORGE_CUDA=OFF -DRLFORGE_NATIVE=OFF
+  fi
+  say "building the fuzzers ($FUZZ_BUILD)"
+  cmake --build "$FUZZ_BUILD" -j"$JOBS" --target fuzz_all
+  mkdir -p "$FUZZ_BUILD/artifacts"
+  for f in "${FUZZERS[@]}"; do
+    say "fuzz_$f for ${RLFORGE_FUZZ_SECONDS:-60} s"
+    mkdir -p "$FUZZ_BUILD/corpus/$f"
+    "$FUZZ_BUILD/tests/fuzz/fuzz_$f" -max_total_time="${RLFORGE_FUZZ_SECONDS:-60}" -timeout=10 -rss_limit_mb=2048 \
+      -print_final_stats=1 -artifact_prefix="$FUZZ_BUILD/artifacts/$f-" \
+      "$FUZZ_BUILD/corpus/$f" "$ROOT/tests/fuzz/corpus/$f" 2>"$FUZZ_BUILD/fuzz_$f.log" ||
+      { tail -40 "$FUZZ_BUILD/fuzz_$f.log" >&2; exit 1; }
+    grep -E "^(stat::number_of_executed_units|Done )" "$FUZZ_BUILD/fuzz_$f.log" >&2 || true
+  done
+}
+
 case "${1:-}" in
   run)
     install_debs
@@ -73,6 +119,8 @@ case "${1:-}" in
     say "C++ tests (ctest)"
     # --no-tests=error: a build that registered no test fails instead of passing empty.
     (cd "$BUILD" && ctest --output-on-failure --no-tests=error -j"$JOBS")
+    asan_test
+    fuzz_test
     say "Python package rlforge (pip install . into $VENV; build folder build-py/)"
     CMAKE_BUILD_PARALLEL_LEVEL="$JOBS" "$VENV/bin/pip" install -q --disable-pip-version-check \
       --no-build-isolation --no-deps "$ROOT"

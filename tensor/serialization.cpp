@@ -132,24 +132,46 @@ std::vector<NamedTensor> load_tensors(const std::string& path) {
   try {
     std::istringstream ps(payload, std::ios::binary);
     cereal::PortableBinaryInputArchive ar(ps);
+    // Every length is checked against the bytes left before anything is allocated for it:
+    // cereal would resize a string or vector to whatever count the bytes claim.
+    const auto left = [&] { return payload.size() - static_cast<std::size_t>(ps.tellg()); };
     std::uint64_t count = 0;
     ar(count);
     for (std::uint64_t i = 0; i < count; ++i) {
       NamedTensor nt;
       std::uint8_t dt = 0;
-      std::vector<std::int64_t> dims;
-      ar(nt.name, dt, dims);
-      if (dt >= std::size(kFileDTypes) || dims.size() > static_cast<std::size_t>(kMaxDims)) {
-        fail(path, "corrupt entry '" + nt.name + "' (dtype code " + std::to_string(dt) + ", " + std::to_string(dims.size()) + " dims)");
+      cereal::size_type name_len = 0;
+      ar(cereal::make_size_tag(name_len));  // the wire format of ar(std::string)
+      if (name_len > left()) fail(path, "corrupt entry " + std::to_string(i) + ": name of " + std::to_string(name_len) + " bytes exceeds the payload");
+      nt.name.resize(static_cast<std::size_t>(name_len));
+      ar(cereal::binary_data(nt.name.data(), nt.name.size()));
+      cereal::size_type rank = 0;
+      ar(dt, cereal::make_size_tag(rank));  // then ar(std::vector<std::int64_t>)
+      if (dt >= std::size(kFileDTypes) || rank > static_cast<cereal::size_type>(kMaxDims)) {
+        fail(path, "corrupt entry '" + nt.name + "' (dtype code " + std::to_string(dt) + ", " + std::to_string(rank) + " dims)");
       }
+      std::vector<std::int64_t> dims(static_cast<std::size_t>(rank));
+      ar(cereal::binary_data(dims.data(), dims.size() * sizeof(std::int64_t)));
+      const DType d = kFileDTypes[dt];
+      // numel * element size must fit the payload; checked factor by factor, so no product
+      // overflows. An empty tensor holds no bytes, but its other dims still make strides: their
+      // product must stay below 2^48.
+      bool empty = false;
       for (std::int64_t v : dims) {
         if (v < 0) fail(path, "corrupt entry '" + nt.name + "': negative dimension " + std::to_string(v));
+        if (v == 0) empty = true;
+      }
+      std::uint64_t room = empty ? std::uint64_t{1} << 48 : payload.size() / dtype_size(d);
+      for (std::int64_t v : dims) {
+        if (v == 0) continue;
+        if (static_cast<std::uint64_t>(v) > room) {
+          std::string shape;
+          for (std::size_t k = 0; k < dims.size(); ++k) shape += (k ? ", " : "") + std::to_string(dims[k]);
+          fail(path, "corrupt entry '" + nt.name + "': shape (" + shape + ") exceeds the payload");
+        }
+        room /= static_cast<std::uint64_t>(v);
       }
       const Shape shape(dims.begin(), dims.end());
-      const DType d = kFileDTypes[dt];
-      if ( static_cast<std::uint64_t>(shape.numel()) * dtype_size(d) > payload.size()) {
-        fail(path, "corrupt entry '" + nt.name + "': shape " + shape.str() + " exceeds the payload");
-      }
       nt.value = Tensor::empty(shape, d);
       const std::size_t bytes = static_cast<std::size_t>(shape.numel()) * dtype_size(d);
       with_element_type(d, [&](auto t) { ar(cereal::binary_data(nt.value.data<decltype(t)>(), bytes)); });

@@ -2,6 +2,8 @@
 #include "tensor/detail/memory_pool.hpp"
 
 #include <bit>
+#include <cstdlib>
+#include <cstring>
 #include <new>
 
 namespace rlforge::tensor::detail {
@@ -62,8 +64,29 @@ void* pool_alloc(std::size_t bytes) {
   return ::operator new(bytes, std::align_val_t{kAlign});
 }
 void pool_free(void* p, std::size_t) noexcept { ::operator delete(p, std::align_val_t{kAlign}); }
+bool pool_enabled() { return false; }
 #else
+// RLFORGE_TENSOR_POOL=off in the environment (read once) does the same at run time, so one
+// sanitizer build runs the suites without the pool and test_tensor_no_alloc with it. A block
+// taken from the pool before the variable was read is freed to the system at its size class,
+// which the aligned delete accepts either way.
+namespace {
+bool pool_off() {
+  static const bool off = [] {
+    const char* v = std::getenv("RLFORGE_TENSOR_POOL");
+    return v != nullptr && std::strcmp(v, "off") == 0;
+  }();
+  return off;
+}
+}  // namespace
+
+bool pool_enabled() { return !pool_off(); }
+
 void* pool_alloc(std::size_t bytes) {
+  if (pool_off()) {
+    if (!t_cache_destroyed) cache().stats.system_allocs++;
+    return ::operator new(bytes, std::align_val_t{kAlign});
+  }
   const int c = size_class(bytes);
   const std::size_t block = std::size_t{1} << c;
   if (t_cache_destroyed) {
@@ -82,6 +105,10 @@ void* pool_alloc(std::size_t bytes) {
 
 void pool_free(void* p, std::size_t bytes) noexcept {
   if (p == nullptr) return;
+  if (pool_off()) {
+    ::operator delete(p, std::align_val_t{kAlign});
+    return;
+  }
   const int c = size_class(bytes);
   const std::size_t block = std::size_t{1} << c;
   if (block > kMaxCached || t_cache_destroyed) {

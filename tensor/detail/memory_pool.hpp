@@ -6,7 +6,10 @@
 
 namespace rlforge::tensor::detail {
 
-// Compile with -DRLFORGE_TENSOR_POOL_OFF (sanitizer builds) to bypass the pool entirely.
+// Compile with -DRLFORGE_TENSOR_POOL_OFF, or run with RLFORGE_TENSOR_POOL=off in the
+// environment (sanitizer runs), to bypass the pool: every block then comes from the system at
+// its exact size, so AddressSanitizer sees overruns that a size class would hide.
+bool pool_enabled();
 
 // Returns a 64-byte aligned block of at least `bytes` bytes (bytes > 0). A block freed on
 // any thread may be reused by that thread; blocks cached by a thread are returned to the
