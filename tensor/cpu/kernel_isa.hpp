@@ -10,13 +10,23 @@
 // the three copies never share a symbol. cpu/gemm_dispatch.cpp picks one by active_isa().
 #pragma once
 
+// Clang (the fuzz build) ignores GCC's target pragma: it gets the same target as an attribute on
+// every function that follows, popped by the generated file after the kernel file ends.
 #if defined(RLFORGE_KERNEL_ISA_AVX512)
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"))), apply_to = function)
+#else
 #pragma GCC target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma,prefer-vector-width=512")
+#endif
 #define RLFORGE_KERNEL_NS isa_avx512
 #define RLFORGE_SIMD_AVX512 1
 #define RLFORGE_SIMD_AVX2 1
 #elif defined(RLFORGE_KERNEL_ISA_AVX2)
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#else
 #pragma GCC target("avx2,fma")
+#endif
 #define RLFORGE_KERNEL_NS isa_avx2
 #define RLFORGE_SIMD_AVX2 1
 #elif defined(RLFORGE_KERNEL_ISA_BASELINE)
