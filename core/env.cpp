@@ -82,4 +82,9 @@ void BatchedEnv::set_state(int, std::span<const double>) {
 
 std::unique_ptr<BatchedEnv> Env::make_batched(int) const { return nullptr; }
 
+void Env::draw(Frame&) const {
+  throw UnsupportedRender(id() + ": this env does not render: it defines no draw(Frame&) const "
+                          "(override draw and renders() to describe its picture, see core/frame.hpp)");
+}
+
 }  // namespace rlforge

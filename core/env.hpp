@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/episode.hpp"
+#include "core/frame.hpp"
 #include "core/info.hpp"
 #include "core/json.hpp"
 #include "core/rng.hpp"
@@ -102,6 +103,14 @@ class Env {
   // frames or statistics, a model's hidden flag). Defaults to get_state()/set_state().
   virtual std::vector<double> checkpoint_state() const { return get_state(); }
   virtual void restore_checkpoint_state(std::span<const double> state) { set_state(state); }
+
+  // The current state as a picture (render/ turns it into pixels, a window or video): begin
+  // the frame at the env's nominal size, then add primitives. Must not change the env, and
+  // after the first call should allocate nothing (Frame keeps its capacity). An env that
+  // renders overrides it and sets EnvSpec::render_fps; the default throws UnsupportedRender.
+  virtual void draw(Frame& frame) const;
+  // Whether draw() is overridden (render_mode="rgb_array" is refused up front otherwise).
+  virtual bool renders() const { return false; }
 
   // An env whose step costs nanoseconds may return a native structure-of-arrays
   // implementation of n copies of itself (same kwargs); VectorEnv then uses it. It must

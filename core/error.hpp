@@ -25,6 +25,11 @@ struct StateError : Error {
 struct NotFound : Error {
   using Error::Error;
 };
+// Rendering asked of an env that cannot (no draw(Frame&)), or a backend that is missing
+// (no display, no codec): the message says what to do instead.
+struct UnsupportedRender : Error {
+  using Error::Error;
+};
 // A config or data file that cannot be read: names the file and the key path.
 struct ConfigError : Error {
   using Error::Error;

@@ -43,6 +43,7 @@ VectorEnv::VectorEnv(std::string_view id, int num_envs, std::string_view kwargs_
   spec_ = first->spec();
   obs_space_ = first->observation_space();
   act_space_ = first->action_space();
+  picture_env_ = std::move(first);  // draws a batched lane: its state is copied in
   init(options);
 }
 
@@ -127,6 +128,24 @@ void VectorEnv::reset_lane(std::size_t k, const JsonObject* options) {
   else
     envs_[k]->reset_unchecked(options, std::span<std::byte>(row, obs_bytes_), infos_[k]);
   elapsed_[k] = 0;
+}
+
+bool VectorEnv::renders() const {
+  return batched_ ? picture_env_->renders() : envs_.front()->renders();
+}
+
+void VectorEnv::draw(int i, Frame& frame) const {
+  if (i < 0 || i >= n_)
+    throw InvalidArgument("VectorEnv::draw: index " + std::to_string(i) + " out of range [0, " +
+                          std::to_string(n_) + ")");
+  if (!batched_) {
+    envs_[static_cast<std::size_t>(i)]->draw(frame);
+    return;
+  }
+  // A batched lane is drawn by a single env of the same id and kwargs holding its state (the
+  // batched path exists only for envs whose state is their get_state() numbers).
+  picture_env_->set_state(batched_->get_state(i));
+  picture_env_->draw(frame);
 }
 
 Env& VectorEnv::env(int i) {

@@ -90,6 +90,10 @@ class VectorEnv {
   // spec sets exposes_state).
   bool captures_env_state() const;
 
+  // Env i's picture (see Env::draw), on either path; renders(): whether the envs can draw.
+  void draw(int i, Frame& frame) const;
+  bool renders() const;
+
   // The single envs (empty when the batched path is used). Their reset/step bookkeeping is
   // this VectorEnv's: step them through it, not through Env::step.
   Env& env(int i);
@@ -113,6 +117,7 @@ class VectorEnv {
   std::size_t obs_bytes_ = 0, act_bytes_ = 0;
   std::vector<std::unique_ptr<Env>> envs_;
   std::unique_ptr<BatchedEnv> batched_;
+  std::unique_ptr<Env> picture_env_;  // batched path: a single env that draws lane i's state
   struct Pool;  // the TBB arena, kept out of this header
   std::unique_ptr<Pool> pool_;
 

@@ -19,6 +19,8 @@ class Wrapper : public Env {
   Rng& rng() override { return inner_->rng(); }
   std::vector<double> get_state() const override { return inner_->get_state(); }
   void set_state(std::span<const double> state) override { inner_->set_state(state); }
+  void draw(Frame& frame) const override { inner_->draw(frame); }
+  bool renders() const override { return inner_->renders(); }
   // A stateful wrapper appends its own values to the inner env's (see Wrapper::append_state).
   std::vector<double> checkpoint_state() const override { return inner_->checkpoint_state(); }
   void restore_checkpoint_state(std::span<const double> state) override {

@@ -1,0 +1,41 @@
+// Rasterizer: a Frame (core/frame.hpp) into H x W x 3 uint8 RGB pixels on the CPU — the
+// rgb_array backend. No display, no GPU; the same frame gives the same bytes on any machine
+// (integer coverage arithmetic after one float -> fixed-point conversion per vertex).
+//
+// Anti-aliasing is exact-area coverage per pixel (each polygon edge's signed area accumulated
+// into a row buffer, then swept, as font rasterizers do), not supersampling: one pass per
+// primitive over its bounding rows, so CartPole's frame costs little more than clearing it.
+// Circles and strokes become polygons first (tessellate.hpp), so every shape shares one filler.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/frame.hpp"
+
+namespace rlforge::render {
+
+class Rasterizer {
+ public:
+  // Draws `frame` into `rgb` (height rows of width * 3 bytes), scaling the frame's canvas to
+  // width x height. Throws InvalidArgument when rgb.size() != width * height * 3 or the frame
+  // was never begun. Scratch buffers are kept: after the first frame of a size, no allocation.
+  void draw(const Frame& frame, std::span<std::uint8_t> rgb, int width, int height);
+  // At the frame's own canvas size.
+  void draw(const Frame& frame, std::span<std::uint8_t> rgb) {
+    draw(frame, rgb, frame.width(), frame.height());
+  }
+
+ private:
+  void fill(std::span<const Vec2> poly, Color c, std::span<std::uint8_t> rgb, int width, int height);
+  std::vector<std::int32_t> cover_;  // per-pixel accumulated (area, cover) of the current shape
+  std::vector<std::int32_t> area_;
+  std::vector<Vec2> path_;           // the current primitive as a polygon (scaled to the output)
+  std::vector<std::uint32_t> contour_ends_;
+};
+
+// One frame at canvas size (or the given size) into a new buffer: for tests and one-off pictures.
+std::vector<std::uint8_t> rasterize(const Frame& frame, int width = 0, int height = 0);
+
+}  // namespace rlforge::render
