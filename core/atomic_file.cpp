@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>  // renameat2, RENAME_NOREPLACE (glibc 2.28)
 #include <cstring>
 #include <filesystem>
 #include <regex>
@@ -45,6 +46,13 @@ void AtomicFile::fail(const std::string& what, int err) const {
   throw Error(what + " '" + path_ + "': " + std::strerror(err));
 }
 
+void AtomicFile::no_replace_fail(int err) const {
+  if (err == EEXIST)
+    throw Error("'" + path_ + "' appeared while it was being written; it was left as it is and "
+                "the new file was not kept");
+  fail("cannot rename the temporary file to", err);
+}
+
 void AtomicFile::write(const void* data, std::size_t n) {
   const auto* p = static_cast<const char*>(data);
   while (n > 0) {
@@ -56,12 +64,31 @@ void AtomicFile::write(const void* data, std::size_t n) {
   }
 }
 
-void AtomicFile::commit() {
+void AtomicFile::write_at(std::uint64_t offset, const void* data, std::size_t n) {
+  const auto* p = static_cast<const char*>(data);
+  while (n > 0) {
+    const ::ssize_t k = ::pwrite(fd_, p, n, static_cast<::off_t>(offset));
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) fail("cannot write", k < 0 ? errno : EIO);
+    p += k;
+    n -= static_cast<std::size_t>(k);
+    offset += static_cast<std::uint64_t>(k);
+  }
+}
+
+void AtomicFile::commit(bool replace) {
   if (::fsync(fd_) != 0) fail("cannot write", errno);
   const int rc = ::close(fd_);
   fd_ = -1;
   if (rc != 0) fail("cannot write", errno);
-  if (::rename(tmp_.c_str(), path_.c_str()) != 0) fail("cannot rename the temporary file to", errno);
+  if (replace) {
+    if (::rename(tmp_.c_str(), path_.c_str()) != 0) fail("cannot rename the temporary file to", errno);
+  } else if (::renameat2(AT_FDCWD, tmp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_NOREPLACE) != 0) {
+    // Filesystems without RENAME_NOREPLACE: link() refuses an existing name just as atomically.
+    if (errno != EINVAL && errno != ENOSYS) no_replace_fail(errno);
+    if (::link(tmp_.c_str(), path_.c_str()) != 0) no_replace_fail(errno);
+    ::unlink(tmp_.c_str());
+  }
   committed_ = true;
   // The rename itself is durable only once the folder is synced.
   const int dir = ::open(parent_dir(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -7,6 +7,7 @@
 // Throws rlforge::Error naming the path and the system's reason.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -21,12 +22,18 @@ class AtomicFile {
 
   void write(const void* data, std::size_t n);
   void write(std::string_view bytes) { write(bytes.data(), bytes.size()); }
-  // Makes the file durable and puts it in place; after it the object holds nothing.
-  void commit();
+  // Writes at a byte offset (pwrite), for writers that seek back to patch what they wrote (the
+  // MP4 muxer's index); does not move the position write() appends at.
+  void write_at(std::uint64_t offset, const void* data, std::size_t n);
+  // Makes the file durable and puts it in place; after it the object holds nothing. With
+  // replace = false an existing file at the path (one that appeared since the caller checked) is
+  // left alone and commit throws, so a long write never overwrites what a user made meanwhile.
+  void commit(bool replace = true);
   const std::string& temp_path() const { return tmp_; }
 
  private:
   [[noreturn]] void fail(const std::string& what, int err) const;
+  [[noreturn]] void no_replace_fail(int err) const;
   std::string path_, tmp_;
   int fd_ = -1;
   bool committed_ = false;
