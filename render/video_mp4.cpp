@@ -86,8 +86,9 @@ class Mp4Writer final : public VideoWriter {
     AVFormatContext* f = nullptr;
     check(avformat_alloc_output_context2(&f, nullptr, "mp4", nullptr), "no mp4 muxer");
     format_.reset(f);
-    // faststart re-opens the output by name to read it back: that name is our temporary.
-    f->url = av_strdup(file_.temp_path().c_str());
+    // faststart re-opens the output by name to read it back: that name is our temporary, with
+    // "file:" so that a name like "a:b.mp4" is not taken for a protocol "a".
+    f->url = av_strdup(("file:" + file_.temp_path()).c_str());
     constexpr int kIoBuffer = 1 << 16;
     auto* buf = static_cast<std::uint8_t*>(av_malloc(kIoBuffer));
     f->pb = avio_alloc_context(buf, kIoBuffer, 1, this, nullptr, &Mp4Writer::io_write, &Mp4Writer::io_seek);

@@ -51,8 +51,10 @@ std::uint32_t& Quantizer::slot(std::uint32_t key) {
 }
 
 void Quantizer::count_colours(const std::uint8_t* frame, int stride, int x, int y, int w, int h) {
-  // At most half full, so probes stay short; grown only, so a steady stream allocates nothing.
-  const std::size_t want = std::bit_ceil(std::max<std::size_t>(1024, 2 * std::size_t(w) * h));
+  // At most half full, so probes stay short (there are at most 2^24 colours); grown only, so a
+  // steady stream allocates nothing.
+  const std::size_t most = std::min<std::size_t>(std::size_t(w) * h, std::size_t{1} << 24);
+  const std::size_t want = std::bit_ceil(std::max<std::size_t>(1024, 2 * most));
   if (keys_.size() < want) {
     keys_.assign(want, 0);
     values_.assign(want, 0);

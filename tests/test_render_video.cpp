@@ -425,6 +425,21 @@ TEST_CASE("MP4: a fractional fps (29.97) sets the duration", "[video][mp4]") {
   fs::remove_all(dir);
 }
 
+TEST_CASE("MP4: a relative name with a colon is a file, not a protocol", "[video][mp4]") {
+  // libavformat reads "a:b.mp4" as protocol "a" unless told it is a file (faststart re-opens it).
+  const fs::path dir = scratch_dir(), before = fs::current_path();
+  fs::current_path(dir);
+  try {
+    write_stream("a:b.mp4", 16, 16, 10, 3);
+  } catch (...) {
+    fs::current_path(before);
+    throw;
+  }
+  fs::current_path(before);
+  CHECK(decode_video((dir / "a:b.mp4").string(), false).frames == 3);
+  fs::remove_all(dir);
+}
+
 // ---------------------------------------------------------------- checks before writing
 
 TEST_CASE("open_video refuses bad names, sizes and rates before creating anything", "[video]") {
