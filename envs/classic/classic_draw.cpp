@@ -3,6 +3,9 @@
 #include "envs/classic/classic_draw.hpp"
 
 #include <cmath>
+#include <string>
+
+#include "core/error.hpp"
 
 namespace rlforge::classic::draw {
 
@@ -39,8 +42,15 @@ std::array<Vec2, 4> rotated_box(double l, double r, double b, double t, double a
 }
 
 void solid_polygon(Frame& f, std::span<const Vec2> pts, Color c) {
-  f.fill_polygon(pts, c);
-  f.stroke_polygon(pts, c, 1.0f);
+  // gfxdraw takes int() of every vertex; a fixed array, so that drawing allocates nothing.
+  std::array<Vec2, kMaxPolygon> px;
+  if (pts.size() > px.size())
+    throw InvalidArgument("draw::solid_polygon: " + std::to_string(pts.size()) +
+                          " points, at most " + std::to_string(px.size()));
+  for (std::size_t i = 0; i < pts.size(); ++i) px[i] = {std::trunc(pts[i].x), std::trunc(pts[i].y)};
+  const std::span<const Vec2> v(px.data(), pts.size());
+  f.fill_polygon(v, c);
+  f.stroke_polygon(v, c, 1.0f);
 }
 
 void solid_circle(Frame& f, int cx, int cy, int r, Color c) {

@@ -8,6 +8,7 @@
 // (i + 0.5, j + 0.5) on a continuous canvas; begin_pygame_canvas maps world to canvas so.
 #pragma once
 #include <array>
+#include <cstddef>
 #include <span>
 
 #include "core/frame.hpp"
@@ -37,8 +38,11 @@ Point rotate(Point p, double angle);
 // by `angle` about the origin, then moved by `at`.
 std::array<Vec2, 4> rotated_box(double l, double r, double b, double t, double angle, Point at);
 
-// gfxdraw.aapolygon + gfxdraw.filled_polygon: the filled shape plus its 1-pixel outline (the
-// outline makes the shape half a pixel larger on every side, as gfxdraw's inclusive fill does).
+// gfxdraw.aapolygon + gfxdraw.filled_polygon: the vertices truncated to whole pixels, as
+// gfxdraw does; the filled shape plus its 1-pixel outline (which makes the shape half a pixel
+// larger on every side, as gfxdraw's fill, which includes its end pixels, is). Up to
+// kMaxPolygon points (throws InvalidArgument beyond).
+inline constexpr std::size_t kMaxPolygon = 8;
 void solid_polygon(Frame& f, std::span<const Vec2> pts, Color c);
 // gfxdraw.aacircle + gfxdraw.filled_circle at integer pixel centre and radius (gymnasium
 // passes int()s): a disc spanning 2r + 1 pixels, i.e. radius r + 0.5 on the canvas.

@@ -32,7 +32,7 @@ constexpr int kCanvas = 500;
 constexpr int kOffset = kCanvas / 2;  // the pivot, in pixels
 
 // The torque arrow. gymnasium blits its picture assets/clockwise.png (329 x 312 pixels: a
-// black ring of radius 150.8 and width 9.8 about (173.9, 156.0) from the top clockwise round to
+// black ring of radius 151.3 and width 9.8 about (173.1, 156.0) from the top clockwise round to
 // the left, where an arrowhead points up), smooth-scaled to S x S pixels with
 // S = int(scale * |u| / 2), centred on the pivot, mirrored left-right when u > 0. Here the same
 // ring and head are drawn as primitives at the same place and size, measured off that picture;
@@ -53,7 +53,7 @@ void draw_torque_arrow(Frame& f, float u) {
     return Vec2{static_cast<float>(sx - 0.5), static_cast<float>(kCanvas - sy - 0.5)};
   };
   constexpr double kDeg = 3.141592653589793 / 180;
-  constexpr double cx = 173.9, cy = 156.0, r = 150.8, ring_width = 9.8;
+  constexpr double cx = 173.1, cy = 156.0, r = 151.3, ring_width = 9.8;
   constexpr double from = -91.5 * kDeg, to = 182.0 * kDeg;  // image angles, clockwise on screen
   constexpr int kArcPoints = 40;
   std::array<Vec2, kArcPoints> arc;
