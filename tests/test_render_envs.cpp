@@ -1,10 +1,13 @@
 // The draw(Frame&) contract of the envs: every classic env draws at its canvas size, a second
-// frame does not grow the Frame, a batched VectorEnv lane draws exactly what a single env with
+// frame neither grows the Frame nor allocates, a batched VectorEnv lane draws exactly what a single env with
 // its state draws, and an env without draw() says it does not render. (How the pictures look
 // is tests/python/test_render_pictures.py, against gymnasium.)
 #include <catch.hpp>
 
+#include <atomic>
 #include <cstdint>
+#include <cstdlib>
+#include <new>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -18,6 +21,19 @@
 #include "render/raster.hpp"
 
 using namespace rlforge;
+
+// Every heap allocation of this test program is counted (this binary replaces the global
+// operator new), so a test can say that a call allocated nothing.
+namespace {
+std::atomic<long> g_allocations{0};
+}
+void* operator new(std::size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -121,7 +137,7 @@ TEST_CASE("every registered env with a render_fps renders", "[render]") {
   }
 }
 
-TEST_CASE("drawing again does not grow the frame", "[render]") {
+TEST_CASE("drawing again neither grows the frame nor allocates", "[render]") {
   for (const Canvas& c : kClassic) {
     INFO(c.id);
     Reset r = made_and_reset(c.id, 1);
@@ -136,7 +152,10 @@ TEST_CASE("drawing again does not grow the frame", "[render]") {
     for (int k = 2; k < 30; ++k) {
       if (step(env, action_at(env.action_space(), k), r.obs, r.info).terminated)
         env.reset(std::nullopt, std::span<std::byte>(r.obs), r.info);
+      const long before = g_allocations.load();
       env.draw(frame);
+      const long allocations = g_allocations.load() - before;
+      CHECK(allocations == 0);
       CHECK(frame.capacity_bytes() == capacity);
     }
     CHECK(frame.primitives().size() <= primitives);
