@@ -16,18 +16,17 @@ void begin_pygame_canvas(Frame& f, int w, int h) {
 }
 
 Point rotate(Point p, double angle) {
-  constexpr double kTwoPi = 6.283185307179586, kQuarter = kTwoPi / 4, kEps = 1e-6;
-  double a = std::fmod(angle, kTwoPi);
-  if (a < 0) a += kTwoPi;
-  if (std::fmod(a + kEps, kQuarter) < 2 * kEps) {
-    switch (static_cast<int>((a + kEps) / kQuarter) % 4) {
-      case 1: return {-p.y, p.x};
-      case 2: return {-p.x, -p.y};
-      case 3: return {p.y, -p.x};
-      default: return p;
-    }
+  constexpr double kQuarter = 1.5707963267948966, kEps = 1e-6;
+  const double quarters = std::round(angle / kQuarter);
+  if (std::abs(angle - quarters * kQuarter) < kEps) {
+    // A whole number of quarter turns, done exactly.
+    const long k = static_cast<long>(std::fmod(quarters, 4.0) + 4.0) % 4;
+    if (k == 1) return {-p.y, p.x};
+    if (k == 2) return {-p.x, -p.y};
+    if (k == 3) return {p.y, -p.x};
+    return p;
   }
-  const double c = std::cos(a), s = std::sin(a);
+  const double c = std::cos(angle), s = std::sin(angle);
   return {p.x * c - p.y * s, p.x * s + p.y * c};
 }
 
