@@ -12,6 +12,11 @@ namespace rlforge::render {
 
 namespace {
 
+// Columns per dirty bit. The sweep passes a tile no edge touched in one step: the running
+// coverage is constant across it (0 outside a shape: skipped; inside: filled), so a long thin
+// shape — a terrain line across the picture — costs its edges, not its bounding box.
+constexpr int kTile = 16;
+
 // x / 255 rounded to nearest, exactly, for x in [0, 255 * 255].
 inline int div255(int x) { return ((x + 128) * 257) >> 16; }
 
@@ -27,6 +32,13 @@ inline void blend(std::uint8_t* px, Color c, int a) {  // a: 0..255 opacity of c
 struct Accumulator {
   float* acc;
   int stride, width, height;
+  std::uint64_t* dirty;  // per row, one bit per kTile columns holding a contribution
+  int words;             // 64-bit words per row of `dirty`
+
+  void mark(int y, int x0, int x1) {  // columns [x0, x1] of row y
+    std::uint64_t* row = dirty + static_cast<std::ptrdiff_t>(y) * words;
+    for (int t = x0 / kTile; t <= x1 / kTile; ++t) row[t >> 6] |= std::uint64_t{1} << (t & 63);
+  }
 
   // A segment already inside x in [0, W], y in [0, H].
   void edge(double x0, double y0, double x1, double y1) {
@@ -51,6 +63,7 @@ struct Accumulator {
       const int xli = static_cast<int>(xl_floor);
       const double xr_ceil = std::ceil(xr);
       const int xri = static_cast<int>(xr_ceil);
+      mark(y, xli, std::max(xli + 1, xri));
       if (xri <= xli + 1) {
         // Within one pixel column: the part of d left of the edge's mean x stays in it.
         const float xmf = static_cast<float>(0.5 * (x + xnext) - xl_floor);
@@ -161,6 +174,10 @@ void Rasterizer::draw(const Frame& frame, std::span<std::uint8_t> rgb, int width
   const float sy = static_cast<float>(height) / frame.height();
   const std::size_t stride = static_cast<std::size_t>(width) + 2;
   if (acc_.size() < stride * static_cast<std::size_t>(height)) acc_.assign(stride * height, 0.0f);
+  words_ = static_cast<int>((stride + kTile - 1) / kTile + 63) / 64;
+  const std::size_t dirty_words = static_cast<std::size_t>(words_) * height;
+  if (dirty_.size() < dirty_words) dirty_.assign(dirty_words, 0);
+  const int words = words_;
 
   for (const Primitive& p : frame.primitives()) {
     if (p.color.a == 0) continue;
@@ -173,7 +190,7 @@ void Rasterizer::draw(const Frame& frame, std::span<std::uint8_t> rgb, int width
     if (path_.points.empty()) continue;
     const Box b = bounds(path_.points, width, height);
     if (b.x0 >= b.x1 || b.y0 >= b.y1) continue;
-    Accumulator a{acc_.data(), static_cast<int>(stride), width, height};
+    Accumulator a{acc_.data(), static_cast<int>(stride), width, height, dirty_.data(), words};
     for (std::size_t k = 0; k < path_.ends.size(); ++k) {
       const auto ring = path_.contour(k);
       for (std::size_t i = 0; i < ring.size(); ++i) {
@@ -181,29 +198,54 @@ void Rasterizer::draw(const Frame& frame, std::span<std::uint8_t> rgb, int width
         a.segment(u.x, u.y, v.x, v.y);
       }
     }
-    // Sweep the box's rows: coverage = min(1, |winding|), times the colour's opacity. The
-    // accumulator is zeroed behind the sweep, so the next shape starts clean.
-    const float opacity = p.color.a / 255.0f;
-    const int xend = std::min(width + 2, b.x1 + 2);
-    for (int y = b.y0; y < b.y1; ++y) {
-      float* row = acc_.data() + static_cast<std::size_t>(y) * stride;
-      std::uint8_t* px = rgb.data() + (static_cast<std::size_t>(y) * width + b.x0) * 3;
-      float s = 0.0f;
-      for (int x = b.x0; x < b.x1; ++x, px += 3) {
-        s += row[x];
-        row[x] = 0.0f;
-        const float cov = std::min(1.0f, std::abs(s)) * opacity;
-        const int alpha = static_cast<int>(cov * 255.0f + 0.5f);
-        if (alpha >= 255) {
-          px[0] = p.color.r;
-          px[1] = p.color.g;
-          px[2] = p.color.b;
-        } else if (alpha > 0) {
-          blend(px, p.color, alpha);
-        }
-      }
-      for (int x = b.x1; x < xend; ++x) row[x] = 0.0f;
+    sweep(b.x0, b.y0, b.x1, b.y1, p.color, rgb, width);
+  }
+}
+
+// Coverage = min(1, |winding|) times the colour's opacity, row by row over the box; the
+// accumulator and its dirty bits are zeroed behind the sweep, so the next shape starts clean.
+// Untouched tiles see no change of the running sum, so the pixels are those of a full sweep.
+void Rasterizer::sweep(int x0, int y0, int x1, int y1, Color color, std::span<std::uint8_t> rgb, int width) {
+  const struct { int x0, y0, x1, y1; } b{x0, y0, x1, y1};
+  const std::size_t stride = static_cast<std::size_t>(width) + 2;
+  const float opacity = color.a / 255.0f;
+  const int xend = std::min(width + 2, b.x1 + 2);
+  auto put = [&](std::uint8_t* px, float s) {
+    const float cov = std::min(1.0f, std::abs(s)) * opacity;
+    const int alpha = static_cast<int>(cov * 255.0f + 0.5f);
+    if (alpha >= 255) {
+      px[0] = color.r;
+      px[1] = color.g;
+      px[2] = color.b;
+    } else if (alpha > 0) {
+      blend(px, color, alpha);
     }
+  };
+  for (int y = b.y0; y < b.y1; ++y) {
+    float* row = acc_.data() + static_cast<std::size_t>(y) * stride;
+    std::uint64_t* bits = dirty_.data() + static_cast<std::size_t>(y) * words_;
+    std::uint8_t* line = rgb.data() + static_cast<std::size_t>(y) * width * 3;
+    float s = 0.0f;
+    for (int x = b.x0; x < b.x1;) {
+      const int t = x / kTile;
+      const int tend = std::min(b.x1, (t + 1) * kTile);
+      std::uint64_t& word = bits[t >> 6];
+      const std::uint64_t bit = std::uint64_t{1} << (t & 63);
+      if (word & bit) {
+        for (; x < tend; ++x) {
+          s += row[x];
+          row[x] = 0.0f;
+          put(line + x * 3, s);
+        }
+        if (tend == (t + 1) * kTile) word &= ~bit;  // the tile's columns past b.x1 are zeroed below
+      } else {
+        if (static_cast<int>(std::min(1.0f, std::abs(s)) * opacity * 255.0f + 0.5f) > 0)
+          for (; x < tend; ++x) put(line + x * 3, s);
+        x = tend;
+      }
+    }
+    for (int x = b.x1; x < xend; ++x) row[x] = 0.0f;
+    for (int t = b.x1 > 0 ? (b.x1 - 1) / kTile : 0; t <= (xend - 1) / kTile; ++t) bits[t >> 6] &= ~(std::uint64_t{1} << (t & 63));
   }
 }
 

@@ -31,7 +31,11 @@ class Rasterizer {
  private:
   void draw_text(const Frame& frame, const Primitive& p, float sx, float sy,
                  std::span<std::uint8_t> rgb, int width, int height);
+  // Blends the accumulated shape's pixels in [x0, x1) x [y0, y1) and zeroes the accumulator.
+  void sweep(int x0, int y0, int x1, int y1, Color color, std::span<std::uint8_t> rgb, int width);
   std::vector<float> acc_;  // signed coverage per pixel of the current shape, zeroed after it
+  std::vector<std::uint64_t> dirty_;  // which tiles of acc_ hold contributions (raster.cpp)
+  int words_ = 0;
   Path path_;               // the current primitive's contours, in output pixels
 };
 

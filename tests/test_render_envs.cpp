@@ -210,12 +210,9 @@ TEST_CASE("a batched VectorEnv lane draws what the single env with its state dra
     check_batched_lanes(id);
 }
 
-// Known bug, in core: VectorEnv::draw hands the lane's checkpoint values (BatchedEnv::get_state,
-// internal ones included: MountainCarContinuous's is_float32 flag, 3 values) to the picture
-// env's set_state, which takes get_state's 2, and throws. restore_checkpoint_state there would
-// fix it; this case then passes, and [!shouldfail] must go.
-TEST_CASE("a batched MountainCarContinuous lane draws what the single env draws",
-          "[render][!shouldfail]") {
+// A lane's values include internal ones (MountainCarContinuous's float32 flag: 3 values where
+// get_state has 2): VectorEnv::draw restores them as a checkpoint, not through set_state.
+TEST_CASE("a batched MountainCarContinuous lane draws what the single env draws", "[render]") {
   check_batched_lanes("MountainCarContinuous-v0");
 }
 

@@ -95,6 +95,27 @@ TEST_CASE("raster: covered area equals the analytic area") {
   }
 }
 
+TEST_CASE("raster: a long polyline covers its length times its width, one layer at every join") {
+  Frame f;
+  f.begin(400, 100, kWhite);
+  std::vector<Vec2> pts;
+  double length = 0.0;
+  for (int i = 0; i <= 40; ++i) {
+    pts.push_back({10.0f + 9.5f * i, 50.0f + 30.0f * std::sin(i * 0.3f)});
+    if (i) length += std::hypot(pts[i].x - pts[i - 1].x, pts[i].y - pts[i - 1].y);
+  }
+  f.polyline(pts, kBlack, 1.0f);  // thin: no joins
+  REQUIRE(ink(rasterize(f)) == Approx(length).epsilon(0.01));
+  Frame g;
+  g.begin(400, 100, kWhite);
+  g.polyline(pts, Color{0, 0, 0, 128}, 4.0f);
+  const auto rgb = rasterize(g);
+  for (int i : {4, 8, 16, 20, 24, 32}) {
+    INFO("point " << i);
+    REQUIRE(int(px(rgb, 400, int(pts[i].x), int(pts[i].y))) == 127);
+  }
+}
+
 TEST_CASE("raster: shapes off the picture keep the visible part's area") {
   Frame f;
   f.begin(40, 30, kWhite);
