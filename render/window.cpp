@@ -41,18 +41,39 @@ Fit fit(int canvas_w, int canvas_h, unsigned window_w, unsigned window_h) {
   return {(static_cast<int>(window_w) - w) / 2, (static_cast<int>(window_h) - h) / 2, w, h};
 }
 
+// An Xlib connection, held while SFML opens its own. An X server resets when its last client
+// disconnects (Xvfb does by default), and an XOpenDisplay during that reset fails — which SFML
+// answers with abort(). Holding our connection until SFML holds one keeps the server from
+// resetting between our check and SFML's open; and a connect that lands in a reset (the last
+// window just closed) is retried briefly before we call the display missing.
+struct DisplayProbe {
+  Display* x = nullptr;
+  std::string problem;
+
+  DisplayProbe() {
+    const char* name = std::getenv("DISPLAY");
+    if (name == nullptr || *name == '\0') {
+      problem = "no display (DISPLAY is not set)";
+      return;
+    }
+    for (int attempt = 0; attempt < 5 && x == nullptr; ++attempt) {
+      if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      x = XOpenDisplay(nullptr);
+    }
+    if (x == nullptr) {
+      problem = std::string("no display (cannot connect to the X server at DISPLAY=") + name + ")";
+    }
+  }
+  ~DisplayProbe() {
+    if (x != nullptr) XCloseDisplay(x);
+  }
+  DisplayProbe(const DisplayProbe&) = delete;
+  DisplayProbe& operator=(const DisplayProbe&) = delete;
+};
+
 }  // namespace
 
-std::string display_problem() {
-  const char* name = std::getenv("DISPLAY");
-  if (name == nullptr || *name == '\0') return "no display (DISPLAY is not set)";
-  Display* x = XOpenDisplay(nullptr);
-  if (x == nullptr) {
-    return std::string("no display (cannot connect to the X server at DISPLAY=") + name + ")";
-  }
-  XCloseDisplay(x);
-  return {};
-}
+std::string display_problem() { return DisplayProbe().problem; }
 
 struct Window::Impl {
   sf::RenderWindow window;
@@ -191,9 +212,11 @@ Window::Window(const std::string& title, int width, int height, double fps) {
   if (!(fps > 0.0) || !std::isfinite(fps)) {
     throw InvalidArgument("Window: fps " + std::to_string(fps) + " is invalid; expected a finite number > 0");
   }
-  // SFML aborts the process when it cannot open the display, so ask Xlib first.
-  if (const std::string why = display_problem(); !why.empty()) {
-    throw UnsupportedRender("cannot open a window: " + why +
+  // SFML aborts the process when it cannot open the display, so ask Xlib first (and hold that
+  // connection until SFML has its own: DisplayProbe says why).
+  const DisplayProbe probe;
+  if (!probe.problem.empty()) {
+    throw UnsupportedRender("cannot open a window: " + probe.problem +
                             "; use --headless (CLI) or render_mode=\"rgb_array\" (Python) to "
                             "record without a window");
   }
