@@ -92,7 +92,7 @@ PixelRect draw_overlay(const Overlay& o, WindowCommands& commands) {
   // Auto-sized to its contents, at most the display's height (then it scrolls).
   const ImVec2 display = ImGui::GetIO().DisplaySize;
   ImGui::SetNextWindowSizeConstraints(ImVec2(0.0f, 0.0f),
-                                      ImVec2(std::max(display.x * 0.6f, 1.0f), std::max(display.y - 16.0f, 1.0f)));
+                                      ImVec2(std::max(display.x * 0.75f, 1.0f), std::max(display.y - 16.0f, 1.0f)));
   // Tighter than ImGui's default spacing: a 600x400 CartPole window has room for little.
   ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(6.0f, 3.0f));
   ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(4.0f, 2.0f));

@@ -24,6 +24,14 @@
 
 using namespace rlforge;
 
+// Failed colour checks print the colours.
+template <>
+struct Catch::StringMaker<Color> {
+  static std::string convert(const Color& c) {
+    return "rgb(" + std::to_string(c.r) + ", " + std::to_string(c.g) + ", " + std::to_string(c.b) + ")";
+  }
+};
+
 namespace {
 
 constexpr Color kWhite{255, 255, 255, 255};
@@ -302,6 +310,49 @@ TEST_CASE("Space, Right, R and Esc reach the window through the X server", "[win
   send_key(w, XK_Escape);
   CHECK(poll_until(w, [](const auto& c) { return c.quit; }).quit);
   CHECK(!w.is_open());
+}
+
+TEST_CASE("a resized window shows the picture re-rasterized to fit, aspect kept, centred", "[window]") {
+  Frame frame;
+  draw_cart(frame);
+  render::Window w("test_render_window", 600, 400, 120.0);
+  w.show(frame);
+  {
+    // As a user's drag would (Xvfb has no window manager, so the server resizes it directly).
+    Display* dpy = XOpenDisplay(nullptr);
+    REQUIRE(dpy != nullptr);
+    XResizeWindow(dpy, static_cast<::Window>(w.native_handle()), 900, 800);
+    XFlush(dpy);
+    XCloseDisplay(dpy);
+  }
+  for (int i = 0; i < 200 && w.width() != 900; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    w.poll();
+  }
+  REQUIRE(w.width() == 900);
+  REQUIRE(w.height() == 800);
+  w.show(frame);
+  const render::RgbImage shot = w.screenshot();
+  REQUIRE(shot.width == 900);
+  REQUIRE(shot.height == 800);
+  // 600x400 scaled 1.5x to 900x600, centred: rows 100 .. 700; the cart's middle (440, 300) lands
+  // at (660, 550), and the bands above and below are the frame's background.
+  const std::vector<std::uint8_t> expected = render::rasterize(frame, 900, 600);
+  auto at = [](const std::vector<std::uint8_t>& rgb, int width, int x, int y) {
+    const std::size_t i = (static_cast<std::size_t>(y) * width + x) * 3;
+    return Color{rgb[i], rgb[i + 1], rgb[i + 2], 255};
+  };
+  CHECK(at(shot.rgb, 900, 660, 550) == kBrown);
+  CHECK(at(shot.rgb, 900, 880, 50) == kWhite);
+  CHECK(at(shot.rgb, 900, 880, 780) == kWhite);
+  const render::PixelRect ov = w.overlay_bounds();
+  long diff = 0;
+  for (int y = 100; y < 700; ++y) {
+    for (int x = 0; x < 900; ++x) {
+      if (!ov.contains(x, y)) diff += !(at(shot.rgb, 900, x, y) == at(expected, 900, x, y - 100));
+    }
+  }
+  CHECK(diff == 0);
 }
 
 TEST_CASE("show() paces frames to fps x speed", "[window]") {
