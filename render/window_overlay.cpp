@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cfloat>
+#include <cmath>
 #include <cstdio>
 #include <span>
 #include <string_view>
@@ -26,11 +27,16 @@ void rows_left_out(std::size_t n) {
 // One bar per action, scaled to [lo, hi]; the chosen action's bar in another colour and marked.
 void action_bars(std::string_view policy, const char* what, std::span<const float> v,
                  std::optional<int> chosen, bool probs) {
+  // Q-values have any sign and scale, so their bars span the finite values' min .. max; a NaN or
+  // infinite entry (a diverged network) gets an empty bar and its number, never a broken scale.
   float lo = 0.0f, hi = 1.0f;
-  if (!probs) {  // Q-values: any sign and scale, so bars span the current min .. max
-    const auto [mn, mx] = std::minmax_element(v.begin(), v.end());
-    lo = *mn;
-    hi = *mx > *mn ? *mx : *mn + 1.0f;
+  if (!probs) {
+    lo = FLT_MAX, hi = -FLT_MAX;
+    for (const float q : v) {
+      if (std::isfinite(q)) lo = std::min(lo, q), hi = std::max(hi, q);
+    }
+    if (lo > hi) lo = 0.0f, hi = 1.0f;  // no finite value at all
+    if (hi <= lo) hi = lo + 1.0f;
   }
   if (policy.empty()) {
     ImGui::TextUnformatted(what);
@@ -43,7 +49,8 @@ void action_bars(std::string_view policy, const char* what, std::span<const floa
     char label[48];
     std::snprintf(label, sizeof label, probs ? "%d: %.3f" : "%d: %.3g", a, static_cast<double>(v[a]));
     if (is_chosen) ImGui::PushStyleColor(ImGuiCol_PlotHistogram, ImVec4(0.30f, 0.80f, 0.35f, 1.0f));
-    ImGui::ProgressBar(std::clamp((v[a] - lo) / (hi - lo), 0.0f, 1.0f), ImVec2(160.0f, 0.0f), label);
+    const float fraction = std::isfinite(v[a]) ? std::clamp((v[a] - lo) / (hi - lo), 0.0f, 1.0f) : 0.0f;
+    ImGui::ProgressBar(fraction, ImVec2(160.0f, 0.0f), label);
     if (is_chosen) ImGui::PopStyleColor();
     ImGui::SameLine();
     ImGui::TextUnformatted(is_chosen ? "<- chosen" : " ");
@@ -108,8 +115,15 @@ PixelRect draw_overlay(const Overlay& o, WindowCommands& commands) {
       char caption[64];
       std::snprintf(caption, sizeof caption, "returns: last %.1f  mean %.1f",
                     static_cast<double>(o.returns->last()), static_cast<double>(o.returns->mean()));
+      // The scale from the finite returns only: one infinite return would flatten the rest.
+      float lo = FLT_MAX, hi = -FLT_MAX;
+      for (int i = 0; i < o.returns->size(); ++i) {
+        const float r = (*o.returns)[i];
+        if (std::isfinite(r)) lo = std::min(lo, r), hi = std::max(hi, r);
+      }
+      if (lo > hi) lo = 0.0f, hi = 1.0f;
       ImGui::PlotLines("##returns", o.returns->data(), o.returns->size(), o.returns->offset(), caption,
-                       FLT_MAX, FLT_MAX, ImVec2(300.0f, 40.0f));
+                       lo, hi > lo ? hi : lo + 1.0f, ImVec2(300.0f, 40.0f));
     }
     controls(commands);
 

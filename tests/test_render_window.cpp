@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <functional>
+#include <limits>
 #include <string>
 #include <thread>
 #include <vector>
@@ -220,6 +221,31 @@ TEST_CASE("the window shows the rasterizer's pixels, with the overlay drawn over
     render::write_png(std::string(dir) + "/test_render_window.png", shot.rgb.data(), shot.width,
                       shot.height, true);
   }
+}
+
+TEST_CASE("an overlay with NaN and infinite numbers (a diverged policy) still draws", "[window]") {
+  Frame frame;
+  draw_cart(frame);
+  const float nan = std::nanf(""), inf = std::numeric_limits<float>::infinity();
+  const float q[] = {nan, inf, -inf, 1.0f, 2.0f};
+  const float obs[] = {nan, inf, 0.5f};
+  render::ReturnHistory returns;
+  for (const double r : {1.0, static_cast<double>(inf), 3.0, static_cast<double>(nan), 2.0}) returns.push(r);
+  render::Overlay overlay;
+  overlay.env_id = "CartPole-v1";
+  overlay.episode_return = inf;
+  overlay.returns = &returns;
+  overlay.q_values = q;
+  overlay.chosen_action = 4;
+  overlay.value = nan;
+  overlay.observation = obs;
+  render::Window w("test_render_window", 600, 400, 120.0);
+  for (int i = 0; i < 3; ++i) w.show(frame, overlay);
+  const render::RgbImage shot = w.screenshot();
+  const render::PixelRect ov = w.overlay_bounds();
+  CHECK(ov.height > 100);
+  const std::size_t cart = (static_cast<std::size_t>(300) * 600 + 440) * 3;
+  CHECK(Color{shot.rgb[cart], shot.rgb[cart + 1], shot.rgb[cart + 2], 255} == kBrown);
 }
 
 TEST_CASE("show_pixels takes the caller's RGB buffer and checks its size", "[window]") {
