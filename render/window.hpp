@@ -53,9 +53,10 @@ class Window {
   WindowCommands poll();
 
   // Rasterizes `frame` to fit the window (aspect kept, centred, the frame's background around
-  // it), draws the overlay over it and displays both; then, while running, keeps the overlay
-  // live until 1 / (fps x speed) has passed since the previous show (paused: one frame at fps).
-  // Events arriving meanwhile count for the next poll(). Does nothing once closed.
+  // it), draws the overlay over it and displays both; then keeps the overlay live (60 Hz) until
+  // 1 / (fps x speed) has passed since the previous show — while paused, 1/60 s, so a paused
+  // loop stays responsive without spinning. A new command (pause, step, reset, quit) ends the
+  // wait early; events count for the next poll(). Does nothing once closed.
   // Throws InvalidArgument for a frame never begun.
   void show(const Frame& frame, const Overlay& overlay = {});
   // The same with pixels the caller already has (height rows of width * 3 bytes), e.g. the
