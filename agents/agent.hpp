@@ -27,6 +27,19 @@ struct UpdateStats {
   std::vector<double> losses;
 };
 
+// What a policy makes of one observation, for people watching it (rlforge watch's overlay).
+struct PolicyReadout {
+  // Probabilities: a categorical PPO head's softmax. QValues: DQN's Q(s, a) per action.
+  // Action: a continuous policy's deterministic action (PPO's mean, SAC's tanh(mean)), clipped
+  // to the bounds.
+  enum class Kind { Probabilities, QValues, Action };
+  Kind kind = Kind::Probabilities;
+  std::vector<float> values;  // [actions] or [action dims]
+  // The state's value estimate: PPO's critic V(s); DQN's max_a Q(s, a); SAC's
+  // min(Q1, Q2)(s, deterministic action). Always present for these algorithms.
+  float value = 0.0f;
+};
+
 struct EvalResult {
   double mean = 0, std = 0;
   std::vector<double> returns;   // one per episode

@@ -65,6 +65,18 @@ void Dqn::act(std::span<const float> obs, int n, std::span<std::int64_t> out) co
     out[i] = action_start_ + (std::max_element(v + i * A, v + (i + 1) * A) - (v + i * A));
 }
 
+void Dqn::readout(std::span<const float> obs, PolicyReadout& out) const {
+  if (obs.size() != static_cast<std::size_t>(obs_dim_))
+    throw InvalidArgument("Dqn::readout: obs has " + std::to_string(obs.size()) + " values, expected obs_dim = " +
+                          std::to_string(obs_dim_));
+  T::NoGradGuard ng;
+  const T::Tensor q = q_.forward(T::Tensor::from_data(obs, {1, obs_dim_}).to(dev_)).to(T::Device::cpu());
+  const float* v = q.data<float>();
+  out.kind = PolicyReadout::Kind::QValues;
+  out.values.assign(v, v + n_actions_);
+  out.value = *std::max_element(v, v + n_actions_);
+}
+
 EvalResult Dqn::evaluate(int episodes, std::uint64_t seed) const {
   return evaluate_policy(
       cfg_, [this](std::span<const float> obs, int n, std::span<std::int64_t> d, std::span<float>) { act(obs, n, d); },

@@ -40,6 +40,8 @@ class Dqn final : public Agent {
   EvalResult evaluate(int episodes, std::uint64_t seed) const override;
   // Greedy actions for obs [n, obs_dim] into out [n].
   void act(std::span<const float> obs, int n, std::span<std::int64_t> out) const;
+  // Q(s, a) for every action of one observation [obs_dim]; value = the largest.
+  void readout(std::span<const float> obs, PolicyReadout& out) const;
   double epsilon() const;  // at the current global step
   std::vector<tensor::NamedTensor> named_parameters() const override;
   std::string save_state() const override;

@@ -1,4 +1,4 @@
-// learning_curve_svg: parse the metrics CSV, pick axis ranges with round tick steps, emit SVG.
+// learning_curve_svg/png: parse the metrics CSV, pick axis ranges with round tick steps, emit SVG or draw a PNG.
 #include "agents/learning_curve.hpp"
 
 #include <algorithm>
@@ -11,6 +11,9 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/frame.hpp"
+#include "render/png.hpp"
+#include "render/raster.hpp"
 
 namespace rlforge::agents {
 namespace {
@@ -93,12 +96,21 @@ std::string escape(const std::string& s) {
   return out;
 }
 
-}  // namespace
+// Size, margins, ranges and ticks of the plot: shared by the SVG and the PNG.
+struct Plot {
+  static constexpr double W = 720, H = 440, L = 70, R = 20, T = 64, B = 50;  // legend above the plot
+  Series s;
+  std::optional<double> target;
+  double x1 = 1, y0 = 0, y1 = 1, xs = 1, ys = 1;
+  double px(double x) const { return L + (W - L - R) * x / x1; }
+  double py(double y) const { return H - B - (H - T - B) * (y - y0) / (y1 - y0); }
+};
 
-std::string learning_curve_svg(const std::string& metrics_csv, const std::string& title,
-                               std::optional<double> target) {
-  const Series s = parse(metrics_csv);
-  constexpr double W = 720, H = 440, L = 70, R = 20, T = 64, B = 50;  // size and margins (legend above the plot)
+Plot layout(const std::string& metrics_csv, std::optional<double> target) {
+  Plot p;
+  p.s = parse(metrics_csv);
+  p.target = target;
+  const Series& s = p.s;
   // Ranges over everything drawn (eval bars and the target included), padded a little.
   double x1 = 1, y0 = std::numeric_limits<double>::infinity(), y1 = -y0;
   for (double x : s.train_x) x1 = std::max(x1, x);
@@ -111,12 +123,24 @@ std::string learning_curve_svg(const std::string& metrics_csv, const std::string
   if (target) y0 = std::min(y0, *target), y1 = std::max(y1, *target);
   if (!(y0 <= y1)) y0 = 0, y1 = 1;  // nothing recorded yet
   if (y1 - y0 < 1e-9) y0 -= 1, y1 += 1;
-  const double ys = tick_step(y0, y1, 5), xs = tick_step(0, x1, 6);
-  y0 = std::floor(y0 / ys) * ys;
-  y1 = std::ceil(y1 / ys) * ys;
-  x1 = std::ceil(x1 / xs) * xs;
-  auto px = [&](double x) { return L + (W - L - R) * x / x1; };
-  auto py = [&](double y) { return H - B - (H - T - B) * (y - y0) / (y1 - y0); };
+  p.ys = tick_step(y0, y1, 5);
+  p.xs = tick_step(0, x1, 6);
+  p.y0 = std::floor(y0 / p.ys) * p.ys;
+  p.y1 = std::ceil(y1 / p.ys) * p.ys;
+  p.x1 = std::ceil(x1 / p.xs) * p.xs;
+  return p;
+}
+
+}  // namespace
+
+std::string learning_curve_svg(const std::string& metrics_csv, const std::string& title,
+                               std::optional<double> target) {
+  const Plot p = layout(metrics_csv, target);
+  const Series& s = p.s;
+  constexpr double W = Plot::W, H = Plot::H, L = Plot::L, R = Plot::R, T = Plot::T, B = Plot::B;
+  const double x1 = p.x1, y0 = p.y0, y1 = p.y1, xs = p.xs, ys = p.ys;
+  auto px = [&](double x) { return p.px(x); };
+  auto py = [&](double y) { return p.py(y); };
   auto f = [](double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.1f", v);
@@ -174,6 +198,55 @@ std::string learning_curve_svg(const std::string& metrics_csv, const std::string
   }
   o += "</svg>\n";
   return o;
+}
+
+// The same plot as pixels: drawn as a Frame on a 720x440 canvas (y down, as the SVG) and
+// rasterized, so a run folder has a picture any tool shows, not only browsers.
+std::string learning_curve_png(const std::string& metrics_csv, const std::string& title,
+                               std::optional<double> target) {
+  const Plot p = layout(metrics_csv, target);
+  const Series& s = p.s;
+  constexpr double W = Plot::W, H = Plot::H, L = Plot::L, R = Plot::R, T = Plot::T, B = Plot::B;
+  auto v = [](double x, double y) { return Vec2{static_cast<float>(x), static_cast<float>(y)}; };
+  const Color grid{224, 224, 224}, frame_c{128, 128, 128}, ink{0, 0, 0}, blue{31, 119, 180},
+      orange{255, 127, 14}, green{44, 160, 44};
+  Frame f;
+  f.begin(static_cast<int>(W), static_cast<int>(H), Color{255, 255, 255});
+  f.text(v(W / 2, 10), title, ink, 15, TextAlign::Center);
+  for (double y = p.y0; y <= p.y1 + p.ys / 2; y += p.ys) {
+    f.line(v(L, p.py(y)), v(W - R, p.py(y)), grid);
+    f.text(v(L - 6, p.py(y) - 6), num(y), ink, 12, TextAlign::Right);
+  }
+  for (double x = 0; x <= p.x1 + p.xs / 2; x += p.xs) f.text(v(p.px(x), H - B + 6), num(x), ink, 12, TextAlign::Center);
+  f.stroke_polygon({v(L, T), v(W - R, T), v(W - R, H - B), v(L, H - B)}, frame_c);
+  f.text(v(L + (W - L - R) / 2, H - 22), "env steps", ink, 12, TextAlign::Center);
+  f.text(v(4, T + (H - T - B) / 2 - 6), "return", ink, 12);
+  auto dashed = [&](double ya, double xa, double xb, Color c) {
+    for (double x = xa; x < xb; x += 10) f.line(v(x, ya), v(std::min(x + 6, xb), ya), c, 1.0f);
+  };
+  if (target) dashed(p.py(*target), L, W - R, green);
+  if (!s.train_x.empty()) {
+    std::vector<Vec2> pts;
+    for (std::size_t i = 0; i < s.train_x.size(); ++i) pts.push_back(v(p.px(s.train_x[i]), p.py(s.train_y[i])));
+    f.polyline(pts, blue, 1.5f);
+  }
+  for (std::size_t i = 0; i < s.eval_x.size(); ++i) {
+    const double x = p.px(s.eval_x[i]);
+    f.line(v(x, p.py(s.eval_y[i] - s.eval_s[i])), v(x, p.py(s.eval_y[i] + s.eval_s[i])), orange);
+    f.fill_circle(v(x, p.py(s.eval_y[i])), 3.5, orange);
+  }
+  const double ly = 46;
+  f.line(v(L, ly), v(L + 20, ly), blue, 1.5f);
+  f.text(v(L + 26, ly - 6), "training return (recent episodes)", ink, 12);
+  // The built-in font is wider than the SVG's: entries placed by its text widths.
+  f.fill_circle(v(L + 255, ly), 3.5, orange);
+  f.text(v(L + 271, ly - 6), "evaluation (mean, +-1 std)", ink, 12);
+  if (target) {
+    dashed(ly, L + 455, L + 475, green);
+    f.text(v(L + 481, ly - 6), "target " + num(*target), ink, 12);
+  }
+  const std::vector<std::uint8_t> rgb = render::rasterize(f);
+  return render::encode_png(rgb.data(), f.width(), f.height());
 }
 
 }  // namespace rlforge::agents

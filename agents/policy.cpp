@@ -51,6 +51,18 @@ void Policy::act(std::span<const float> obs, int n, std::span<std::int64_t> out_
     static_cast<const Sac*>(agent_.get())->act(obs, n, out_box);
 }
 
+void Policy::readout(std::span<const float> obs, PolicyReadout& out) const {
+  if (obs.size() != static_cast<std::size_t>(obs_space_.numel()))
+    throw InvalidArgument("Policy::readout: obs has " + std::to_string(obs.size()) + " values, expected " +
+                          std::to_string(obs_space_.numel()));
+  if (const auto* p = dynamic_cast<const Ppo*>(agent_.get()))
+    p->readout(obs, out);
+  else if (const auto* d = dynamic_cast<const Dqn*>(agent_.get()))
+    d->readout(obs, out);
+  else
+    static_cast<const Sac*>(agent_.get())->readout(obs, out);
+}
+
 Policy load_policy(const std::string& path) {
   const std::string ckpt = resolve_checkpoint(path);
   return Policy(load_checkpoint(ckpt), ckpt);

@@ -35,6 +35,9 @@ class Policy {
   // Deterministic actions for raw observations obs [n, obs_dim]: Discrete into out_discrete [n],
   // Box into out_box [n, action numel]. Throws InvalidArgument when a span's size does not fit n.
   void act(std::span<const float> obs, int n, std::span<std::int64_t> out_discrete, std::span<float> out_box) const;
+  // What the policy makes of one raw observation [obs_dim]: action probabilities (PPO,
+  // Discrete), Q-values (DQN) or the action (continuous), and the value estimate.
+  void readout(std::span<const float> obs, PolicyReadout& out) const;
   // The agent's own evaluation (as `rlforge eval`): `episodes` fresh envs seeded seed + i.
   EvalResult evaluate(int episodes, std::uint64_t seed) const { return agent_->evaluate(episodes, seed); }
 

@@ -349,6 +349,32 @@ void Ppo::act(std::span<const float> obs, int n, std::span<std::int64_t> out_dis
   }
 }
 
+void Ppo::readout(std::span<const float> obs, PolicyReadout& out) const {
+  if (obs.size() != static_cast<std::size_t>(obs_dim_))
+    throw InvalidArgument("Ppo::readout: obs has " + std::to_string(obs.size()) + " values, expected obs_dim = " +
+                          std::to_string(obs_dim_));
+  std::vector<float> norm(obs.size());
+  normalize_obs(obs, 1, norm);
+  T::NoGradGuard ng;
+  const T::Tensor x = T::Tensor::from_data(std::span<const float>(norm), {1, obs_dim_}).to(dev_);
+  const T::Tensor o = actor_.forward(x).to(T::Device::cpu());
+  const float* v = o.data<float>();
+  const auto A = static_cast<std::size_t>(act_dim_);
+  out.values.resize(A);
+  if (discrete_) {
+    // Softmax in double, shifted by the max logit, as the categorical distribution computes it.
+    const float m = *std::max_element(v, v + A);
+    double z = 0.0;
+    for (std::size_t a = 0; a < A; ++a) z += std::exp(double(v[a]) - m);
+    for (std::size_t a = 0; a < A; ++a) out.values[a] = static_cast<float>(std::exp(double(v[a]) - m) / z);
+    out.kind = PolicyReadout::Kind::Probabilities;
+  } else {
+    for (std::size_t a = 0; a < A; ++a) out.values[a] = std::clamp(v[a], act_low_[a], act_high_[a]);
+    out.kind = PolicyReadout::Kind::Action;
+  }
+  out.value = values_of(x).to(T::Device::cpu()).data<float>()[0];
+}
+
 EvalResult Ppo::evaluate(int episodes, std::uint64_t seed) const {
   return evaluate_policy(
       cfg_, [this](std::span<const float> obs, int n, std::span<std::int64_t> d, std::span<float> b) { act(obs, n, d, b); },

@@ -63,6 +63,10 @@ class Ppo final : public Agent {
   void act(std::span<const float> obs, int n, std::span<std::int64_t> out_discrete,
            std::span<float> out_box) const;
 
+  // Action probabilities (Discrete) or the deterministic action (Box), and V(s), of one raw
+  // observation [obs_dim].
+  void readout(std::span<const float> obs, PolicyReadout& out) const;
+
   // Parameters (actor, critic, log_std) with names, as shared handles.
   std::vector<tensor::NamedTensor> named_parameters() const override;
   // Everything needed to continue exactly: parameters, Adam state, RNG, normalizers, env

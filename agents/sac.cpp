@@ -118,6 +118,29 @@ void Sac::act(std::span<const float> obs, int n, std::span<float> out) const {
     }
 }
 
+void Sac::readout(std::span<const float> obs, PolicyReadout& out) const {
+  if (obs.size() != static_cast<std::size_t>(obs_dim_))
+    throw InvalidArgument("Sac::readout: obs has " + std::to_string(obs.size()) + " values, expected obs_dim = " +
+                          std::to_string(obs_dim_));
+  T::NoGradGuard ng;
+  const T::Tensor x = T::Tensor::from_data(obs, {1, obs_dim_}).to(dev_);
+  const T::Tensor o = actor_.forward(x).to(T::Device::cpu());
+  const float* v = o.data<float>();
+  const auto A = static_cast<std::size_t>(act_dim_);
+  std::vector<float> squashed(A);
+  out.kind = PolicyReadout::Kind::Action;
+  out.values.resize(A);
+  for (std::size_t j = 0; j < A; ++j) {
+    squashed[j] = std::tanh(v[j]);
+    out.values[j] = std::clamp(low_[j] + (squashed[j] + 1.0f) * 0.5f * (high_[j] - low_[j]), low_[j], high_[j]);
+  }
+  // The critics read the action in (-1, 1), as stored in the replay buffer.
+  const T::Tensor a = T::Tensor::from_data(std::span<const float>(squashed), {1, act_dim_}).to(dev_);
+  const float q1 = q_value(q1_, x, a).to(T::Device::cpu()).data<float>()[0];
+  const float q2 = q_value(q2_, x, a).to(T::Device::cpu()).data<float>()[0];
+  out.value = std::min(q1, q2);
+}
+
 EvalResult Sac::evaluate(int episodes, std::uint64_t seed) const {
   return evaluate_policy(
       cfg_, [this](std::span<const float> obs, int n, std::span<std::int64_t>, std::span<float> b) { act(obs, n, b); },

@@ -41,6 +41,8 @@ class Sac final : public Agent {
   EvalResult evaluate(int episodes, std::uint64_t seed) const override;
   // Deterministic actions tanh(mean), rescaled to the bounds: obs [n, obs_dim] -> out [n, act_dim].
   void act(std::span<const float> obs, int n, std::span<float> out) const;
+  // The deterministic action of one observation [obs_dim] and min(Q1, Q2) at it.
+  void readout(std::span<const float> obs, PolicyReadout& out) const;
   double alpha() const;
   std::vector<tensor::NamedTensor> named_parameters() const override;
   std::string save_state() const override;

@@ -203,6 +203,7 @@ TrainResult run_loop(RunState& rs, Agent& agent, const TrainOptions& opt) {
     save_checkpoint(latest, rs, agent);
     write_file_atomic((dir / "metrics.csv").string(), rs.metrics);
     write_file_atomic((dir / "learning_curve.svg").string(), learning_curve_svg(rs.metrics, plot_title, cfg.target_return));
+    write_file_atomic((dir / "learning_curve.png").string(), learning_curve_png(rs.metrics, plot_title, cfg.target_return));
   };
 
   while (agent.updates_done() < total && !rs.reached_target) {
@@ -303,7 +304,7 @@ void check_run_folder(const std::string& out_dir, const std::string& config_json
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     const std::string name = e.path().filename().string();
     const bool run_file = name == "config.json" || name == "metrics.csv" || name == "learning_curve.svg" ||
-                          name == "policy.rlft" || (name == "checkpoints" && e.is_directory(ec));
+                          name == "learning_curve.png" || name == "policy.rlft" || (name == "checkpoints" && e.is_directory(ec));
     if (std::regex_match(name, temp_name)) continue;
     (run_file ? ours : others).push_back(name);
   }

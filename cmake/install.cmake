@@ -1,7 +1,7 @@
 # `cmake --install build --prefix P`: headers in P/include/rlforge/{core,envs,tensor,agents}, the
 # static libraries in P/lib, the `rlforge` program in P/bin, and the CMake package in
 # P/lib/cmake/rlforge, so that a project's find_package(rlforge CONFIG REQUIRED) gives
-# rlforge::core, ::envs, ::tensor, ::agents (each carrying TBB, and the CUDA runtime only when
+# rlforge::core, ::envs, ::tensor, ::agents, ::render (each carrying TBB, and the CUDA runtime only when
 # built with it). The Python package's files are the separate component "python" (bindings/).
 include(GNUInstallDirs)
 # A repeated install (scripts/dev.sh test does one each run) lists only what it changed.
@@ -15,9 +15,11 @@ set_target_properties(rlforge_headers PROPERTIES EXPORT_NAME headers)
 set_target_properties(rlforge_core PROPERTIES EXPORT_NAME core)
 set_target_properties(rlforge_tensor PROPERTIES EXPORT_NAME tensor)
 set_target_properties(rlforge_agents PROPERTIES EXPORT_NAME agents)
+set_target_properties(rlforge_render PROPERTIES EXPORT_NAME render)
+set_target_properties(rlforge_imgui PROPERTIES EXPORT_NAME imgui)
 set_target_properties(rlforge PROPERTIES EXPORT_NAME cli)
 install(TARGETS rlforge_headers rlforge_values rlforge_core rlforge_envs_archive rlforge_envs_package
-                rlforge_tensor rlforge_agents rlforge
+                rlforge_tensor rlforge_agents rlforge_render rlforge_imgui rlforge
         EXPORT rlforgeTargets COMPONENT dev
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
@@ -29,7 +31,7 @@ if(TARGET rlforge_tensor_cuda)
   install(TARGETS rlforge_tensor_cuda LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev)
 endif()
 set_target_properties(rlforge PROPERTIES INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
-install(DIRECTORY core envs tensor agents DESTINATION include/rlforge COMPONENT dev
+install(DIRECTORY core envs tensor agents render DESTINATION include/rlforge COMPONENT dev
         FILES_MATCHING PATTERN "*.hpp" PATTERN "tests" EXCLUDE)
 install(EXPORT rlforgeTargets NAMESPACE rlforge:: DESTINATION ${RLFORGE_CMAKE_DIR} COMPONENT dev)
 

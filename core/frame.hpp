@@ -82,7 +82,7 @@ class Frame {
   void fill_circle(Vec2 centre, double radius, Color c);
   void stroke_circle(Vec2 centre, double radius, Color c, float width = 1.0f);
   // Text with its top edge at `anchor` (world), `height` canvas pixels tall (render's built-in
-  // font: printable ASCII; other bytes draw as a box).
+  // font, render/font.hpp: printable ASCII; other bytes draw as "?").
   void text(Vec2 anchor, std::string_view s, Color c, float height = 12.0f,
             TextAlign align = TextAlign::Left);
 

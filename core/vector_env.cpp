@@ -142,9 +142,10 @@ void VectorEnv::draw(int i, Frame& frame) const {
     envs_[static_cast<std::size_t>(i)]->draw(frame);
     return;
   }
-  // A batched lane is drawn by a single env of the same id and kwargs holding its state (the
-  // batched path exists only for envs whose state is their get_state() numbers).
-  picture_env_->set_state(batched_->get_state(i));
+  // A batched lane is drawn by a single env of the same id and kwargs holding its state: a
+  // lane's values are what the single env's checkpoint_state() holds (MountainCarContinuous's
+  // float32 flag too), so they are restored as a checkpoint.
+  picture_env_->restore_checkpoint_state(batched_->get_state(i));
   picture_env_->draw(frame);
 }
 

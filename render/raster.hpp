@@ -1,6 +1,6 @@
 // Rasterizer: a Frame (core/frame.hpp) into H x W x 3 uint8 RGB pixels on the CPU — the
 // rgb_array backend. No display, no GPU; the same frame gives the same bytes on any machine
-// (integer coverage arithmetic after one float -> fixed-point conversion per vertex).
+// (a fixed order of IEEE operations, no FMA contraction, no libm calls per pixel).
 //
 // Anti-aliasing is exact-area coverage per pixel (each polygon edge's signed area accumulated
 // into a row buffer, then swept, as font rasterizers do), not supersampling: one pass per
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/frame.hpp"
+#include "render/tessellate.hpp"
 
 namespace rlforge::render {
 
@@ -28,11 +29,14 @@ class Rasterizer {
   }
 
  private:
-  void fill(std::span<const Vec2> poly, Color c, std::span<std::uint8_t> rgb, int width, int height);
-  std::vector<std::int32_t> cover_;  // per-pixel accumulated (area, cover) of the current shape
-  std::vector<std::int32_t> area_;
-  std::vector<Vec2> path_;           // the current primitive as a polygon (scaled to the output)
-  std::vector<std::uint32_t> contour_ends_;
+  void draw_text(const Frame& frame, const Primitive& p, float sx, float sy,
+                 std::span<std::uint8_t> rgb, int width, int height);
+  // Blends the accumulated shape's pixels in [x0, x1) x [y0, y1) and zeroes the accumulator.
+  void sweep(int x0, int y0, int x1, int y1, Color color, std::span<std::uint8_t> rgb, int width);
+  std::vector<float> acc_;  // signed coverage per pixel of the current shape, zeroed after it
+  std::vector<std::uint64_t> dirty_;  // which tiles of acc_ hold contributions (raster.cpp)
+  int words_ = 0;
+  Path path_;               // the current primitive's contours, in output pixels
 };
 
 // One frame at canvas size (or the given size) into a new buffer: for tests and one-off pictures.

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <catch.hpp>
 
 #include <cmath>
@@ -25,6 +26,7 @@
 #include "core/error.hpp"
 #include "core/isa.hpp"
 #include "core/vector_env.hpp"
+#include "render/png.hpp"
 #include "tensor/distributions.hpp"
 #include "tensor/ops.hpp"
 #include "test_env_fixture.hpp"
@@ -581,6 +583,37 @@ TEST_CASE("learning curve SVG: points placed on the axes' scale, one marker per 
   CHECK_THROWS_WITH(learning_curve_svg("step,train_return\n1,2\n", "t", std::nullopt), Catch::Contains("'eval_return'"));
 }
 
+TEST_CASE("learning curve PNG: the same plot in pixels, curve, markers and target where the axes put them") {
+  const std::string csv =
+      "step,wall_seconds,train_return,eval_return,eval_std\n"
+      "0,0.1,0.0,,\n"
+      "500,0.2,50.0,40.0,10.0\n"
+      "1000,0.3,100.0,,\n";
+  const fs::path dir = temp_dir("curve_png");
+  fs::create_directories(dir);
+  const std::string path = (dir / "curve.png").string();
+  write_file_atomic(path, learning_curve_png(csv, "ppo on X", 75.0));
+  const render::RgbImage img = render::read_png(path);
+  REQUIRE(img.width == 720);
+  REQUIRE(img.height == 440);
+  auto at = [&](int x, int y) {
+    const std::size_t i = (static_cast<std::size_t>(y) * img.width + x) * 3;
+    return std::array<int, 3>{img.rgb[i], img.rgb[i + 1], img.rgb[i + 2]};
+  };
+  // Same scale as the SVG: (500, 50) -> (385, 227); the evaluation 40 -> y 259.6; target 75 -> 145.5.
+  const auto marker = at(385, 260), target = at(200, 145), empty = at(600, 300);
+  // The line passes the corner (385, 227): the darkest of the four pixels around it is the line's blue.
+  std::array<int, 3> curve{255, 255, 255};
+  for (int dx = -1; dx <= 0; ++dx)
+    for (int dy = -1; dy <= 0; ++dy)
+      if (at(385 + dx, 227 + dy)[0] < curve[0]) curve = at(385 + dx, 227 + dy);
+  CHECK((curve[2] > 150 && curve[0] < 120));                    // blue line
+  CHECK((marker[0] > 200 && marker[1] > 90 && marker[2] < 80));  // orange marker
+  CHECK((target[1] > target[0] + 40 && target[1] > target[2] + 40));  // green dashes
+  CHECK((empty == std::array<int, 3>{255, 255, 255}));
+  fs::remove_all(dir);
+}
+
 TEST_CASE("train refuses a run folder holding another run or a user's files, before writing anything", "[agents][checkpoint]") {
   PpoConfig c = small_cartpole();
   const fs::path dir = temp_dir("refuse");
@@ -678,4 +711,64 @@ TEST_CASE("a checkpoint of the previous format resumes to exactly the old build'
     WARN("ISA baseline: the resumed policy is not compared with the FMA kernels' golden bytes");
   else
     CHECK(read_file(dir / "policy.rlft") == read_file(data / "ppo_run_format1_full_policy.rlft"));
+}
+
+TEST_CASE("policy readout: probabilities, Q-values and actions agree with act()", "[agents][readout]") {
+  const std::vector<std::vector<float>> states = {{0.0f, 0.1f, 0.02f, -0.3f}, {1.2f, -0.5f, -0.15f, 0.8f}};
+  {
+    Ppo a(small_cartpole());
+    a.update();
+    for (const auto& obs : states) {
+      PolicyReadout r;
+      a.readout(obs, r);
+      REQUIRE(r.kind == PolicyReadout::Kind::Probabilities);
+      REQUIRE(r.values.size() == 2);
+      CHECK(r.values[0] + r.values[1] == Approx(1.0f).epsilon(1e-6));
+      std::int64_t act = -1;
+      a.act(obs, 1, std::span(&act, 1), {});
+      CHECK(act == (r.values[1] > r.values[0] ? 1 : 0));
+      CHECK(std::isfinite(r.value));
+    }
+    // V(s) is the critic's: two different states get different values.
+    PolicyReadout r0, r1;
+    a.readout(states[0], r0);
+    a.readout(states[1], r1);
+    CHECK(r0.value != r1.value);
+    PolicyReadout bad;
+    CHECK_THROWS_WITH(a.readout(std::vector<float>(3), bad), Catch::Contains("expected obs_dim = 4"));
+  }
+  {
+    DqnConfig c = small_dqn();
+    Dqn a(c);
+    a.update();
+    for (const auto& obs : states) {
+      PolicyReadout r;
+      a.readout(obs, r);
+      REQUIRE(r.kind == PolicyReadout::Kind::QValues);
+      REQUIRE(r.values.size() == 2);
+      std::int64_t act = -1;
+      a.act(obs, 1, std::span(&act, 1));
+      CHECK(act == (r.values[1] > r.values[0] ? 1 : 0));
+      CHECK(r.value == std::max(r.values[0], r.values[1]));
+    }
+  }
+  {
+    SacConfig c;
+    c.env_id = "Pendulum-v1";
+    c.num_envs = 2;
+    c.total_steps = 2 * 2 * 40;
+    c.learning_starts = 40;
+    c.batch_size = 16;
+    c.hidden = {16, 16};
+    Sac a(c);
+    a.update();
+    const std::vector<float> obs = {0.6f, 0.8f, -1.5f};
+    PolicyReadout r;
+    a.readout(obs, r);
+    REQUIRE(r.kind == PolicyReadout::Kind::Action);
+    std::vector<float> act(1);
+    a.act(obs, 1, act);
+    CHECK(r.values == act);
+    CHECK(std::isfinite(r.value));
+  }
 }

@@ -28,17 +28,30 @@ def kwargs_json(kwargs: dict[str, Any]) -> str:
     return json.dumps(kwargs, default=plain, allow_nan=True)
 
 
-def check_render_mode(env_id: str, render_mode: str | None) -> None:
-    """rlforge has no renderer yet: any render mode is refused, loudly, at construction."""
-    if render_mode is not None:
+RENDER_MODES = ("rgb_array",)
+
+
+def render_modes(renders: bool) -> list[str]:
+    """The render modes of an env that draws (``Env::renders()`` in C++), none otherwise."""
+    return list(RENDER_MODES) if renders else []
+
+
+def check_render_mode(env_id: str, render_mode: str | None, renders: bool) -> None:
+    """Refuses, at construction, a mode rlforge cannot give for this env: an unknown mode, or
+    any mode for an env that does not draw itself (a custom env without ``draw(Frame&)``)."""
+    if render_mode is None:
+        return
+    if not renders:
         raise UnsupportedMode(
-            f"{env_id}: render_mode={render_mode!r} is not available: rlforge's renderer "
-            f"(render/) is not built yet, so no env can render; use render_mode=None"
-        )
+            f"{env_id}: render_mode={render_mode!r} is not available: this env does not render "
+            f"(its C++ class defines no draw(Frame&)); use render_mode=None")
+    if render_mode not in RENDER_MODES:
+        raise UnsupportedMode(
+            f"{env_id}: render_mode={render_mode!r} is not one of {list(RENDER_MODES)}")
 
 
-def metadata_for(spec: CppSpec) -> dict[str, Any]:
-    return {"render_modes": [], "render_fps": spec["render_fps"] or None}
+def metadata_for(spec: CppSpec, renders: bool) -> dict[str, Any]:
+    return {"render_modes": render_modes(renders), "render_fps": spec["render_fps"] or None}
 
 
 class Env(gymnasium.Env[np.ndarray, Any]):
@@ -52,14 +65,14 @@ class Env(gymnasium.Env[np.ndarray, Any]):
 
     def __init__(self, env_id: str, render_mode: str | None = None, *, time_limit: bool = True,
                  **kwargs: Any) -> None:
-        check_render_mode(env_id, render_mode)
         if not time_limit:
             kwargs = {**kwargs, "max_episode_steps": 0}
         self._env = _rlforge.Env(env_id, kwargs_json(kwargs))
+        check_render_mode(env_id, render_mode, self._env.renders)
         self.observation_space = space_from_json(self._env.observation_space_json)
         self.action_space = space_from_json(self._env.action_space_json)
-        self.metadata = metadata_for(self._env.spec)
-        self.render_mode = None
+        self.metadata = metadata_for(self._env.spec, self._env.renders)
+        self.render_mode = render_mode
 
     @property
     def cpp_spec(self) -> CppSpec:
@@ -78,8 +91,15 @@ class Env(gymnasium.Env[np.ndarray, Any]):
     def step(self, action: Any) -> tuple[np.ndarray, SupportsFloat, bool, bool, dict[str, Any]]:
         return self._env.step(action)
 
-    def render(self) -> None:
-        check_render_mode(self._env.id, "rgb_array")
+    def render(self) -> np.ndarray | None:
+        """The current state as a new (H, W, 3) uint8 array (``render_mode="rgb_array"``),
+        drawn by rlforge's CPU rasterizer at the env's canvas size (CartPole 600x400)."""
+        if self.render_mode is None:
+            gymnasium.logger.warn(
+                f"{self._env.id}: render() called without a render_mode; make the env with "
+                f"render_mode='rgb_array' to get frames")
+            return None
+        return self._env.render_rgb()
 
     def get_state(self) -> list[float]:
         """The env's dynamic state in float64 (e.g. CartPole's x, x_dot, theta, theta_dot)."""

@@ -42,5 +42,6 @@ CPP_ERROR_TYPES = {
     "ConfigError": ConfigError,
     "NotFound": NameNotFound,
     "StateError": ResetNeeded,
+    "UnsupportedRender": UnsupportedMode,
     "Error": Error,
 }

@@ -32,15 +32,28 @@ def nest_infos(flat: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, Any]
     return out
 
 
-def _count(env_id: str, name: str, value: Any) -> int:
-    """An int in [1, 2**31 - 1]: 1e7 (a float) or True is a TypeError, not silently truncated."""
+def _as_int(env_id: str, name: str, value: Any) -> int:
+    """An int (numpy integers too): 1e7 (a float) or True is a TypeError, not silently truncated."""
     if isinstance(value, bool):
         raise TypeError(f"{env_id}: {name} must be an int, got {value!r}")
     try:
-        n = operator.index(value)
+        return operator.index(value)
     except TypeError:
         raise TypeError(f"{env_id}: {name} must be an int, got {value!r} "
                         f"({type(value).__name__})") from None
+
+
+def _index(env_id: str, index: Any, num_envs: int) -> int:
+    """An env index in [0, num_envs); out of range is an IndexError."""
+    i = _as_int(env_id, "env index", index)
+    if not 0 <= i < num_envs:
+        raise IndexError(f"{env_id}: env index {i} is not in [0, {num_envs})")
+    return i
+
+
+def _count(env_id: str, name: str, value: Any) -> int:
+    """An int in [1, 2**31 - 1]."""
+    n = _as_int(env_id, name, value)
     if not 1 <= n <= 2**31 - 1:
         raise ValueError(f"{env_id}: {name} must be in [1, 2147483647], got {n}")
     return n
@@ -64,7 +77,6 @@ class VectorEnv(gymnasium.vector.VectorEnv[np.ndarray, np.ndarray, np.ndarray]):
     def __init__(self, env_id: str, num_envs: int, num_threads: int | None = None,
                  autoreset_mode: AutoresetMode | str = AutoresetMode.NEXT_STEP,
                  render_mode: str | None = None, **kwargs: Any) -> None:
-        check_render_mode(env_id, render_mode)
         mode = AutoresetMode(autoreset_mode)
         if mode not in (AutoresetMode.NEXT_STEP, AutoresetMode.SAME_STEP):
             raise ValueError(f"{env_id}: autoreset_mode {mode} is not supported by rlforge's "
@@ -74,13 +86,14 @@ class VectorEnv(gymnasium.vector.VectorEnv[np.ndarray, np.ndarray, np.ndarray]):
             num_threads = _count(env_id, "num_threads", num_threads)
         self._vec = _rlforge.VectorEnv(env_id, num_envs, kwargs_json(kwargs),
                                        num_threads or 0, mode == AutoresetMode.SAME_STEP)
+        check_render_mode(env_id, render_mode, self._vec.renders)
         self.num_envs = self._vec.num_envs
         self.single_observation_space = space_from_json(self._vec.observation_space_json)
         self.single_action_space = space_from_json(self._vec.action_space_json)
         self.observation_space = batch_space(self.single_observation_space, self.num_envs)
         self.action_space = batch_space(self.single_action_space, self.num_envs)
-        self.metadata = {"autoreset_mode": mode, **metadata_for(self._vec.spec)}
-        self.render_mode = None
+        self.metadata = {"autoreset_mode": mode, **metadata_for(self._vec.spec, self._vec.renders)}
+        self.render_mode = render_mode
         (self._obs, self._rewards, self._terminated, self._truncated,
          self._final_mask, self._final_obs) = self._vec.views()
 
@@ -120,5 +133,21 @@ class VectorEnv(gymnasium.vector.VectorEnv[np.ndarray, np.ndarray, np.ndarray]):
             infos["final_info"], infos["_final_info"] = nest_infos(self._vec.infos(True)), mask.copy()
         return self._obs, self._rewards, self._terminated, self._truncated, infos
 
-    def render(self) -> None:
-        check_render_mode(self._vec.spec["id"], "rgb_array")
+    def render(self) -> tuple[np.ndarray, ...] | None:
+        """Every env's current picture, as gymnasium's vector envs give them: a tuple of
+        (H, W, 3) uint8 arrays (``render_mode="rgb_array"``). See ``render_env`` for one env and
+        ``render_grid`` for all of them tiled into one picture."""
+        if self.render_mode is None:
+            gymnasium.logger.warn(f"{self._vec.spec['id']}: render() called without a render_mode")
+            return None
+        return tuple(self._vec.render_rgb(i) for i in range(self.num_envs))
+
+    def render_env(self, index: int) -> np.ndarray:
+        """Env ``index``'s picture as a new (H, W, 3) uint8 array (either path: a natively
+        batched lane is drawn from its state)."""
+        return self._vec.render_rgb(_index(self._vec.spec["id"], index, self.num_envs))
+
+    def render_grid(self, cols: int = 0, count: int = 0, scale: float = 1.0) -> np.ndarray:
+        """The first ``count`` envs (0: all) tiled row-major into one (H, W, 3) uint8 picture,
+        ``cols`` columns (0: a square grid), each cell the env's canvas size times ``scale``."""
+        return self._vec.render_grid(int(cols), int(count), float(scale))

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -24,6 +25,8 @@
 #include "core/error.hpp"
 #include "core/registry.hpp"
 #include "core/vector_env.hpp"
+#include "render/raster.hpp"
+#include "render/tile.hpp"
 
 namespace nb = nanobind;
 using namespace nb::literals;
@@ -39,6 +42,7 @@ struct ErrorTypes {
   PyObject* config = PyExc_ValueError;
   PyObject* not_found = PyExc_KeyError;
   PyObject* state = PyExc_RuntimeError;
+  PyObject* unsupported_render = PyExc_TypeError;
   PyObject* error = PyExc_RuntimeError;
 };
 ErrorTypes g_errors;
@@ -56,6 +60,7 @@ void set_error_types(nb::dict types) {
   take("ConfigError", g_errors.config);
   take("NotFound", g_errors.not_found);
   take("StateError", g_errors.state);
+  take("UnsupportedRender", g_errors.unsupported_render);
   take("Error", g_errors.error);
 }
 
@@ -72,6 +77,8 @@ void translate(const std::exception_ptr& p, void*) {
     PyErr_SetString(g_errors.not_found, e.what());
   } catch (const StateError& e) {
     PyErr_SetString(g_errors.state, e.what());
+  } catch (const UnsupportedRender& e) {
+    PyErr_SetString(g_errors.unsupported_render, e.what());
   } catch (const Error& e) {
     PyErr_SetString(g_errors.error, e.what());
   }
@@ -82,6 +89,18 @@ void translate(const std::exception_ptr& p, void*) {
 nb::object steal_or_throw(PyObject* o) {
   if (!o) throw nb::python_error();
   return nb::steal(o);
+}
+
+// A drawn frame rasterized straight into a new numpy array (H, W, 3) uint8: the one copy is the
+// rasterizer's own write. A fresh array per call, because callers keep frames (RecordVideo
+// collects them), so a reused buffer would change frames already handed out.
+nb::object rasterize_to_numpy(const Frame& frame, render::Rasterizer& r, int width, int height) {
+  if (frame.empty())
+    throw UnsupportedRender("the env's draw() produced an empty frame; it draws nothing to render");
+  const int w = width > 0 ? width : frame.width(), h = height > 0 ? height : frame.height();
+  nb::object arr = steal_or_throw(new_array(Shape{h, w, 3}, DType::uint8));
+  r.draw(frame, {static_cast<std::uint8_t*>(array_data(arr.ptr())), static_cast<std::size_t>(w) * h * 3}, w, h);
+  return arr;
 }
 
 // Info's dotted keys ("episode.r") as nested dicts ({"episode": {"r": ...}}).
@@ -177,12 +196,26 @@ class PyEnv {
   std::vector<double> get_state() const { return env_->get_state(); }
   void set_state(const std::vector<double>& state) { env_->set_state(state); }
 
+  bool renders() const { return env_->renders(); }
+  // The current state as pixels; width/height 0: the env's canvas size.
+  nb::object render_rgb(int width, int height) {
+    env_->draw(frame_);
+    return rasterize_to_numpy(frame_, raster_, width, height);
+  }
+  // The frame itself, for the window: drawn into the handle's own Frame.
+  const Frame& draw() {
+    env_->draw(frame_);
+    return frame_;
+  }
+
  private:
   std::span<std::byte> obs_span(const nb::object& arr) const {
     return {static_cast<std::byte*>(array_data(arr.ptr())), env_->observation_space().nbytes()};
   }
   std::unique_ptr<Env> env_;
   Info info_;
+  Frame frame_;  // reused: after the first render, drawing allocates nothing
+  render::Rasterizer raster_;
 };
 
 // N envs stepped by the C++ VectorEnv. Outputs are numpy views of its buffers, made once:
@@ -273,6 +306,34 @@ class PyVectorEnv {
     return out;
   }
 
+  bool renders() const { return vec_.renders(); }
+  nb::object render_rgb(int i, int width, int height) {
+    vec_.draw(i, frame_);
+    return rasterize_to_numpy(frame_, raster_, width, height);
+  }
+  // The first `count` envs (0: all) tiled row-major in `cols` columns (0: a square grid), each
+  // cell at the env's canvas size scaled by `scale`.
+  nb::object render_grid(int cols, int count, double scale) {
+    const int n = count > 0 ? std::min(count, vec_.num_envs()) : vec_.num_envs();
+    if (!(scale > 0.0 && scale <= 8.0))
+      throw InvalidArgument("render grid: scale " + std::to_string(scale) + " must be in (0, 8]");
+    vec_.draw(0, frame_);
+    const int cw = std::max(1, static_cast<int>(std::lround(frame_.width() * scale)));
+    const int ch = std::max(1, static_cast<int>(std::lround(frame_.height() * scale)));
+    const render::GridLayout g = render::grid_layout(n, cols, cw, ch);
+    nb::object arr = steal_or_throw(new_array(Shape{g.height(), g.width(), 3}, DType::uint8));
+    std::span<std::uint8_t> grid(static_cast<std::uint8_t*>(array_data(arr.ptr())),
+                                 static_cast<std::size_t>(g.width()) * g.height() * 3);
+    render::fill_grid(g, frame_.background(), grid);
+    cell_.resize(static_cast<std::size_t>(cw) * ch * 3);
+    for (int i = 0; i < n; ++i) {
+      if (i > 0) vec_.draw(i, frame_);
+      raster_.draw(frame_, cell_, cw, ch);
+      render::put_cell(g, i, cell_, grid);
+    }
+    return arr;
+  }
+
   // Address of the observation buffer, for tests of zero-copy.
   std::uintptr_t observations_address() const {
     return reinterpret_cast<std::uintptr_t>(vec_.observations().data());
@@ -290,6 +351,9 @@ class PyVectorEnv {
   };
   VectorEnv vec_;
   std::atomic<bool> busy_{false};
+  Frame frame_;
+  render::Rasterizer raster_;
+  std::vector<std::uint8_t> cell_;
 };
 
 // Adds the envs of a user's C++ module (see env_module.hpp) to this extension's registry.
@@ -380,7 +444,9 @@ NB_MODULE(_rlforge, m) {
       .def("reset", &PyEnv::reset, "seed"_a.none(), "options_json"_a.none())
       .def("step", &PyEnv::step, "action"_a.none())
       .def("get_state", &PyEnv::get_state)
-      .def("set_state", &PyEnv::set_state, "state"_a);
+      .def("set_state", &PyEnv::set_state, "state"_a)
+      .def_prop_ro("renders", &PyEnv::renders)
+      .def("render_rgb", &PyEnv::render_rgb, "width"_a = 0, "height"_a = 0);
 
   nb::class_<PyVectorEnv>(m, "VectorEnv",
                           "N C++ envs stepped with TBB; rlforge.VectorEnv wraps it.")
@@ -397,5 +463,8 @@ NB_MODULE(_rlforge, m) {
       .def("reset", &PyVectorEnv::reset, "seed"_a.none(), "options_json"_a.none())
       .def("step", &PyVectorEnv::step, "actions"_a.none())
       .def("infos", &PyVectorEnv::infos, "final"_a = false)
-      .def_prop_ro("observations_address", &PyVectorEnv::observations_address);
+      .def_prop_ro("observations_address", &PyVectorEnv::observations_address)
+      .def_prop_ro("renders", &PyVectorEnv::renders)
+      .def("render_rgb", &PyVectorEnv::render_rgb, "index"_a, "width"_a = 0, "height"_a = 0)
+      .def("render_grid", &PyVectorEnv::render_grid, "cols"_a = 0, "count"_a = 0, "scale"_a = 1.0);
 }

@@ -133,6 +133,8 @@ struct Model {
     v[0] = s.theta1, v[1] = s.theta2, v[2] = s.dtheta1, v[3] = s.dtheta2;
   }
   static State load(const double* v) { return {v[0], v[1], v[2], v[3]}; }
+  // gymnasium's render() picture
+  static void draw(const State& s, const Params& p, const Action* last_action, Frame& f);
 };
 
 }  // namespace rlforge::classic::acrobot

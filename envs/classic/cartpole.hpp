@@ -94,6 +94,8 @@ struct Model {
     v[0] = s.x, v[1] = s.x_dot, v[2] = s.theta, v[3] = s.theta_dot;
   }
   static State load(const double* v) { return {v[0], v[1], v[2], v[3]}; }
+  // gymnasium's render() picture
+  static void draw(const State& s, const Params& p, const Action* last_action, Frame& f);
 };
 
 }  // namespace rlforge::classic::cartpole

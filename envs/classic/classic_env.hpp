@@ -14,6 +14,9 @@
 //   static void observe(const State&, float* obs);
 //   static void save(const State&, double* v); static State load(const double* v);
 //   static constexpr int kPublicStateDim;      // how many of save()'s values get_state shows
+//   static void draw(const State&, const Params&, const Action* last_action, Frame&);
+//     the picture (gymnasium's render()); last_action: the last action stepped since reset, or
+//     null (only Pendulum draws it, as gymnasium's torque arrow `last_u`)
 #pragma once
 #include <array>
 #include <cstddef>
@@ -218,14 +221,21 @@ class ClassicEnv final : public Env {
   }
   const typename Model::Params& params() const { return params_; }
 
+  bool renders() const override { return true; }
+  void draw(Frame& frame) const override {
+    Model::draw(state_, params_, has_last_action_ ? &last_action_ : nullptr, frame);
+  }
+
  protected:
   void do_reset(Rng& rng, const JsonObject* options, std::span<std::byte> obs, Info&) override {
     state_ = Model::reset(rng, options, params_, id());
+    has_last_action_ = false;
     Model::observe(state_, reinterpret_cast<float*>(obs.data()));
   }
   StepResult do_step(const void* action, std::span<std::byte> obs, Info&) override {
-    const Outcome out =
-        Model::template step<false>(state_, *static_cast<const Action*>(action), params_);
+    last_action_ = *static_cast<const Action*>(action);
+    has_last_action_ = true;
+    const Outcome out = Model::template step<false>(state_, last_action_, params_);
     Model::observe(state_, reinterpret_cast<float*>(obs.data()));
     return {out.reward, out.terminated, false};
   }
@@ -235,6 +245,11 @@ class ClassicEnv final : public Env {
       : Env(Model::observation_space(p), Model::action_space(p)), params_(p) {}
   typename Model::Params params_;
   State state_{};
+  // Picture-only, not dynamic state: the last action stepped since reset (gymnasium's Pendulum
+  // keeps it as `last_u` just to draw it). get_state, checkpoints and the batched lanes leave it
+  // out and set_state keeps it, as assigning gymnasium's env.state keeps last_u.
+  Action last_action_{};
+  bool has_last_action_ = false;
 };
 
 }  // namespace rlforge::classic

@@ -1,8 +1,9 @@
-// mountain_car.cpp: MountainCar's spaces, kwargs (goal_velocity) and reset options, and its registration.
+// mountain_car.cpp: MountainCar's spaces, kwargs (goal_velocity) and reset options, its picture, and its registration.
 // Reference: gymnasium 1.4.0 gymnasium/envs/classic_control/mountain_car.py.
 #include "envs/classic/mountain_car.hpp"
 
 #include "core/registry.hpp"
+#include "envs/classic/classic_draw.hpp"
 
 namespace rlforge::classic::mountain_car {
 
@@ -20,6 +21,11 @@ Space Model::action_space(const Params&) { return Space::discrete(3); }
 State Model::reset(Rng& rng, const JsonObject* options, const Params&, const std::string& id) {
   const ResetBounds b = reset_bounds(options, -0.6, -0.4, id);
   return mountain_car::reset(rng, b.low, b.high);
+}
+
+// gymnasium draws both mountain cars alike (classic_draw.cpp), each with its own goal.
+void Model::draw(const State& s, const Params&, const Action*, Frame& f) {
+  draw::mountain_car_scene(f, s.position, kGoalPosition);
 }
 
 }  // namespace rlforge::classic::mountain_car

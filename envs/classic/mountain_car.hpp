@@ -70,6 +70,8 @@ struct Model {
   static void observe(const State& s, float* obs) { mountain_car::observe(s, obs); }
   static void save(const State& s, double* v) { v[0] = s.position, v[1] = s.velocity; }
   static State load(const double* v) { return {v[0], v[1]}; }
+  // gymnasium's render() picture
+  static void draw(const State& s, const Params& p, const Action* last_action, Frame& f);
 };
 
 }  // namespace rlforge::classic::mountain_car

@@ -135,6 +135,8 @@ struct Model {
     v[0] = s.position, v[1] = s.velocity, v[2] = s.is_float32 ? 1.0 : 0.0;
   }
   static State load(const double* v) { return {v[0], v[1], v[2] != 0.0}; }
+  // gymnasium's render() picture
+  static void draw(const State& s, const Params& p, const Action* last_action, Frame& f);
 };
 
 }  // namespace rlforge::classic::mountain_car_continuous

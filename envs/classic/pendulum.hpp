@@ -95,6 +95,8 @@ struct Model {
   static void observe(const State& s, float* obs) { pendulum::observe(s, obs); }
   static void save(const State& s, double* v) { v[0] = s.th, v[1] = s.thdot; }
   static State load(const double* v) { return {v[0], v[1]}; }
+  // gymnasium's render() picture (the .cpp says what differs)
+  static void draw(const State& s, const Params& p, const Action* last_action, Frame& f);
 };
 
 }  // namespace rlforge::classic::pendulum

@@ -270,18 +270,6 @@ def test_state_errors_and_bad_seeds():
         env.set_state([1.0, 2.0])
 
 
-def test_render_modes_are_refused_clearly():
-    for make in (lambda: rlforge.make("CartPole-v1", render_mode="rgb_array"),
-                 lambda: gymnasium.make("rlforge/CartPole-v1", render_mode="rgb_array"),
-                 lambda: rlforge.make_vec("CartPole-v1", 2, render_mode="human")):
-        with pytest.raises(rlforge.UnsupportedMode, match="renderer"):
-            make()
-    env = rlforge.make("CartPole-v1")
-    assert env.render_mode is None and env.metadata["render_modes"] == []
-    with pytest.raises(gymnasium.error.UnsupportedMode):
-        env.render()
-
-
 # ---- a user's C++ env, exposed through a C++ env module ----
 
 def test_cpp_env_module_registers_its_envs():
