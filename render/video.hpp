@@ -12,10 +12,12 @@
 // exact when the changed part of the frame has at most 256 colours, else a variance-splitting
 // median cut that keeps each flat colour exact (render/video_palette.hpp); no dithering. Only the
 // rectangle that changed since the previous frame is stored. Same frames -> same bytes.
-// MP4: H.264 (libx264, crf 20, yuv420p, BT.709 limited range, tagged so), moov atom first
-// (faststart) so browsers play it while it downloads. Odd widths/heights are padded to even by
-// repeating the last column/row (width()/height() stay the caller's; the file is one pixel
-// larger). Deterministic for one libx264 build (one thread, bit-exact flags).
+// MP4: H.264 (libx264, crf 20, preset fast, yuv420p, BT.709 limited range, tagged so), moov atom
+// first (faststart) so browsers play it while it downloads. 4:2:0 keeps one colour sample per 2x2
+// pixels: a saturated edge on an odd column blurs in colour by a pixel, as in every such video.
+// Odd widths/heights are padded to even by repeating the last column/row (width()/height() stay
+// the caller's; the file is one pixel larger). Same frames -> same bytes for one libx264 build:
+// one thread, bit-exact flags, and x264's AVX-512 code turned off (it is not repeatable).
 //
 // Errors: open_video throws rlforge::InvalidArgument for a bad path or size (nothing is created),
 // rlforge::UnsupportedRender when the format's library is missing from this build; write/close
