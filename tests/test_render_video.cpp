@@ -17,7 +17,11 @@
 #include <vector>
 
 #include "core/atomic_file.hpp"
+#include "core/env.hpp"
 #include "core/error.hpp"
+#include "core/frame.hpp"
+#include "core/registry.hpp"
+#include "render/raster.hpp"
 #include "render/video.hpp"
 #include "render/video_palette.hpp"
 #include "tests/video_decode.hpp"
@@ -29,7 +33,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using Frame = std::vector<std::uint8_t>;  // height x width x 3
+using Pixels = std::vector<std::uint8_t>;  // a frame's RGB, height x width x 3
 
 fs::path scratch_dir() {
   static int n = 0;
@@ -57,7 +61,7 @@ std::vector<std::string> names_in(const fs::path& dir) {
 // 2x2 block) can be exact: what the MP4 tests measure is the codec, not the subsampling (a
 // saturated edge on an odd column blurs in colour by a pixel, ~18 dB on a frame of such bars).
 // Drawn into `f` (resized to w x h), so a long stream can reuse one buffer.
-void draw_bars_and_square(Frame& f, int w, int h, int t) {
+void draw_bars_and_square(Pixels& f, int w, int h, int t) {
   static const std::uint8_t bars[8][3] = {{255, 255, 255}, {255, 255, 0}, {0, 255, 255}, {0, 255, 0},
                                           {255, 0, 255},   {255, 0, 0},   {0, 0, 255},   {0, 0, 0}};
   f.resize(std::size_t(w) * h * 3);
@@ -73,8 +77,8 @@ void draw_bars_and_square(Frame& f, int w, int h, int t) {
     }
 }
 
-Frame bars_and_square(int w, int h, int t) {
-  Frame f;
+Pixels bars_and_square(int w, int h, int t) {
+  Pixels f;
   draw_bars_and_square(f, w, h, t);
   return f;
 }
@@ -83,7 +87,7 @@ Frame bars_and_square(int w, int h, int t) {
 // does): white ground, a black cart, a brown pole at an angle, a blue disc and a green ring
 // overlapping them.
 // Returns the frame; `flat` marks pixels that are one shape's colour or the background exactly.
-Frame anti_aliased(int w, int h, std::vector<bool>* flat) {
+Pixels anti_aliased(int w, int h, std::vector<bool>* flat) {
   struct Rgb {
     double r, g, b;
   };
@@ -105,7 +109,7 @@ Frame anti_aliased(int w, int h, std::vector<bool>* flat) {
     const double dx = x - w * 0.45, dy = y - h * 0.4, r2 = dx * dx + dy * dy;
     return r2 < (h * 0.3) * (h * 0.3) && r2 > (h * 0.24) * (h * 0.24);
   };
-  Frame f(std::size_t(w) * h * 3);
+  Pixels f(std::size_t(w) * h * 3);
   flat->assign(std::size_t(w) * h, false);
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x) {
@@ -133,7 +137,7 @@ Frame anti_aliased(int w, int h, std::vector<bool>* flat) {
   return f;
 }
 
-std::size_t distinct_colours(const Frame& f) {
+std::size_t distinct_colours(const Pixels& f) {
   std::set<std::uint32_t> s;
   for (std::size_t i = 0; i < f.size(); i += 3) s.insert((f[i] << 16) | (f[i + 1] << 8) | f[i + 2]);
   return s.size();
@@ -141,7 +145,7 @@ std::size_t distinct_colours(const Frame& f) {
 
 // Mean absolute difference per channel value between the w x h picture `a` and the same
 // rectangle of `b` (rows bw pixels wide).
-double mean_abs_diff(const Frame& a, int w, int h, const Frame& b, int bw) {
+double mean_abs_diff(const Pixels& a, int w, int h, const Pixels& b, int bw) {
   double sum = 0;
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w * 3; ++x) sum += std::abs(int(a[std::size_t(y) * w * 3 + x]) - int(b[std::size_t(y) * bw * 3 + x]));
@@ -149,7 +153,7 @@ double mean_abs_diff(const Frame& a, int w, int h, const Frame& b, int bw) {
 }
 
 // PSNR in dB over the same pixels (99 when equal).
-double psnr(const Frame& a, int w, int h, const Frame& b, int bw) {
+double psnr(const Pixels& a, int w, int h, const Pixels& b, int bw) {
   double se = 0;
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w * 3; ++x) {
@@ -200,7 +204,7 @@ TEST_CASE("GIF: frame count, size, endless loop, delay, and exact pixels for few
   const int w = 64, h = 48, n = 30;
   auto v = open_video(path.string(), w, h, 30.0);
   CHECK(v->fps() == Approx(100.0 / 3));  // 30 fps is 3 cs a frame: 33.3 fps
-  std::vector<Frame> frames;
+  std::vector<Pixels> frames;
   for (int t = 0; t < n; ++t) {
     frames.push_back(bars_and_square(w, h, t));
     v->write(frames.back().data());
@@ -243,15 +247,15 @@ TEST_CASE("GIF: the delay is 100/fps centiseconds rounded, at least 2", "[video]
 TEST_CASE("GIF: only the changed rectangle is stored; an unchanged frame is a transparent pixel", "[video][gif]") {
   const fs::path dir = scratch_dir(), path = dir / "moving.gif";
   const int w = 320, h = 240;
-  Frame bg(std::size_t(w) * h * 3, 40);
+  Pixels bg(std::size_t(w) * h * 3, 40);
   auto with_square = [&](int x, int y) {
-    Frame f = bg;
+    Pixels f = bg;
     for (int r = y; r < y + 20; ++r)
       for (int c = x; c < x + 20; ++c) f[(std::size_t(r) * w + c) * 3] = 230;
     return f;
   };
   auto v = open_video(path.string(), w, h, 25.0);
-  const Frame f0 = with_square(10, 10), f1 = with_square(15, 12);
+  const Pixels f0 = with_square(10, 10), f1 = with_square(15, 12);
   v->write(f0.data());
   v->write(f1.data());
   v->write(f1.data());  // unchanged
@@ -279,7 +283,7 @@ TEST_CASE("GIF: an anti-aliased frame keeps flat colours exact and a small mean 
   const fs::path dir = scratch_dir(), path = dir / "aa.gif";
   const int w = 240, h = 160;
   std::vector<bool> flat;
-  const Frame f = anti_aliased(w, h, &flat);
+  const Pixels f = anti_aliased(w, h, &flat);
   const std::size_t colours = distinct_colours(f);
   REQUIRE(colours > 256);  // the median cut is used, not the exact palette
   auto v = open_video(path.string(), w, h, 30.0);
@@ -308,7 +312,7 @@ TEST_CASE("GIF: an anti-aliased frame keeps flat colours exact and a small mean 
 TEST_CASE("GIF quantizer: a smooth gradient (the hard case) stays within a few levels", "[video][gif]") {
   // Straight to the quantizer: 256 x 64 pixels, 16384 colours, no flat area at all.
   const int w = 256, h = 64;
-  Frame f(std::size_t(w) * h * 3);
+  Pixels f(std::size_t(w) * h * 3);
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x) {
       std::uint8_t* p = &f[(std::size_t(y) * w + x) * 3];
@@ -354,7 +358,7 @@ TEST_CASE("MP4: H.264 yuv420p, frame count, size, duration, faststart, pixels cl
   const int w = 128, h = 96, n = 48;
   auto v = open_video(path.string(), w, h, 24.0);
   CHECK(v->fps() == 24.0);
-  std::vector<Frame> frames;
+  std::vector<Pixels> frames;
   for (int t = 0; t < n; ++t) {
     frames.push_back(bars_and_square(w, h, t));
     v->write(frames.back().data());
@@ -389,7 +393,7 @@ TEST_CASE("MP4: H.264 yuv420p, frame count, size, duration, faststart, pixels cl
 TEST_CASE("MP4: odd sizes are padded by one pixel, repeating the edge", "[video][mp4]") {
   const fs::path dir = scratch_dir(), path = dir / "odd.mp4";
   const int w = 33, h = 17, n = 5;
-  Frame f(std::size_t(w) * h * 3);
+  Pixels f(std::size_t(w) * h * 3);
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x) {
       std::uint8_t* p = &f[(std::size_t(y) * w + x) * 3];
@@ -443,6 +447,49 @@ TEST_CASE("MP4: a relative name with a colon is a file, not a protocol", "[video
   }
   fs::current_path(before);
   CHECK(decode_video((dir / "a:b.mp4").string(), false).frames == 3);
+  fs::remove_all(dir);
+}
+
+// ---------------------------------------------------------------- real pictures
+
+TEST_CASE("GIF and MP4 of rasterized classic-control episodes stay close to the pixels", "[video]") {
+  // The rasterizer's exact-area anti-aliasing gives every edge its own blends: the case the
+  // palette and the codec must keep looking right.
+  const fs::path dir = scratch_dir();
+  for (const char* id : {"CartPole-v1", "Acrobot-v1", "MountainCar-v0", "Pendulum-v1"}) {
+    INFO(id);
+    auto env = make(id);
+    std::vector<std::byte> obs(env->observation_space().nbytes());
+    Info info;
+    std::vector<Pixels> frames;
+    int w = 0, h = 0;
+    for (int seed = 0; seed < 6; ++seed) {  // six starting states: six different pictures
+      env->reset(seed, std::span<std::byte>(obs), info);
+      rlforge::Frame picture;
+      env->draw(picture);
+      w = picture.width(), h = picture.height();
+      frames.push_back(render::rasterize(picture));
+    }
+    for (const char* ext : {".gif", ".mp4"}) {
+      const fs::path path = dir / (std::string(id) + ext);
+      auto v = open_video(path.string(), w, h, 30);
+      for (const Pixels& f : frames) v->write(f.data(), w, h);
+      v->close();
+      const auto d = decode_video(path.string(), true);
+      REQUIRE(d.rgb.size() == frames.size());
+      double mae = 0, worst_psnr = 99;
+      for (std::size_t t = 0; t < frames.size(); ++t) {
+        mae += mean_abs_diff(frames[t], w, h, d.rgb[t], d.width) / frames.size();
+        worst_psnr = std::min(worst_psnr, psnr(frames[t], w, h, d.rgb[t], d.width));
+      }
+      std::printf("%s %s %dx%d, %zu frames (%zu colours in the first): mean abs error %.3f, worst "
+                  "PSNR %.1f dB, file %zu bytes\n", id, ext, w, h, frames.size(),
+                  distinct_colours(frames[0]), mae, worst_psnr,
+                  static_cast<std::size_t>(fs::file_size(path)));
+      if (std::string(ext) == ".gif") CHECK(mae < 0.1);
+      CHECK(worst_psnr > 35.0);
+    }
+  }
   fs::remove_all(dir);
 }
 
@@ -550,7 +597,7 @@ TEST_CASE("Write after close and frames of the wrong size are errors", "[video]"
     INFO(name);
     const fs::path path = dir / name;
     auto v = open_video(path.string(), 20, 10, 30);
-    const Frame good = bars_and_square(20, 10, 0), wrong = bars_and_square(10, 20, 0);
+    const Pixels good = bars_and_square(20, 10, 0), wrong = bars_and_square(10, 20, 0);
     v->write(good.data(), 20, 10);
     CHECK_THROWS_WITH(v->write(wrong.data(), 10, 20),
                       Catch::Contains("20x10") && Catch::Contains("10x20"));
@@ -605,7 +652,7 @@ TEST_CASE("2000 frames of 600x400 stream in constant memory", "[video][memory]")
     INFO(name);
     const fs::path path = dir / name;
     auto v = open_video(path.string(), w, h, 30);
-    Frame f;
+    Pixels f;
     std::size_t base = 0, peak = 0;
     for (int t = 0; t < n; ++t) {
       draw_bars_and_square(f, w, h, t);  // one buffer: the test itself allocates nothing a frame
