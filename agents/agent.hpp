@@ -69,6 +69,12 @@ class Agent {
 // Box into out_box [n, act_dim].
 using ActFn = std::function<void(std::span<const float> obs, int n, std::span<std::int64_t> out_discrete,
                                  std::span<float> out_box)>;
+// What a policy makes of one raw observation [obs_dim] (see PolicyReadout).
+using ReadoutFn = std::function<void(std::span<const float> obs, PolicyReadout& out)>;
+// The deterministic policy of a PPO, DQN or SAC agent as an ActFn and a ReadoutFn (policy.cpp);
+// the agent must outlive them.
+ActFn act_fn(const Agent& agent);
+ReadoutFn readout_fn(const Agent& agent);
 // Runs `episodes` envs (one episode each, env i seeded seed + i) with `act`; raw returns.
 EvalResult evaluate_policy(const RunConfig& config, const ActFn& act, int episodes, std::uint64_t seed);
 

@@ -162,6 +162,12 @@ void read_run(Section& root, RunConfig& c) {
   c.eval_every_steps = ev.integer("every_steps", c.eval_every_steps, 1, std::int64_t{1} << 50);
   c.eval_episodes = static_cast<int>(ev.integer("episodes", c.eval_episodes, 1, 100000));
   ev.finish();
+  Section video = root.section("video");
+  c.video_every_evals = static_cast<int>(video.integer("every_evals", c.video_every_evals, 0, 1000000));
+  c.video_format = video.string("format", c.video_format);
+  if (c.video_format != "mp4" && c.video_format != "gif")
+    video.fail("format", "\"mp4\" or \"gif\"", "\"" + c.video_format + "\"");
+  video.finish();
 }
 
 std::string run_json(const RunConfig& c, const char* algo) {
@@ -171,7 +177,8 @@ std::string run_json(const RunConfig& c, const char* algo) {
     << ",\n  \"device\": \"" << c.device << "\",\n"
     << "  \"env\": {\"id\": \"" << c.env_id << "\", \"kwargs\": " << c.env_kwargs
     << ", \"num_envs\": " << c.num_envs << ", \"num_threads\": " << c.num_threads << "},\n"
-    << "  \"eval\": {\"every_steps\": " << c.eval_every_steps << ", \"episodes\": " << c.eval_episodes << "},\n";
+    << "  \"eval\": {\"every_steps\": " << c.eval_every_steps << ", \"episodes\": " << c.eval_episodes << "},\n"
+    << "  \"video\": {\"every_evals\": " << c.video_every_evals << ", \"format\": \"" << c.video_format << "\"},\n";
   return o.str();
 }
 

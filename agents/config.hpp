@@ -41,6 +41,11 @@ struct RunConfig {
   // eval: deterministic policy on separate envs, one episode per env
   std::int64_t eval_every_steps = 4096;
   int eval_episodes = 30;  // the target is judged on the mean of this many: 10 let luck stop a run
+  // "video": {"every_evals": K, "format": "mp4"|"gif"}: after every K-th evaluation (the 1st,
+  // K+1-th, ...) one episode of the deterministic policy is recorded into the run's videos/
+  // folder. 0: never. The env must render (EnvSpec render_fps, Env::draw).
+  int video_every_evals = 0;
+  std::string video_format = "mp4";
 };
 
 struct PpoConfig : RunConfig {

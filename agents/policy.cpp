@@ -28,6 +28,8 @@ Policy::Policy(std::unique_ptr<Agent> agent, std::string checkpoint)
   const auto env = make(rc.env_id, rc.env_kwargs);
   obs_space_ = env->observation_space();
   act_space_ = env->action_space();
+  act_ = act_fn(*agent_);
+  readout_ = readout_fn(*agent_);
 }
 
 Policy::~Policy() = default;
@@ -43,24 +45,33 @@ void Policy::act(std::span<const float> obs, int n, std::span<std::int64_t> out_
   if (is_discrete() ? out_discrete.size() < rows : out_box.size() < rows * static_cast<std::size_t>(act_space_.numel()))
     throw InvalidArgument("Policy::act: the output span is too small for " + std::to_string(n) + " actions");
   if (n == 0) return;
-  if (const auto* p = dynamic_cast<const Ppo*>(agent_.get()))
-    p->act(obs, n, out_discrete, out_box);
-  else if (const auto* d = dynamic_cast<const Dqn*>(agent_.get()))
-    d->act(obs, n, out_discrete);
-  else
-    static_cast<const Sac*>(agent_.get())->act(obs, n, out_box);
+  act_(obs, n, out_discrete, out_box);
 }
 
 void Policy::readout(std::span<const float> obs, PolicyReadout& out) const {
   if (obs.size() != static_cast<std::size_t>(obs_space_.numel()))
     throw InvalidArgument("Policy::readout: obs has " + std::to_string(obs.size()) + " values, expected " +
                           std::to_string(obs_space_.numel()));
-  if (const auto* p = dynamic_cast<const Ppo*>(agent_.get()))
-    p->readout(obs, out);
-  else if (const auto* d = dynamic_cast<const Dqn*>(agent_.get()))
-    d->readout(obs, out);
-  else
-    static_cast<const Sac*>(agent_.get())->readout(obs, out);
+  readout_(obs, out);
+}
+
+// One dispatch on the algorithm for everything that runs a policy (Policy, players, videos).
+ActFn act_fn(const Agent& agent) {
+  if (const auto* p = dynamic_cast<const Ppo*>(&agent))
+    return [p](std::span<const float> obs, int n, std::span<std::int64_t> d, std::span<float> b) { p->act(obs, n, d, b); };
+  if (const auto* q = dynamic_cast<const Dqn*>(&agent))
+    return [q](std::span<const float> obs, int n, std::span<std::int64_t> d, std::span<float>) { q->act(obs, n, d); };
+  const auto* s = &dynamic_cast<const Sac&>(agent);
+  return [s](std::span<const float> obs, int n, std::span<std::int64_t>, std::span<float> b) { s->act(obs, n, b); };
+}
+
+ReadoutFn readout_fn(const Agent& agent) {
+  if (const auto* p = dynamic_cast<const Ppo*>(&agent))
+    return [p](std::span<const float> obs, PolicyReadout& out) { p->readout(obs, out); };
+  if (const auto* q = dynamic_cast<const Dqn*>(&agent))
+    return [q](std::span<const float> obs, PolicyReadout& out) { q->readout(obs, out); };
+  const auto* s = &dynamic_cast<const Sac&>(agent);
+  return [s](std::span<const float> obs, PolicyReadout& out) { s->readout(obs, out); };
 }
 
 Policy load_policy(const std::string& path) {

@@ -45,6 +45,8 @@ class Policy {
   std::unique_ptr<Agent> agent_;
   std::string checkpoint_, algo_;
   Space obs_space_, act_space_;
+  ActFn act_;
+  ReadoutFn readout_;
 };
 
 // The policy of a run folder or checkpoint file (see resolve_checkpoint). Throws ConfigError

@@ -16,12 +16,15 @@
 #include <sstream>
 
 #include "agents/checkpoint_io.hpp"
+#include "agents/episode_player.hpp"
 #include "agents/learning_curve.hpp"
+#include "render/video.hpp"
 #include "agents/make_agent.hpp"
 #include "core/atomic_file.hpp"
 #include "core/binary_io.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
+#include "core/registry.hpp"
 #include "core/state_file.hpp"
 
 namespace rlforge::agents {
@@ -176,6 +179,41 @@ double mean_of(const std::vector<double>& v) {
   return v.empty() ? std::nan("") : s / static_cast<double>(v.size());
 }
 
+// The config's "video" asks for something this env and build can give: checked before a run
+// writes anything (a missing codec must not end a long run at its first evaluation).
+void check_eval_video(const RunConfig& cfg) {
+  if (cfg.video_every_evals <= 0) return;
+  const auto env = make(cfg.env_id, cfg.env_kwargs);
+  if (!env->renders())
+    throw ConfigError("config key 'video.every_evals' asks for evaluation videos, but " + cfg.env_id +
+                      " does not render (its class defines no draw(Frame&)); remove \"video\" from the config");
+  render::require_video_format("eval." + cfg.video_format);
+}
+
+// One episode of the deterministic policy, seeded like that evaluation's first episode, into
+// videos/eval_<k>_step_<global step>.<format>. The file is the run's own: a resumed run that
+// evaluates at the same step again writes it again.
+void record_eval_video(const Agent& agent, const fs::path& dir, std::int64_t eval_index, std::uint64_t seed) {
+  const RunConfig& cfg = agent.run_config();
+  auto env = make(cfg.env_id, cfg.env_kwargs);
+  const double fps = env->spec().render_fps > 0 ? env->spec().render_fps : 30.0;
+  EpisodePlayer player(std::move(env), act_fn(agent), {}, seed);
+  Frame probe;
+  {
+    std::vector<std::byte> obs(player.env().observation_space().nbytes());
+    Info info;
+    player.env().reset(seed, obs, info);
+    player.env().draw(probe);
+  }
+  fs::create_directories(dir / "videos");
+  const std::string path = (dir / "videos" / ("eval_" + std::to_string(eval_index) + "_step_" +
+                                              std::to_string(agent.global_step()) + "." + cfg.video_format))
+                               .string();
+  auto video = render::open_video(path, probe.width(), probe.height(), fps, /*overwrite=*/true);
+  record_episodes(player, 1, video.get());
+  video->close();
+}
+
 TrainResult run_loop(RunState& rs, Agent& agent, const TrainOptions& opt) {
   const RunConfig& cfg = agent.run_config();
   const fs::path dir(opt.out_dir);
@@ -230,6 +268,8 @@ TrainResult run_loop(RunState& rs, Agent& agent, const TrainOptions& opt) {
       rs.last_eval_step = agent.global_step();
       eval_cols = fmt("%.4f", ev.mean) + "," + fmt("%.4f", ev.std);
       evaluated = true;
+      if (cfg.video_every_evals > 0 && (rs.evals_done - 1) % cfg.video_every_evals == 0)
+        record_eval_video(agent, dir, rs.evals_done, eval_seed(cfg.seed, rs.evals_done - 1));
       if (cfg.target_return && ev.mean >= *cfg.target_return) {
         rs.reached_target = 1;
         rs.steps_to_target = agent.global_step();
@@ -304,7 +344,8 @@ void check_run_folder(const std::string& out_dir, const std::string& config_json
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     const std::string name = e.path().filename().string();
     const bool run_file = name == "config.json" || name == "metrics.csv" || name == "learning_curve.svg" ||
-                          name == "learning_curve.png" || name == "policy.rlft" || (name == "checkpoints" && e.is_directory(ec));
+                          name == "learning_curve.png" || name == "policy.rlft" ||
+                          ((name == "checkpoints" || name == "videos") && e.is_directory(ec));
     if (std::regex_match(name, temp_name)) continue;
     (run_file ? ours : others).push_back(name);
   }
@@ -364,6 +405,7 @@ TrainResult train(const AgentConfig& config, const TrainOptions& options) {
   // Everything is checked before anything is written: the agent (env id, kwargs, algorithm
   // against the spaces) is built first, then the folder is checked.
   const auto agent = make_agent(config);
+  check_eval_video(run_config(config));
   const std::string config_json = to_json(config);
   check_run_folder(options.out_dir, config_json, options.force);
   const RunConfig& cfg = run_config(config);

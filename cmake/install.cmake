@@ -1,7 +1,7 @@
 # `cmake --install build --prefix P`: headers in P/include/rlforge/{core,envs,tensor,agents}, the
 # static libraries in P/lib, the `rlforge` program in P/bin, and the CMake package in
 # P/lib/cmake/rlforge, so that a project's find_package(rlforge CONFIG REQUIRED) gives
-# rlforge::core, ::envs, ::tensor, ::agents, ::render (each carrying TBB, and the CUDA runtime only when
+# rlforge::core, ::envs, ::tensor, ::agents, ::render, ::render_video (each carrying TBB, and the CUDA runtime only when
 # built with it). The Python package's files are the separate component "python" (bindings/).
 include(GNUInstallDirs)
 # A repeated install (scripts/dev.sh test does one each run) lists only what it changed.
@@ -17,9 +17,10 @@ set_target_properties(rlforge_tensor PROPERTIES EXPORT_NAME tensor)
 set_target_properties(rlforge_agents PROPERTIES EXPORT_NAME agents)
 set_target_properties(rlforge_render PROPERTIES EXPORT_NAME render)
 set_target_properties(rlforge_imgui PROPERTIES EXPORT_NAME imgui)
+set_target_properties(rlforge_render_video PROPERTIES EXPORT_NAME render_video)
 set_target_properties(rlforge PROPERTIES EXPORT_NAME cli)
 install(TARGETS rlforge_headers rlforge_values rlforge_core rlforge_envs_archive rlforge_envs_package
-                rlforge_tensor rlforge_agents rlforge_render rlforge_imgui rlforge
+                rlforge_tensor rlforge_agents rlforge_render rlforge_imgui rlforge_render_video rlforge
         EXPORT rlforgeTargets COMPONENT dev
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}

@@ -68,24 +68,30 @@ std::string num(double v) {
 
 }  // namespace
 
+void require_video_format(const std::string& path) {
+  const fs::path p(path);
+  const std::string ext = lower(p.extension().string());
+  if (ext != ".gif" && ext != ".mp4")
+    throw InvalidArgument("video '" + path + "': unknown video format '" + p.extension().string() +
+                          "'; the file name must end in .gif or .mp4");
+  if (ext == ".gif")
+    detail::require_gif_support();
+  else
+    detail::require_mp4_support();
+}
+
 std::unique_ptr<VideoWriter> open_video(const std::string& path, int width, int height, double fps,
                                         bool overwrite) {
   const std::string what = "video '" + path + "'";
   const fs::path p(path);
   const std::string ext = lower(p.extension().string());
-  if (ext != ".gif" && ext != ".mp4")
-    throw InvalidArgument(what + ": unknown video format '" + p.extension().string() +
-                          "'; the file name must end in .gif or .mp4");
+  require_video_format(path);
   if (width < 1 || width > kMaxSide || height < 1 || height > kMaxSide)
     throw InvalidArgument(what + ": frame size " + std::to_string(width) + "x" +
                           std::to_string(height) + " (width x height) is outside 1.." +
                           std::to_string(kMaxSide));
   if (!std::isfinite(fps) || fps < 0.1 || fps > 1000)
     throw InvalidArgument(what + ": fps " + num(fps) + " is outside [0.1, 1000]");
-  if (ext == ".gif")
-    detail::require_gif_support();
-  else
-    detail::require_mp4_support();
 
   const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
   std::error_code ec;

@@ -64,6 +64,10 @@ class VideoWriter {
   State state_ = State::open;
 };
 
+// Throws as open_video would for the extension of `path` (unknown: InvalidArgument; its library
+// missing from this build: UnsupportedRender), creating nothing: for checks before a long job.
+void require_video_format(const std::string& path);
+
 // By extension (case-insensitive): ".gif" or ".mp4". Checks everything before creating anything:
 // the extension, width/height in 1..8192, fps in [0.1, 1000], the folder exists, and the file does
 // not (unless overwrite; it is then replaced only by close()). With overwrite = false a file that

@@ -89,6 +89,7 @@ struct Window::Impl {
   sf::Clock ui_clock;  // ImGui's delta time
   std::optional<Clock::time_point> due;  // when the current show() may return
   PixelRect overlay_rect;
+  int panel = 0;  // pixels on the right kept for the overlay (0: it floats over the picture)
   bool shown = false;
 
   bool open() const { return window.isOpen() && !commands.quit; }
@@ -139,7 +140,8 @@ struct Window::Impl {
   void draw_scene() {
     const sf::Vector2u size = window.getSize();
     const sf::Vector2u tex = texture.getSize();
-    const Fit f = fit(static_cast<int>(tex.x), static_cast<int>(tex.y), size.x, size.y);
+    const unsigned picture_w = size.x > static_cast<unsigned>(panel) ? size.x - static_cast<unsigned>(panel) : 1u;
+    const Fit f = fit(static_cast<int>(tex.x), static_cast<int>(tex.y), picture_w, size.y);
     sprite.setPosition(static_cast<float>(f.x), static_cast<float>(f.y));
     sprite.setScale(static_cast<float>(f.width) / tex.x, static_cast<float>(f.height) / tex.y);
     window.clear(around);
@@ -149,7 +151,10 @@ struct Window::Impl {
   void draw_frame(const Overlay& overlay) {
     draw_scene();
     imgui->new_frame(ui_clock.restart().asSeconds());
-    overlay_rect = draw_overlay(overlay, commands);
+    const sf::Vector2u size = window.getSize();
+    overlay_rect = draw_overlay(overlay, commands,
+                                panel > 0 ? PixelRect{static_cast<int>(size.x) - panel, 0, panel, static_cast<int>(size.y)}
+                                          : PixelRect{});
     imgui->render();
     window.display();
   }
@@ -204,7 +209,10 @@ struct Window::Impl {
   }
 };
 
-Window::Window(const std::string& title, int width, int height, double fps) {
+Window::Window(const std::string& title, int width, int height, double fps, int panel_width) {
+  if (panel_width < 0 || panel_width > 4096)
+    throw InvalidArgument("Window: panel width " + std::to_string(panel_width) + " is out of range; expected 0 .. 4096");
+  width += panel_width;
   if (width < 1 || height < 1 || width > kMaxSide || height > kMaxSide) {
     throw InvalidArgument("Window: size " + std::to_string(width) + "x" + std::to_string(height) +
                           " is out of range; expected 1 .. " + std::to_string(kMaxSide) + " per side");
@@ -222,6 +230,7 @@ Window::Window(const std::string& title, int width, int height, double fps) {
   }
   impl_ = std::make_unique<Impl>();
   impl_->fps = fps;
+  impl_->panel = panel_width;
   impl_->window.create(sf::VideoMode(static_cast<unsigned>(width), static_cast<unsigned>(height)), title,
                        sf::Style::Default);
   if (!impl_->window.isOpen()) {

@@ -42,7 +42,10 @@ class Window {
  public:
   // A window of width x height pixels (the env's canvas size, usually) titled `title`, paced to
   // `fps` (the env's render_fps) times the speed slider. 1 <= width, height <= 16384; fps > 0.
-  Window(const std::string& title, int width, int height, double fps);
+  // panel_width > 0 widens the window by that many pixels on the right, where the overlay sits
+  // beside the picture instead of over it (rlforge watch: a 600x400 CartPole has no room to
+  // spare); 0 floats the overlay over the picture's top-left corner.
+  Window(const std::string& title, int width, int height, double fps, int panel_width = 0);
   ~Window();
   Window(const Window&) = delete;
   Window& operator=(const Window&) = delete;

@@ -53,7 +53,7 @@ void action_bars(std::string_view policy, const char* what, std::span<const floa
     ImGui::ProgressBar(fraction, ImVec2(160.0f, 0.0f), label);
     if (is_chosen) ImGui::PopStyleColor();
     ImGui::SameLine();
-    ImGui::TextUnformatted(is_chosen ? "<- chosen" : " ");
+    ImGui::TextUnformatted(is_chosen ? "<- its action" : " ");
   }
   rows_left_out(v.size());
 }
@@ -92,14 +92,21 @@ void controls(WindowCommands& c) {
 
 }  // namespace
 
-PixelRect draw_overlay(const Overlay& o, WindowCommands& commands) {
+PixelRect draw_overlay(const Overlay& o, WindowCommands& commands, PixelRect panel) {
   PixelRect bounds;
-  ImGui::SetNextWindowPos(ImVec2(8.0f, 8.0f), ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowBgAlpha(0.8f);
-  // Auto-sized to its contents, at most the display's height (then it scrolls).
   const ImVec2 display = ImGui::GetIO().DisplaySize;
-  ImGui::SetNextWindowSizeConstraints(ImVec2(0.0f, 0.0f),
-                                      ImVec2(std::max(display.x * 0.75f, 1.0f), std::max(display.y - 16.0f, 1.0f)));
+  if (panel.width > 0) {
+    // Beside the picture: the panel's whole area, kept there when the window is resized.
+    ImGui::SetNextWindowPos(ImVec2(static_cast<float>(panel.x), static_cast<float>(panel.y)), ImGuiCond_Always);
+    ImGui::SetNextWindowSize(ImVec2(static_cast<float>(panel.width), std::max(display.y, 1.0f)), ImGuiCond_Always);
+    ImGui::SetNextWindowBgAlpha(1.0f);
+  } else {
+    ImGui::SetNextWindowPos(ImVec2(8.0f, 8.0f), ImGuiCond_FirstUseEver);
+    ImGui::SetNextWindowBgAlpha(0.8f);
+    // Auto-sized to its contents, at most the display's height (then it scrolls).
+    ImGui::SetNextWindowSizeConstraints(ImVec2(0.0f, 0.0f),
+                                        ImVec2(std::max(display.x * 0.75f, 1.0f), std::max(display.y - 16.0f, 1.0f)));
+  }
   // Tighter than ImGui's default spacing: a 600x400 CartPole window has room for little.
   ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(6.0f, 3.0f));
   ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(4.0f, 2.0f));
@@ -108,7 +115,10 @@ PixelRect draw_overlay(const Overlay& o, WindowCommands& commands) {
   char title[96];
   std::snprintf(title, sizeof title, "%.*s###rlforge_overlay",
                 static_cast<int>(std::min<std::size_t>(name.size(), 64)), name.data());
-  if (ImGui::Begin(title, nullptr, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings)) {
+  const ImGuiWindowFlags flags = panel.width > 0
+                                     ? ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings
+                                     : ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings;
+  if (ImGui::Begin(title, nullptr, flags)) {
     ImGui::Text("episode %lld  step %lld  return %.3f", static_cast<long long>(o.episode),
                 static_cast<long long>(o.step), o.episode_return);
     if (o.returns != nullptr && !o.returns->empty()) {

@@ -59,7 +59,7 @@ struct Overlay {
   std::string_view policy;                  // e.g. "ppo (run-3/best.ckpt)"
   std::span<const float> action_probs;      // Discrete policy: probability of each action (n)
   std::span<const float> q_values;          // DQN: Q(s, a) for each action (n)
-  std::optional<int> chosen_action;         // the Discrete action taken, marked in the bars
+  std::optional<int> chosen_action;         // the Discrete action the policy takes here, marked in the bars
   std::span<const float> action;            // continuous policy: the action vector taken
   std::optional<float> value;               // V(s) estimate, when the policy has one
 
@@ -89,6 +89,7 @@ struct PixelRect {
 // Draws the overlay's ImGui window (call between ImGui::NewFrame and ImGui::Render); its buttons
 // and slider write into `commands`. Returns where it drew. Allocates nothing of its own (ImGui
 // keeps its buffers).
-PixelRect draw_overlay(const Overlay& overlay, WindowCommands& commands);
+// `panel`: a window area kept for the overlay (filled by it); empty: it floats at the top left.
+PixelRect draw_overlay(const Overlay& overlay, WindowCommands& commands, PixelRect panel = {});
 
 }  // namespace rlforge::render

@@ -17,7 +17,7 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 DEBS=(build-essential cmake git pkg-config python3 python3-venv python3-dev
       libtbb-dev libcereal-dev rapidjson-dev catch2 libbox2d-dev libsfml-dev libimgui-dev libstb-dev
       libtorch-dev libopenblas-dev clang libclang-rt-14-dev
-      libpng-dev libgif-dev libavcodec-dev libavformat-dev libswscale-dev xvfb xauth libgl1-mesa-dri)
+      libpng-dev libgif-dev libavcodec-dev libavformat-dev libswscale-dev xvfb xauth libgl1-mesa-dri libx11-dev)
 # libpng/giflib/libavcodec: render/ (PNG frames, GIF and MP4 video); xvfb, xauth and Mesa's
 # software GL: the SFML window tests run under Xvfb.
 # clang (with libclang-rt-14-dev, only recommended by clang-14, which holds libFuzzer) builds the

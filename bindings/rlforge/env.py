@@ -28,12 +28,16 @@ def kwargs_json(kwargs: dict[str, Any]) -> str:
     return json.dumps(kwargs, default=plain, allow_nan=True)
 
 
-RENDER_MODES = ("rgb_array",)
+RENDER_MODES = ("rgb_array", "human")
 
 
 def render_modes(renders: bool) -> list[str]:
-    """The render modes of an env that draws (``Env::renders()`` in C++), none otherwise."""
-    return list(RENDER_MODES) if renders else []
+    """The render modes of an env that draws (``Env::renders()`` in C++), none otherwise:
+    "rgb_array" always, "human" where a window can open now (a display is there), so tools that
+    try every listed mode (gymnasium's check_env) work on headless machines."""
+    if not renders:
+        return []
+    return ["rgb_array", "human"] if not _rlforge.display_problem() else ["rgb_array"]
 
 
 def check_render_mode(env_id: str, render_mode: str | None, renders: bool) -> None:
@@ -48,6 +52,12 @@ def check_render_mode(env_id: str, render_mode: str | None, renders: bool) -> No
     if render_mode not in RENDER_MODES:
         raise UnsupportedMode(
             f"{env_id}: render_mode={render_mode!r} is not one of {list(RENDER_MODES)}")
+    if render_mode == "human":
+        problem = _rlforge.display_problem()
+        if problem:
+            raise UnsupportedMode(
+                f"{env_id}: render_mode='human' cannot open a window: {problem}; use "
+                f"render_mode='rgb_array' to get frames without a display")
 
 
 def metadata_for(spec: CppSpec, renders: bool) -> dict[str, Any]:
@@ -73,6 +83,7 @@ class Env(gymnasium.Env[np.ndarray, Any]):
         self.action_space = space_from_json(self._env.action_space_json)
         self.metadata = metadata_for(self._env.spec, self._env.renders)
         self.render_mode = render_mode
+        self._episode, self._return = 0, 0.0  # for the human window's overlay
 
     @property
     def cpp_spec(self) -> CppSpec:
@@ -86,10 +97,18 @@ class Env(gymnasium.Env[np.ndarray, Any]):
         # env.np_random, for code that samples with it; C++ has checked the seed (numpy
         # integers are accepted, as everywhere in rlforge).
         super().reset(seed=None if seed is None else int(seed))
+        if self.render_mode == "human":
+            self._episode, self._return = self._episode + 1, 0.0
+            self.render()
         return result
 
     def step(self, action: Any) -> tuple[np.ndarray, SupportsFloat, bool, bool, dict[str, Any]]:
-        return self._env.step(action)
+        if self.render_mode != "human":
+            return self._env.step(action)
+        result = self._env.step(action)  # as gymnasium's envs: human mode shows every step
+        self._return += float(result[1])
+        self.render()
+        return result
 
     def render(self) -> np.ndarray | None:
         """The current state as a new (H, W, 3) uint8 array (``render_mode="rgb_array"``),
@@ -99,7 +118,16 @@ class Env(gymnasium.Env[np.ndarray, Any]):
                 f"{self._env.id}: render() called without a render_mode; make the env with "
                 f"render_mode='rgb_array' to get frames")
             return None
+        if self.render_mode == "human":
+            # The window (paced to metadata["render_fps"]; Space pauses, here inside render()).
+            self._env.render_human(self._episode, self._return)
+            return None
         return self._env.render_rgb()
+
+    def close(self) -> None:
+        """Closes the human window, if one is open."""
+        self._env.close_window()
+        super().close()
 
     def get_state(self) -> list[float]:
         """The env's dynamic state in float64 (e.g. CartPole's x, x_dot, theta, theta_dot)."""

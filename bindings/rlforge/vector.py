@@ -131,6 +131,8 @@ class VectorEnv(gymnasium.vector.VectorEnv[np.ndarray, np.ndarray, np.ndarray]):
                 final_obs[i] = self._final_obs[i].copy()
             infos["final_obs"], infos["_final_obs"] = final_obs, mask
             infos["final_info"], infos["_final_info"] = nest_infos(self._vec.infos(True)), mask.copy()
+        if self.render_mode == "human":
+            self._vec.render_human()
         return self._obs, self._rewards, self._terminated, self._truncated, infos
 
     def render(self) -> tuple[np.ndarray, ...] | None:
@@ -140,7 +142,14 @@ class VectorEnv(gymnasium.vector.VectorEnv[np.ndarray, np.ndarray, np.ndarray]):
         if self.render_mode is None:
             gymnasium.logger.warn(f"{self._vec.spec['id']}: render() called without a render_mode")
             return None
+        if self.render_mode == "human":
+            self._vec.render_human()  # every env, tiled, in one window
+            return None
         return tuple(self._vec.render_rgb(i) for i in range(self.num_envs))
+
+    def close_extras(self, **kwargs: Any) -> None:
+        """Closes the human window, if one is open (gymnasium's VectorEnv.close calls this)."""
+        self._vec.close_window()
 
     def render_env(self, index: int) -> np.ndarray:
         """Env ``index``'s picture as a new (H, W, 3) uint8 array (either path: a natively

@@ -27,6 +27,9 @@
 #include "core/vector_env.hpp"
 #include "render/raster.hpp"
 #include "render/tile.hpp"
+#if RLFORGE_HAS_WINDOW
+#include "render/window.hpp"
+#endif
 
 namespace nb = nanobind;
 using namespace nb::literals;
@@ -94,6 +97,62 @@ nb::object steal_or_throw(PyObject* o) {
 // A drawn frame rasterized straight into a new numpy array (H, W, 3) uint8: the one copy is the
 // rasterizer's own write. A fresh array per call, because callers keep frames (RecordVideo
 // collects them), so a reused buffer would change frames already handed out.
+// render_mode="human": an SFML window (render/window.hpp) that shows each rendered frame with
+// the overlay, paced to the env's fps. While the user has it paused, show() is repeated until
+// they resume or step once, so a Python loop calling render() waits there. Returns false once
+// the window was closed (Esc or its close button); later calls then show nothing.
+class HumanWindow {
+ public:
+  bool show(const std::string& title, const Frame* frame, std::span<const std::uint8_t> rgb, int w, int h,
+            double fps, std::int64_t episode, std::int64_t step, double ret) {
+#if RLFORGE_HAS_WINDOW
+    if (closed_) return false;
+    if (!window_) window_ = std::make_unique<render::Window>(title, w, h, fps > 0 ? fps : 30.0, 360);
+    render::Overlay o;
+    o.env_id = title;
+    o.episode = episode;
+    o.step = step;
+    o.episode_return = ret;
+    for (;;) {
+      const render::WindowCommands cmd = window_->poll();
+      if (cmd.quit) {
+        window_.reset();
+        closed_ = true;
+        return false;
+      }
+      if (frame) window_->show(*frame, o);
+      else window_->show_pixels(rgb, w, h, o);
+      if (!cmd.paused || cmd.step_once) return true;
+    }
+#else
+    (void)title, (void)frame, (void)rgb, (void)w, (void)h, (void)fps, (void)episode, (void)step, (void)ret;
+    throw UnsupportedRender("this rlforge was built without the window (SFML/ImGui/OpenGL not found): "
+                            "use render_mode=\"rgb_array\"");
+#endif
+  }
+  void close() {
+#if RLFORGE_HAS_WINDOW
+    window_.reset();
+#endif
+  }
+
+ private:
+#if RLFORGE_HAS_WINDOW
+  std::unique_ptr<render::Window> window_;
+#endif
+  bool closed_ = false;
+};
+
+// Why a window cannot open here ("" when it can): checked when an env is made with
+// render_mode="human", so the error comes at make(), not at the first render().
+std::string display_problem() {
+#if RLFORGE_HAS_WINDOW
+  return render::display_problem();
+#else
+  return "this rlforge was built without the window (SFML/ImGui/OpenGL not found)";
+#endif
+}
+
 nb::object rasterize_to_numpy(const Frame& frame, render::Rasterizer& r, int width, int height) {
   if (frame.empty())
     throw UnsupportedRender("the env's draw() produced an empty frame; it draws nothing to render");
@@ -202,11 +261,13 @@ class PyEnv {
     env_->draw(frame_);
     return rasterize_to_numpy(frame_, raster_, width, height);
   }
-  // The frame itself, for the window: drawn into the handle's own Frame.
-  const Frame& draw() {
+  // render_mode="human": shows the current state in the window; false once it was closed.
+  bool render_human(std::int64_t episode, double episode_return) {
     env_->draw(frame_);
-    return frame_;
+    return window_.show(env_->id(), &frame_, {}, frame_.width(), frame_.height(), env_->spec().render_fps,
+                        episode, env_->elapsed_steps(), episode_return);
   }
+  void close_window() { window_.close(); }
 
  private:
   std::span<std::byte> obs_span(const nb::object& arr) const {
@@ -216,6 +277,7 @@ class PyEnv {
   Info info_;
   Frame frame_;  // reused: after the first render, drawing allocates nothing
   render::Rasterizer raster_;
+  HumanWindow window_;
 };
 
 // N envs stepped by the C++ VectorEnv. Outputs are numpy views of its buffers, made once:
@@ -334,6 +396,18 @@ class PyVectorEnv {
     return arr;
   }
 
+  // render_mode="human": the grid of the first `count` envs (0: all) in the window.
+  bool render_human(int cols, int count, double scale) {
+    nb::object grid = render_grid(cols, count, scale);
+    const nb::tuple shape = nb::borrow<nb::tuple>(grid.attr("shape"));
+    const int h = nb::cast<int>(shape[0]), w = nb::cast<int>(shape[1]);
+    const std::span<const std::uint8_t> rgb(static_cast<const std::uint8_t*>(array_data(grid.ptr())),
+                                            static_cast<std::size_t>(w) * h * 3);
+    return window_.show(vec_.spec().id + " x " + std::to_string(vec_.num_envs()), nullptr, rgb, w, h,
+                        vec_.spec().render_fps, 0, 0, 0.0);
+  }
+  void close_window() { window_.close(); }
+
   // Address of the observation buffer, for tests of zero-copy.
   std::uintptr_t observations_address() const {
     return reinterpret_cast<std::uintptr_t>(vec_.observations().data());
@@ -354,6 +428,7 @@ class PyVectorEnv {
   Frame frame_;
   render::Rasterizer raster_;
   std::vector<std::uint8_t> cell_;
+  HumanWindow window_;
 };
 
 // Adds the envs of a user's C++ module (see env_module.hpp) to this extension's registry.
@@ -427,6 +502,8 @@ NB_MODULE(_rlforge, m) {
   nb::register_exception_translator(translate);
 
   m.def("_set_error_types", &set_error_types, "types"_a);
+  m.def("display_problem", &display_problem,
+        "Why render_mode=\"human\" cannot open a window here, or \"\" when it can.");
   m.def("env_specs", &env_specs, "Specs of every registered env, sorted by id.");
   m.def("register_env_module", &register_env_module, "module_name"_a, "capsule"_a);
   m.def("time_cpp_steps", &time_cpp_steps, "id"_a, "actions"_a, "steps"_a, "seed"_a = 0,
@@ -446,7 +523,9 @@ NB_MODULE(_rlforge, m) {
       .def("get_state", &PyEnv::get_state)
       .def("set_state", &PyEnv::set_state, "state"_a)
       .def_prop_ro("renders", &PyEnv::renders)
-      .def("render_rgb", &PyEnv::render_rgb, "width"_a = 0, "height"_a = 0);
+      .def("render_rgb", &PyEnv::render_rgb, "width"_a = 0, "height"_a = 0)
+      .def("render_human", &PyEnv::render_human, "episode"_a, "episode_return"_a)
+      .def("close_window", &PyEnv::close_window);
 
   nb::class_<PyVectorEnv>(m, "VectorEnv",
                           "N C++ envs stepped with TBB; rlforge.VectorEnv wraps it.")
@@ -466,5 +545,7 @@ NB_MODULE(_rlforge, m) {
       .def_prop_ro("observations_address", &PyVectorEnv::observations_address)
       .def_prop_ro("renders", &PyVectorEnv::renders)
       .def("render_rgb", &PyVectorEnv::render_rgb, "index"_a, "width"_a = 0, "height"_a = 0)
-      .def("render_grid", &PyVectorEnv::render_grid, "cols"_a = 0, "count"_a = 0, "scale"_a = 1.0);
+      .def("render_grid", &PyVectorEnv::render_grid, "cols"_a = 0, "count"_a = 0, "scale"_a = 1.0)
+      .def("render_human", &PyVectorEnv::render_human, "cols"_a = 0, "count"_a = 0, "scale"_a = 1.0)
+      .def("close_window", &PyVectorEnv::close_window);
 }

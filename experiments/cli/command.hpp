@@ -24,5 +24,6 @@ const Command& rollout_command();
 const Command& bench_command();
 const Command& train_command();
 const Command& eval_command();
+const Command& watch_command();
 
 }  // namespace rlforge::cli

@@ -21,13 +21,14 @@ namespace {
 using rlforge::cli::Command;
 
 // New subcommands (train, eval, watch) add a line here and a cmd_<name>.cpp.
-const std::array<const Command*, 5>& commands() {
-  static const std::array<const Command*, 5> table = {
+const std::array<const Command*, 6>& commands() {
+  static const std::array<const Command*, 6> table = {
       &rlforge::cli::list_command(),
       &rlforge::cli::rollout_command(),
       &rlforge::cli::bench_command(),
       &rlforge::cli::train_command(),
       &rlforge::cli::eval_command(),
+      &rlforge::cli::watch_command(),
   };
   return table;
 }
