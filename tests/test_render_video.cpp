@@ -528,6 +528,17 @@ TEST_CASE("open_video refuses bad names, sizes and rates before creating anythin
   fs::remove_all(dir);
 }
 
+TEST_CASE("require_video_format checks the extension alone and creates nothing", "[video]") {
+  const fs::path dir = scratch_dir();
+  CHECK_NOTHROW(render::require_video_format((dir / "a.gif").string()));
+  CHECK_NOTHROW(render::require_video_format("eval.MP4"));
+  CHECK_THROWS_WITH(render::require_video_format((dir / "a.webm").string()),
+                    Catch::Contains("'.webm'") && Catch::Contains(".gif or .mp4"));
+  CHECK_THROWS_AS(render::require_video_format("eval."), InvalidArgument);
+  CHECK(names_in(dir).empty());
+  fs::remove_all(dir);
+}
+
 TEST_CASE("An existing file is refused and left as it is; overwrite replaces it on close only", "[video]") {
   const fs::path dir = scratch_dir();
   for (const char* name : {"old.gif", "old.mp4"}) {
