@@ -17,6 +17,16 @@ void check_finite(double v, const char* what, std::size_t index) {
                           "; a frame's coordinates must be finite");
   }
 }
+// Canvas coordinates and radii up to 1e18 pixels: far beyond any picture, yet small enough that
+// scaling to a 16384-pixel output and the tessellation's arithmetic stay finite in float.
+constexpr double kFar = 1e18;
+void check_canvas(double v, const char* what, std::size_t index) {
+  check_finite(v, what, index);
+  if (std::abs(v) > kFar) {
+    throw InvalidArgument("Frame: " + std::string(what) + " point " + std::to_string(index) + " is " +
+                          std::to_string(v) + " pixels; a frame's canvas coordinates must be within +-1e18");
+  }
+}
 }  // namespace
 
 void Frame::begin(int width, int height, Color background) {
@@ -67,8 +77,8 @@ std::uint32_t Frame::push_points(std::span<const Vec2> pts) {
     check_finite(pts[i].x, "x of", i);
     check_finite(pts[i].y, "y of", i);
     const Vec2 c = to_canvas(pts[i]);
-    check_finite(c.x, "canvas x of", i);  // finite world * huge scale can overflow float
-    check_finite(c.y, "canvas y of", i);
+    check_canvas(c.x, "canvas x of", i);  // finite world * huge scale can overflow float
+    check_canvas(c.y, "canvas y of", i);
     points_.push_back(c);
   }
   return first;
@@ -76,8 +86,8 @@ std::uint32_t Frame::push_points(std::span<const Vec2> pts) {
 
 void Frame::push(Primitive::Kind k, Color c, float width, float radius, std::uint32_t first,
                  std::uint32_t count, bool closed) {
-  if (!(width >= 0.0f) || !std::isfinite(width)) {
-    throw InvalidArgument("Frame: stroke width " + std::to_string(width) + " must be finite and >= 0");
+  if (!(width >= 0.0f) || !std::isfinite(width) || width > kFar) {
+    throw InvalidArgument("Frame: stroke width " + std::to_string(width) + " must be finite, >= 0 and at most 1e18");
   }
   Primitive p;
   p.kind = k;
@@ -119,9 +129,9 @@ void Frame::fill_rect(Vec2 lo, Vec2 hi, Color c) {
 namespace {
 float canvas_radius(double r, double scale, const char* who) {
   const double v = r * std::abs(scale);
-  if (!std::isfinite(v) || v < 0.0 || v > std::numeric_limits<float>::max()) {
+  if (!std::isfinite(v) || v < 0.0 || v > kFar) {
     throw InvalidArgument(std::string("Frame::") + who + ": radius " + std::to_string(r) +
-                          " must be finite and >= 0");
+                          " must be finite, >= 0 and at most 1e18 canvas pixels");
   }
   return static_cast<float>(v);
 }
@@ -140,8 +150,8 @@ void Frame::stroke_circle(Vec2 centre, double radius, Color c, float width) {
 }
 
 void Frame::text(Vec2 anchor, std::string_view s, Color c, float height, TextAlign align) {
-  if (!(height > 0.0f) || !std::isfinite(height)) {
-    throw InvalidArgument("Frame::text: height " + std::to_string(height) + " must be finite and > 0");
+  if (!(height > 0.0f) || !std::isfinite(height) || height > 16384.0f) {
+    throw InvalidArgument("Frame::text: height " + std::to_string(height) + " must be in (0, 16384] pixels");
   }
   const auto first = push_points(std::span(&anchor, 1));
   const auto text_first = static_cast<std::uint32_t>(chars_.size());

@@ -4,7 +4,8 @@
 // Envs fill a Frame in draw(Frame&) const and never see pixels: render/ turns a Frame into an
 // RGB buffer (the CPU rasterizer), a window (SFML) or video. Coordinates are stored already
 // mapped to canvas pixels (origin top-left, y down, x in [0, width], y in [0, height]), so every
-// backend reads the same numbers and only scales canvas -> output size.
+// backend reads the same numbers and only scales canvas -> output size. Non-finite values, and
+// canvas coordinates, radii or widths beyond 1e18 pixels, are refused (InvalidArgument).
 //
 // Why one flat vector of primitives plus one shared point/character pool: clear() keeps every
 // capacity, so after the first frame an env's draw() allocates nothing (render's tests count).

@@ -8,10 +8,11 @@
 namespace rlforge::render {
 
 // ImFontAtlas is used on its own, without an ImGui context (a window's overlay has its own
-// context and atlas): it only needs ImGui's allocator, which defaults to malloc. The atlas is
-// built once and never freed — it lives as long as the program, like the glyphs it serves.
+// context and atlas): it only needs ImGui's allocator, which defaults to malloc. Built once, freed
+// when the program exits (so leak checkers see nothing left behind).
 Font::Font() {
   auto* atlas = IM_NEW(ImFontAtlas)();
+  imgui_atlas_ = atlas;
   ImFontConfig cfg;
   cfg.OversampleH = 1;  // the default font is a pixel font: no oversampling, crisp at 13 px
   cfg.OversampleV = 1;
@@ -41,6 +42,8 @@ Font::Font() {
     out.advance = g->AdvanceX;
   }
 }
+
+Font::~Font() { IM_DELETE(static_cast<ImFontAtlas*>(imgui_atlas_)); }
 
 const Font& Font::builtin() {
   static const Font font;

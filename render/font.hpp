@@ -15,7 +15,10 @@ struct Glyph {
 
 class Font {
  public:
-  static const Font& builtin();  // built on first use (thread-safe)
+  static const Font& builtin();  // built on first use (thread-safe), freed at exit
+  ~Font();
+  Font(const Font&) = delete;
+  Font& operator=(const Font&) = delete;
   float base_size() const { return base_size_; }
   // The glyph of byte c; bytes the font lacks map to its fallback glyph.
   const Glyph& glyph(unsigned char c) const { return glyphs_[c]; }
@@ -29,6 +32,7 @@ class Font {
   Font();
   Glyph glyphs_[256];
   float base_size_ = 13.0f;
+  void* imgui_atlas_ = nullptr;  // the ImFontAtlas that owns atlas_
   const std::uint8_t* atlas_ = nullptr;
   int atlas_w_ = 0, atlas_h_ = 0;
 };

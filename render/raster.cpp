@@ -56,7 +56,9 @@ struct Accumulator {
     for (int y = ys; y < ye; ++y) {
       float* row = acc + static_cast<std::ptrdiff_t>(y) * stride;
       const double dy = std::min(double(y + 1), y1) - std::max(double(y), y0);
-      const double xnext = x + dxdy * dy;
+      // Stepping x row by row can round a hair past the picture's sides: kept inside [0, W],
+      // which the clipping guarantees exactly, so no index leaves the row.
+      const double xnext = std::clamp(x + dxdy * dy, 0.0, double(width));
       const float d = static_cast<float>(dy) * dir;
       const double xl = std::min(x, xnext), xr = std::max(x, xnext);
       const double xl_floor = std::floor(xl);
@@ -188,6 +190,11 @@ void Rasterizer::draw(const Frame& frame, std::span<std::uint8_t> rgb, int width
     path_.clear();
     tessellate(frame, p, sx, sy, path_);
     if (path_.points.empty()) continue;
+    // Frame bounds every coordinate (1e18), so this holds; a shape that broke it is skipped
+    // whole rather than filled from a NaN edge.
+    if (!std::all_of(path_.points.begin(), path_.points.end(),
+                     [](Vec2 v) { return std::isfinite(v.x) && std::isfinite(v.y); }))
+      continue;
     const Box b = bounds(path_.points, width, height);
     if (b.x0 >= b.x1 || b.y0 >= b.y1) continue;
     Accumulator a{acc_.data(), static_cast<int>(stride), width, height, dirty_.data(), words};
@@ -270,10 +277,10 @@ void Rasterizer::draw_text(const Frame& frame, const Primitive& p, float sx, flo
     if (gw > 0 && gh > 0) {
       const float qx0 = pen + g.x0 * kx, qy0 = top + g.y0 * ky;
       const float qx1 = qx0 + gw * kx, qy1 = qy0 + gh * ky;
-      const int px0 = std::max(0, static_cast<int>(std::floor(qx0)));
-      const int py0 = std::max(0, static_cast<int>(std::floor(qy0)));
-      const int px1 = std::min(width, static_cast<int>(std::ceil(qx1)));
-      const int py1 = std::min(height, static_cast<int>(std::ceil(qy1)));
+      // Clamped before the conversion: a glyph far off the picture (Frame allows 1e18) is no int.
+      auto to_px = [](double v, int hi) { return static_cast<int>(std::clamp(v, 0.0, double(hi))); };
+      const int px0 = to_px(std::floor(qx0), width), py0 = to_px(std::floor(qy0), height);
+      const int px1 = to_px(std::ceil(qx1), width), py1 = to_px(std::ceil(qy1), height);
       for (int y = py0; y < py1; ++y) {
         // Bilinear sample of the glyph at the pixel centre, in atlas pixels.
         const float vy = (y + 0.5f - qy0) / ky - 0.5f;

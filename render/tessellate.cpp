@@ -13,8 +13,8 @@ namespace {
 // visible part for any radius the cap allows exactly (r <~ 5e5).
 int circle_segments(double r) {
   if (r <= 1.0) return 8;
-  const double n = std::numbers::pi / std::acos(1.0 - 0.125 / r);
-  return std::clamp(static_cast<int>(std::ceil(n)), 8, 4096);
+  const double n = std::numbers::pi / std::acos(1.0 - 0.125 / r);  // inf for a huge r: capped first
+  return static_cast<int>(std::clamp(std::ceil(n), 8.0, 4096.0));
 }
 
 // An ellipse (rx, ry) as one contour; counter-clockwise in the shoelace sense when ccw, so a

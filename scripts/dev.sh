@@ -86,7 +86,7 @@ asan_test() {
 # RLFORGE_FUZZ_SECONDS (default 60) from its checked-in seeds; new inputs collect in
 # build-fuzz/corpus/NAME, a crash is written to build-fuzz/artifacts/ and fails the run. ---
 FUZZ_BUILD=${RLFORGE_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}
-FUZZERS=(config overrides checkpoint tensor_file)
+FUZZERS=(config overrides checkpoint tensor_file raster)
 fuzz_test() {
   if [ ! -f "$FUZZ_BUILD/CMakeCache.txt" ]; then
     say "configuring $FUZZ_BUILD (clang, libFuzzer + ASan + UBSan)"

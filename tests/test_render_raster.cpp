@@ -188,21 +188,25 @@ TEST_CASE("raster: degenerate and extreme primitives draw nothing wrong") {
   f.line({3, 3}, {3, 3}, kBlack, 4);                             // zero length
   f.fill_circle({16, 16}, 0.0, kBlack);                          // zero radius
   f.stroke_circle({16, 16}, 5.0, kBlack, 0.0f);                  // zero width
-  f.fill_polygon({{-1e30f, -1e30f}, {-1e29f, -1e30f}, {-1e29f, -1e29f}}, kBlack);  // far away
-  f.fill_polygon({{1e30f, 1e30f}, {2e30f, 1e30f}, {2e30f, 2e30f}}, kBlack);
-  f.text({-1e20f, 1e20f}, "off", kBlack, 12);
+  f.fill_polygon({{-1e18f, -1e18f}, {-1e17f, -1e18f}, {-1e17f, -1e17f}}, kBlack);  // far away
+  f.fill_polygon({{1e17f, 1e17f}, {9e17f, 1e17f}, {9e17f, 9e17f}}, kBlack);
+  f.text({-1e17f, 1e17f}, "off", kBlack, 12);
   f.fill_polygon({{0, 0}, {32, 0}, {32, 32}, {0, 32}}, Color{0, 0, 0, 0});  // transparent
   REQUIRE(ink(rasterize(f)) == 0.0);
 
   // A polygon reaching a huge coordinate still draws its visible wedge correctly.
   Frame g;
   g.begin(32, 32, kWhite);
-  g.fill_polygon({{0, 0}, {1e30f, 0}, {0, 16}}, kBlack);  // ~ the strip y in [0, 16) x in [0, 32)
+  g.fill_polygon({{0, 0}, {1e18f, 0}, {0, 16}}, kBlack);  // ~ the strip y in [0, 16) x in [0, 32)
   REQUIRE(ink(rasterize(g)) == Approx(32.0 * 16.0).epsilon(1e-3));
+  // ... scaled up 500x to the output, still finite and exact.
+  REQUIRE(ink(rasterize(g, 16000, 8)) == Approx(16000.0 * 4.0).epsilon(1e-3));
+  // Beyond 1e18 canvas pixels a coordinate is refused, not drawn somewhere arbitrary.
+  REQUIRE_THROWS_WITH(g.fill_polygon({{0, 0}, {1e30f, 0}, {0, 16}}, kBlack), Catch::Contains("within +-1e18"));
   // A 1x1 output and a huge circle covering it.
   Frame h;
   h.begin(1, 1, kWhite);
-  h.fill_circle({0.5f, 0.5f}, 1e9, kBlack);
+  h.fill_circle({0.5f, 0.5f}, 1e17, kBlack);
   REQUIRE(rasterize(h)[0] == 0);
 }
 
