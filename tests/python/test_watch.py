@@ -118,6 +118,23 @@ def files_in(folder):
     return sorted(p.name for p in folder.iterdir())
 
 
+@pytest.fixture(scope="module")
+def video_run(tmp_path_factory):
+    """cartpole_ppo.json, seed 2, with evaluation videos (every 2nd evaluation, GIF), stopped
+    after evaluations 1, 3 and 5 to keep the policy each video shows (latest.ckpt then), then
+    resumed to its end. Seed 2: its evaluation seeds fit watch's --seed (< 2^63)."""
+    root = tmp_path_factory.mktemp("video")
+    out = root / "run"
+    run("train", CARTPOLE, "--seed", 2, "--out", out, "--quiet", "--stop-after-updates", 8,  # step 2048
+        "--set", 'video={"every_evals": 2, "format": "gif"}', rc=0)
+    policies = {}
+    for k, more in ((1, 16), (3, 16), (5, None)):  # evaluations every 2048 steps = 8 updates
+        policies[k] = root / f"eval_{k}.ckpt"
+        shutil.copyfile(out / "checkpoints" / "latest.ckpt", policies[k])
+        run("train", "--resume", out, "--quiet", *(("--stop-after-updates", more) if more else ()), rc=0)
+    return out, policies
+
+
 # --- headless recordings ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("env_id, ext, n, size, codec, fps", [
@@ -186,18 +203,15 @@ def test_mp4_frames_are_the_env_pictures(tmp_path):
 
 # --- the window ------------------------------------------------------------------------------
 
-def test_window_without_a_display_says_use_headless(tmp_path):
-    p = run("watch", "--env", "CartPole-v1", "--record", tmp_path / "x.gif", unset=NO_DISPLAY, rc=1)
-    assert "cannot open a window" in p.stderr and "DISPLAY" in p.stderr and "--headless" in p.stderr
+@pytest.mark.parametrize("display, why", [
+    (None, "DISPLAY is not set"),
+    (":7777", "cannot connect to the X server at DISPLAY=:7777"),  # no server there
+])
+def test_window_without_a_display_says_use_headless(tmp_path, display, why):
+    p = run("watch", "--env", "CartPole-v1", "--record", tmp_path / "x.gif", unset=NO_DISPLAY,
+            env={"DISPLAY": display} if display else None, rc=1)
+    assert "cannot open a window: no display" in p.stderr and why in p.stderr and "--headless" in p.stderr
     assert files_in(tmp_path) == []
-
-
-@pytest.fixture(scope="module")
-def solved_run(tmp_path_factory):
-    """cartpole_ppo.json trained (seed 1) to its target: a policy that balances for 500 steps."""
-    out = tmp_path_factory.mktemp("solved") / "run"
-    assert "target reached" in run("train", CARTPOLE, "--out", out, "--quiet", rc=0).stdout
-    return out
 
 
 def cart_columns(picture):
@@ -211,11 +225,13 @@ def cart_columns(picture):
     return cols[0], cols[-1], rows[-1] - rows[0] + 1
 
 
-def test_window_screenshot_shows_picture_and_overlay(tmp_path, solved_run):
+def test_window_screenshot_shows_picture_and_overlay(tmp_path, video_run):
+    policy = video_run[1][1]  # evaluation 1's: a short episode (the window shows ~100 frames a second)
     shot, video = tmp_path / "shot.png", tmp_path / "win.gif"
-    p = run("watch", "--checkpoint", solved_run, "--fps", 1000, "--screenshot", shot, "--record", video,
+    p = run("watch", "--checkpoint", policy, "--fps", 1000, "--screenshot", shot, "--record", video,
             prefix=xvfb(), rc=0)
-    assert episodes(p.stdout, "CartPole-v1") == [(500.0, 500)]
+    [(_, steps)] = episodes(p.stdout, "CartPole-v1")
+    assert probe(video)[0] == steps + 1
     assert f"wrote {shot} (960x480)" in p.stdout
     img = iio.imread(shot)
     assert img.shape == (480, 960, 3) and img.dtype == np.uint8  # 600x400 canvas + 360-px panel, 480 high
@@ -231,7 +247,7 @@ def test_window_screenshot_shows_picture_and_overlay(tmp_path, solved_run):
     assert (panel == 255).all(axis=1).mean() < 0.1
     assert len(np.unique(panel, axis=0)) >= 20
     # The window plays and records the very episode --headless does.
-    run("watch", "--checkpoint", solved_run, "--headless", "--record", tmp_path / "headless.gif", rc=0)
+    run("watch", "--checkpoint", policy, "--headless", "--record", tmp_path / "headless.gif", rc=0)
     assert (tmp_path / "headless.gif").read_bytes() == video.read_bytes()
 
 
@@ -244,23 +260,6 @@ def test_window_screenshot_refuses_an_existing_file(tmp_path):
 
 
 # --- a checkpoint's policy -------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def video_run(tmp_path_factory):
-    """cartpole_ppo.json, seed 2, with evaluation videos (every 2nd evaluation, GIF), stopped
-    after evaluations 1, 3 and 5 to keep the policy each video shows (latest.ckpt then), then
-    resumed to its end. Seed 2: its evaluation seeds fit watch's --seed (< 2^63)."""
-    root = tmp_path_factory.mktemp("video")
-    out = root / "run"
-    run("train", CARTPOLE, "--seed", 2, "--out", out, "--quiet", "--stop-after-updates", 8,  # step 2048
-        "--set", 'video={"every_evals": 2, "format": "gif"}', rc=0)
-    policies = {}
-    for k, more in ((1, 16), (3, 16), (5, None)):  # evaluations every 2048 steps = 8 updates
-        policies[k] = root / f"eval_{k}.ckpt"
-        shutil.copyfile(out / "checkpoints" / "latest.ckpt", policies[k])
-        run("train", "--resume", out, "--quiet", *(("--stop-after-updates", more) if more else ()), rc=0)
-    return out, policies
-
 
 def test_checkpoint_returns_are_evals(video_run):
     """watch seeds episode k with S + k - 1, eval env i with S + i: the same episodes."""
@@ -280,11 +279,12 @@ def test_checkpoint_returns_are_evals(video_run):
     assert later == eps[1:]
 
 
-def test_checkpoint_env_must_match(tmp_path, solved_run):
-    p = run("watch", "--checkpoint", solved_run, "--env", "Pendulum-v1", "--headless",
+def test_checkpoint_env_must_match(tmp_path, video_run):
+    out = video_run[0]
+    p = run("watch", "--checkpoint", out, "--env", "Pendulum-v1", "--headless",
             "--record", tmp_path / "x.gif", rc=2)
     assert "--env Pendulum-v1 does not match the checkpoint's env CartPole-v1" in p.stderr
-    p = run("watch", "--checkpoint", solved_run, "--kwargs", '{"sutton_barto_reward": true}', "--headless", rc=2)
+    p = run("watch", "--checkpoint", out, "--kwargs", '{"sutton_barto_reward": true}', "--headless", rc=2)
     assert "--kwargs cannot change the env of a checkpoint" in p.stderr
     assert files_in(tmp_path) == []
 
