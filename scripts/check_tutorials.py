@@ -5,10 +5,11 @@ For each tutorial:
 - every fenced block right after a `<!-- file: PATH -->` line must be PATH's text verbatim (an
   excerpt of the file, whole lines), so the prose shows the code that is built;
 - its ```sh blocks run in order, as one bash script (`set -euo pipefail`, each command echoed),
-  from BUILD/tutorials/<name>/, a scratch root holding links `examples` -> the repository's
-  examples/ and `build` -> BUILD. Commands written "from the repository root" thus run as they
-  read, while their outputs (runs/, ...) stay out of the repository. The scratch root keeps its
-  path, so the example builds it configures are reused on the next run.
+  from BUILD/tutorials/<name>/, a scratch root holding links `examples` and `experiments` -> the
+  repository's examples/ and experiments/ (its configs), and `build` -> BUILD. Commands written
+  "from the repository root" thus run as they read, while their outputs (runs/, ...) stay out of
+  the repository. The scratch root keeps its path, so the example builds it configures are
+  reused on the next run; its runs/ is emptied before each run.
 
 usage: python3 scripts/check_tutorials.py [--build-dir DIR] [TUTORIAL.md ...]
        (default: every docs/tutorials/*.md; DIR: $RLFORGE_BUILD_DIR, else build/)
@@ -69,7 +70,7 @@ def check_excerpts(md, found):
 def run_commands(md, found, build):
     work = build / "tutorials" / md.stem
     work.mkdir(parents=True, exist_ok=True)
-    for name, target in (("examples", ROOT / "examples"), ("build", build)):
+    for name, target in (("examples", ROOT / "examples"), ("experiments", ROOT / "experiments"), ("build", build)):
         link = work / name
         if link.is_symlink() or link.exists():
             link.unlink()

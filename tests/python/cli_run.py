@@ -14,12 +14,15 @@ if not RLFORGE.exists():
 needs_cli = pytest.mark.cli
 
 
-def run(*args, rc=None, timeout=300, env=None):
-    """Runs `rlforge ARGS` (with `env` added to the environment). Whatever happens, never a crash:
-    exit 0, 1 or 2, no signal and no uncaught C++ exception; with rc, exactly that exit code."""
-    full_env = {**os.environ, **env} if env else None
-    p = subprocess.run([str(RLFORGE), *map(str, args)], capture_output=True, text=True, timeout=timeout,
-                       env=full_env)
+def run(*args, rc=None, timeout=300, env=None, unset=(), prefix=()):
+    """Runs `rlforge ARGS` (in this environment less the variables named in `unset`, plus `env`;
+    behind the command words `prefix`, e.g. xvfb-run's). Whatever happens, never a crash: exit
+    0, 1 or 2, no signal and no uncaught C++ exception; with rc, exactly that exit code."""
+    full_env = None
+    if env or unset:
+        full_env = {**{k: v for k, v in os.environ.items() if k not in unset}, **(env or {})}
+    p = subprocess.run([*map(str, prefix), str(RLFORGE), *map(str, args)], capture_output=True, text=True,
+                       timeout=timeout, env=full_env)
     assert p.returncode in (0, 1, 2), (p.returncode, p.stderr)
     assert "terminate called" not in p.stderr
     if rc is not None:
