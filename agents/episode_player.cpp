@@ -81,7 +81,9 @@ void FrameRecorder::add(const Frame& frame) {
   video_->write(rgb_.data(), frame.width(), frame.height());  // a size other than the video's: named
 }
 
-std::vector<EpisodeSummary> record_episodes(EpisodePlayer& player, int episodes, render::VideoWriter* video) {
+std::vector<EpisodeSummary> record_episodes(EpisodePlayer& player, int episodes, render::VideoWriter* video,
+                                            const std::function<void(const EpisodeSummary&)>& on_episode,
+                                            const std::atomic<bool>* stop) {
   Frame frame;
   FrameRecorder recorder(video);
   auto record = [&] {
@@ -89,13 +91,19 @@ std::vector<EpisodeSummary> record_episodes(EpisodePlayer& player, int episodes,
     player.env().draw(frame);
     recorder.add(frame);
   };
+  auto stopped = [&] { return stop && stop->load(); };
   std::vector<EpisodeSummary> out;
-  for (int e = 0; e < episodes; ++e) {
+  for (int e = 0; e < episodes && !stopped(); ++e) {
     player.reset();
     record();
-    while (!player.step()) record();
-    record();
+    bool ended = false;
+    while (!ended && !stopped()) {
+      ended = player.step();
+      record();
+    }
+    if (!ended) break;  // interrupted mid-episode: not a finished episode
     out.push_back({player.episode_return(), player.steps(), player.terminated()});
+    if (on_episode) on_episode(out.back());
   }
   return out;
 }

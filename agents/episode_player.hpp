@@ -6,6 +6,7 @@
 // `seed`, so a watch is reproducible. The observation is also kept as float (for the overlay),
 // and, with a readout function, what the policy makes of it before each step.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -90,7 +91,11 @@ struct EpisodeSummary {
 };
 
 // Plays `episodes` whole episodes, every frame (the reset frame and one per step) rasterized at
-// the env's canvas size into `video` (may be null: play only). Returns each episode's summary.
-std::vector<EpisodeSummary> record_episodes(EpisodePlayer& player, int episodes, render::VideoWriter* video);
+// the env's canvas size into `video` (may be null: play only). Returns each episode's summary;
+// `on_episode` (may be empty) hears of each as it ends. A set `stop` (Ctrl-C) ends the playing
+// after the current step: the episodes so far are returned, the video holds their frames.
+std::vector<EpisodeSummary> record_episodes(EpisodePlayer& player, int episodes, render::VideoWriter* video,
+                                            const std::function<void(const EpisodeSummary&)>& on_episode = {},
+                                            const std::atomic<bool>* stop = nullptr);
 
 }  // namespace rlforge::agents

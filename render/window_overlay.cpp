@@ -41,7 +41,7 @@ void action_bars(std::string_view policy, const char* what, std::span<const floa
   if (policy.empty()) {
     ImGui::TextUnformatted(what);
   } else {
-    ImGui::Text("%.*s: %s", static_cast<int>(policy.size()), policy.data(), what);
+    ImGui::TextWrapped("%.*s: %s", static_cast<int>(policy.size()), policy.data(), what);  // long paths wrap
   }
   const int n = std::min(static_cast<int>(v.size()), kMaxRows);
   for (int a = 0; a < n; ++a) {
@@ -146,7 +146,7 @@ PixelRect draw_overlay(const Overlay& o, WindowCommands& commands, PixelRect pan
       } else if (!o.q_values.empty()) {
         action_bars(o.policy, "Q-values", o.q_values, o.chosen_action, false);
       } else if (!o.policy.empty()) {
-        ImGui::Text("%.*s", name_len, o.policy.data());
+        ImGui::TextWrapped("%.*s", name_len, o.policy.data());
       }
       if (o.chosen_action && o.action_probs.empty() && o.q_values.empty()) {
         ImGui::Text("action %d", *o.chosen_action);

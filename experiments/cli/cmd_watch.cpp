@@ -3,6 +3,8 @@
 // to a GIF or MP4 as they play (frame by frame, never held in memory).
 #include <csignal>
 #include <algorithm>
+#include <atomic>
+#include <cctype>
 #include <filesystem>
 #include <cstdio>
 #include <iostream>
@@ -31,13 +33,13 @@ constexpr OptionSpec kOptions[] = {
     {"--env", "ID", "Env to watch (with --checkpoint: defaults to the run's env, and must match it)", false, ""},
     {"--checkpoint", "PATH", "A run folder (its best checkpoint, else the latest) or a .ckpt: its deterministic policy acts; without it, random actions", false, ""},
     {"--kwargs", "JSON", "Env kwargs as a JSON object (with --checkpoint: the run's)", false, ""},
-    {"--episodes", "N", "Episodes to play (episode k is seeded S + k)", false, "1"},
+    {"--episodes", "N", "Episodes to play (the k-th, from 1, is reset with seed S + k - 1)", false, "1"},
     {"--fps", "F", "Frames per second of the window and the video (default: the env's render_fps)", false, ""},
     {"--seed", "S", "Seed of the first episode and of the random actions", false, "0"},
     {"--record", "FILE", "Write the episodes to FILE.gif or FILE.mp4 as they play", false, ""},
-    {"--force", "", "Let --record replace an existing file", false, ""},
+    {"--force", "", "Let --record and --screenshot replace an existing file", false, ""},
     {"--headless", "", "No window: play (and record) without a display", false, ""},
-    {"--screenshot", "FILE", "Save the window (picture and overlay) as a PNG when watching ends", false, ""},
+    {"--screenshot", "FILE.png", "Save the window (picture and overlay) as a PNG when watching ends", false, ""},
     {"--plugin", "LIB...", "Load the envs of a plugin (as rlforge --plugin); repeatable", false, ""},
 };
 
@@ -115,11 +117,20 @@ std::unique_ptr<render::VideoWriter> open_record(const Args& args, agents::Episo
   return render::open_video(args.get("--record"), probe.width(), probe.height(), fps, args.has("--force"));
 }
 
+// Ctrl-C: the playing stops after the current step and the recording so far is closed (a file
+// that plays), not left as a temporary; a second Ctrl-C ends the process at once.
+std::atomic<bool> g_interrupt{false};
+extern "C" void on_watch_sigint(int) {
+  g_interrupt.store(true);
+  std::signal(SIGINT, SIG_DFL);
+}
+
 int run_headless(const Args& args, Watch& w, render::VideoWriter* video) {
   const int episodes = static_cast<int>(args.get_int("--episodes", 1, 1000000));
-  const auto summaries = agents::record_episodes(*w.player, episodes, video);
-  for (std::size_t k = 0; k < summaries.size(); ++k)
-    print_episode(w, static_cast<std::int64_t>(k) + 1, summaries[k].episode_return, summaries[k].steps);
+  std::int64_t k = 0;
+  agents::record_episodes(*w.player, episodes, video,
+                          [&](const agents::EpisodeSummary& s) { print_episode(w, ++k, s.episode_return, s.steps); },
+                          &g_interrupt);
   return 0;
 }
 
@@ -139,7 +150,7 @@ int run_window(const Args& args, Watch& w, render::VideoWriter* video) {
   bool finished = false;
   for (;;) {
     const render::WindowCommands cmd = win.poll();
-    if (cmd.quit) break;
+    if (cmd.quit || g_interrupt.load()) break;
     if (cmd.reset) {
       p.reset();
       p.env().draw(frame);
@@ -209,20 +220,32 @@ int run_watch(const Args& args) {
   }
   if (args.has("--screenshot") && args.has("--headless"))
     throw UsageError("--screenshot saves the window: it needs a window, not --headless (--record writes frames)");
-  if (args.has("--screenshot") && !args.has("--force")) {
+  if (args.has("--screenshot")) {
+    namespace fs = std::filesystem;
+    const fs::path shot(args.get("--screenshot"));
     std::error_code ec;
-    if (std::filesystem::exists(args.get("--screenshot"), ec))
-      throw Error(args.get("--screenshot") + ": exists; refusing to overwrite it (give --force to replace it)");
+    std::string ext = shot.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    if (ext != ".png") throw UsageError("--screenshot " + shot.string() + ": the file name must end in .png");
+    // (.png only: so it can never be the --record file, which is .gif or .mp4)
+    const fs::path dir = shot.has_parent_path() ? shot.parent_path() : fs::path(".");
+    if (!fs::is_directory(dir, ec)) throw Error("--screenshot " + shot.string() + ": the folder '" + dir.string() + "' does not exist");
+    if (!args.has("--force") && fs::exists(shot, ec))
+      throw Error(shot.string() + ": exists; refusing to overwrite it (give --force to replace it)");
   }
   Watch w = prepare(args);
   auto video = open_record(args, *w.player, w.fps,
                            static_cast<std::uint64_t>(args.get_int("--seed", 0, std::numeric_limits<std::int64_t>::max())));
   int rc = 0;
+  g_interrupt.store(false);
+  std::signal(SIGINT, on_watch_sigint);
 #if RLFORGE_HAS_WINDOW
   rc = args.has("--headless") ? run_headless(args, w, video.get()) : run_window(args, w, video.get());
 #else
   rc = run_headless(args, w, video.get());
 #endif
+  std::signal(SIGINT, SIG_DFL);
+  if (g_interrupt.load()) std::cerr << "rlforge watch: interrupted\n";
   if (video) {
     video->close();
     char line[512];
@@ -230,7 +253,7 @@ int run_watch(const Args& args) {
                   video->width(), video->height(), video->fps());
     std::cout << line;
   }
-  return rc;
+  return g_interrupt.load() ? 130 : rc;
 }
 
 }  // namespace
@@ -239,7 +262,8 @@ const Command& watch_command() {
   static const Command cmd{
       "watch",
       "Watch an env played by a checkpoint's policy (or random actions); record GIF/MP4",
-      "--env ID | --checkpoint RUN_DIR|FILE [--episodes N] [--fps F] [--seed S] [--record out.gif|out.mp4] [--headless]",
+      "--env ID | --checkpoint RUN_DIR|FILE [--episodes N] [--fps F] [--seed S] [--record out.gif|out.mp4] "
+      "[--force] [--headless] [--screenshot FILE.png] [--kwargs JSON] [--plugin LIB]",
       "Opens a window (SFML) with an overlay: episode, step, return, recent returns, the policy's\n"
       "action probabilities or Q-values and value estimate, the observation. Space pauses, Right\n"
       "steps once while paused, R resets, Esc quits; a slider sets the speed. --headless plays\n"

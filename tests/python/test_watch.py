@@ -397,3 +397,37 @@ def test_training_video_of_an_env_that_does_not_render(tmp_path):
     p = run("--plugin", CORRIDOR, "train", cfg, "--out", tmp_path / "r", rc=1)
     assert "'video.every_evals'" in p.stderr and "Corridor-v0 does not render" in p.stderr
     assert files_in(tmp_path) == ["corridor.json"]
+
+
+@pytest.mark.parametrize("shot, extra, needle", [
+    ("s.jpg", [], "must end in .png"),
+    ("same.gif", ["--record", "same.gif"], "must end in .png"),  # so never the recording's file
+    ("nodir/s.png", [], "does not exist"),
+])
+def test_screenshot_path_is_checked_before_playing(tmp_path, shot, extra, needle):
+    # No display is needed to be refused: the path is checked before the window opens.
+    p = subprocess.run([*xvfb(), str(RLFORGE), "watch", "--env", "CartPole-v1",
+                        "--fps", "1000", "--screenshot", shot, *extra], capture_output=True, text=True, timeout=120,
+                       cwd=tmp_path)
+    assert p.returncode in (1, 2), (p.returncode, p.stderr)
+    assert needle in p.stderr
+    assert "episode 1" not in p.stdout  # nothing played
+    assert files_in(tmp_path) == []
+
+
+def test_ctrl_c_closes_a_playable_partial_recording(tmp_path):
+    import signal
+    import time
+    proc = subprocess.Popen([str(RLFORGE), "watch", "--env", "Pendulum-v1", "--headless", "--episodes", "1000",
+                             "--record", "long.mp4"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    time.sleep(2.0)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, (out, err)
+    assert "interrupted" in err
+    assert files_in(tmp_path) == ["long.mp4"]  # no temporary left behind
+    frames = probe(tmp_path / "long.mp4")[0]
+    done = episodes(out, "Pendulum-v1")
+    assert frames >= sum(s + 1 for _, s in done) + 1  # every finished episode, and the one cut short
+    assert wrote(out)[1] == frames
