@@ -7,6 +7,7 @@
 // goal are uniform on the rail.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "core/error.hpp"
@@ -31,6 +32,24 @@ class PointMass : public rlforge::Env {
     x_ = s[0];
     v_ = s[1];
     goal_ = s[2];
+  }
+
+  // Its picture (rlforge watch, render_mode="rgb_array"/"human", evaluation videos): the rail,
+  // the goal flag and the mass, in world units mapped onto a 600x200 canvas. Only primitives:
+  // render/ turns them into pixels. The spec's render_fps (below) says that it renders.
+  bool renders() const override { return true; }
+  void draw(rlforge::Frame& f) const override {
+    f.begin(600, 200, {255, 255, 255});
+    f.set_viewport(-1.2, -0.4, 1.2, 0.4);  // x in [-1.2, 1.2], y up
+    f.fill_rect({-1.0f, -0.02f}, {1.0f, 0.02f}, {90, 90, 90});                       // rail
+    const float g = static_cast<float>(goal_), x = static_cast<float>(x_);
+    f.line({g, 0.0f}, {g, 0.3f}, {0, 0, 0}, 2.0f);                                    // flag pole
+    f.fill_polygon({{g, 0.3f}, {g + 0.12f, 0.26f}, {g, 0.22f}}, {204, 204, 0});       // flag
+    f.fill_circle({x, 0.0f}, 0.07, {31, 119, 180});                                   // the mass
+    f.stroke_circle({x, 0.0f}, 0.07, {0, 0, 0}, 1.5f);
+    char text[48];
+    std::snprintf(text, sizeof text, "v = %+.2f", v_);
+    f.text({-1.15f, 0.38f}, text, {0, 0, 0}, 14.0f);
   }
 
  protected:
@@ -66,4 +85,4 @@ class PointMass : public rlforge::Env {
 }  // namespace
 
 RLFORGE_REGISTER_ENV(PointMass, {.id = "PointMass-v0", .max_episode_steps = 50,
-                                 .reward_threshold = -6.0, .exposes_state = true});
+                                 .reward_threshold = -6.0, .render_fps = 20, .exposes_state = true});

@@ -57,6 +57,23 @@ def test_the_module_registers_its_envs_for_gymnasium(custom_envs):
     assert isinstance(gymnasium.make("rlforge/PointMass-v0").action_space, gymnasium.spaces.Box)
 
 
+def test_a_module_env_that_draws_renders_and_one_that_does_not_is_refused(custom_envs):
+    env = gymnasium.make("rlforge/PointMass-v0", render_mode="rgb_array")
+    env.reset(seed=0)
+    a = env.render()
+    assert a.shape == (200, 600, 3) and a.dtype == np.uint8
+    env.unwrapped.set_state([-0.5, 0.0, 0.5])
+    left = env.render()
+    env.unwrapped.set_state([0.5, 0.0, 0.5])
+    right = env.render()
+    # The mass (blue: far more blue than red) moved from x = -0.5 to +0.5: canvas x 175 and 425
+    # (the viewport maps [-1.2, 1.2] onto 600 pixels).
+    blue = lambda f: np.flatnonzero(((f[..., 2].astype(int) - f[..., 0]) > 100).any(axis=0))
+    assert abs(blue(left).mean() - 175) < 3 and abs(blue(right).mean() - 425) < 3
+    with pytest.raises(rlforge.UnsupportedMode, match="NoisyWalk-v0.*does not render"):
+        gymnasium.make("rlforge/NoisyWalk-v0", render_mode="rgb_array")
+
+
 def test_train_reaches_the_target(custom_envs, tmp_path):
     run = rlforge.train(PPO_CONFIG, out=tmp_path / "ppo")
     evals = [float(r["eval_return"]) for r in csv.DictReader((run / "metrics.csv").open()) if r["eval_return"]]

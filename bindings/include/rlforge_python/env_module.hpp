@@ -26,7 +26,8 @@
 namespace rlforge::python {
 
 // 2: Env gained virtual rng() and checkpoint_state() (vtable layout), EnvSpec exposes_state.
-inline constexpr std::uint32_t kEnvModuleAbi = 2;
+// 3: Env gained virtual draw(Frame&) and renders() (vtable layout).
+inline constexpr std::uint32_t kEnvModuleAbi = 3;
 inline constexpr const char* kEnvModuleCapsule = "rlforge.env_module";
 
 // The table a module hands to rlforge's extension. Plain function pointers: the two shared
