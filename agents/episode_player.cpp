@@ -43,6 +43,12 @@ void EpisodePlayer::reset() {
   observe();
 }
 
+void EpisodePlayer::restart() {
+  if (episode_ == 0) return reset();
+  --episode_;
+  reset();
+}
+
 bool EpisodePlayer::step() {
   if (done_) throw StateError(env_->id() + ": EpisodePlayer::step after the episode ended; reset first");
   const Space& as = env_->action_space();
@@ -88,7 +94,7 @@ std::vector<EpisodeSummary> record_episodes(EpisodePlayer& player, int episodes,
   FrameRecorder recorder(video);
   auto record = [&] {
     if (!video) return;
-    player.env().draw(frame);
+    player.env().draw_frame(frame);
     recorder.add(frame);
   };
   auto stopped = [&] { return stop && stop->load(); };

@@ -32,8 +32,11 @@ class EpisodePlayer {
   // observation; otherwise InvalidArgument naming the env.
   EpisodePlayer(std::unique_ptr<Env> env, ActFn act, ReadoutFn readout, std::uint64_t seed);
 
-  // Starts the next episode (the first call starts episode 0).
+  // Starts the next episode (the first call starts episode 1, seeded `seed`).
   void reset();
+  // Starts the current episode again from its own seed (a viewer's "reset"): no episode is
+  // counted, so episode k stays seeded seed + k - 1.
+  void restart();
   // One action; returns whether the episode ended (terminated or truncated).
   bool step();
 

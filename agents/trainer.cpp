@@ -203,7 +203,7 @@ void record_eval_video(const Agent& agent, const fs::path& dir, std::int64_t eva
     std::vector<std::byte> obs(player.env().observation_space().nbytes());
     Info info;
     player.env().reset(seed, obs, info);
-    player.env().draw(probe);
+    player.env().draw_frame(probe);
   }
   fs::create_directories(dir / "videos");
   const std::string path = (dir / "videos" / ("eval_" + std::to_string(eval_index) + "_step_" +
@@ -268,8 +268,7 @@ TrainResult run_loop(RunState& rs, Agent& agent, const TrainOptions& opt) {
       rs.last_eval_step = agent.global_step();
       eval_cols = fmt("%.4f", ev.mean) + "," + fmt("%.4f", ev.std);
       evaluated = true;
-      if (cfg.video_every_evals > 0 && (rs.evals_done - 1) % cfg.video_every_evals == 0)
-        record_eval_video(agent, dir, rs.evals_done, eval_seed(cfg.seed, rs.evals_done - 1));
+
       if (cfg.target_return && ev.mean >= *cfg.target_return) {
         rs.reached_target = 1;
         rs.steps_to_target = agent.global_step();
@@ -287,6 +286,10 @@ TrainResult run_loop(RunState& rs, Agent& agent, const TrainOptions& opt) {
       if (improved) rs.best_eval = rs.last_eval_mean;
       checkpoint();
       if (improved) save_checkpoint(best, rs, agent);
+      // After the checkpoint: a recording that fails (a full disk) loses no training; --resume
+      // continues from here.
+      if (cfg.video_every_evals > 0 && (rs.evals_done - 1) % cfg.video_every_evals == 0)
+        record_eval_video(agent, dir, rs.evals_done, eval_seed(cfg.seed, rs.evals_done - 1));
     }
     const double t = now_s();
     if (opt.progress && (evaluated || (tty && t - last_print > 0.2))) {
@@ -421,6 +424,7 @@ TrainResult train(const AgentConfig& config, const TrainOptions& options) {
   std::error_code ec;
   fs::remove(dir / "checkpoints" / "best.ckpt", ec);
   fs::remove(dir / "policy.rlft", ec);
+  fs::remove_all(dir / "videos", ec);  // an earlier run's evaluation videos (--force, or this run again)
   write_file_atomic((dir / "config.json").string(), config_json);
   RunState rs;
   rs.next_eval_step = run_config(config).eval_every_steps;
@@ -432,6 +436,7 @@ TrainResult resume(const TrainOptions& options) {
   const std::string latest = (fs::path(options.out_dir) / "checkpoints" / "latest.ckpt").string();
   Loaded l = decode(latest);
   check_config_unchanged(options.out_dir, l.agent->config_json());
+  check_eval_video(l.agent->run_config());  // this build may lack the codec the run records with
   remove_stale_temps(options.out_dir);
   remove_stale_temps((fs::path(options.out_dir) / "checkpoints").string());
   return run_loop(l.rs, *l.agent, options);

@@ -82,6 +82,21 @@ void BatchedEnv::set_state(int, std::span<const double>) {
 
 std::unique_ptr<BatchedEnv> Env::make_batched(int) const { return nullptr; }
 
+void Env::draw_frame(Frame& frame) const {
+  try {
+    draw(frame);
+  } catch (const UnsupportedRender&) {
+    throw;  // already names the env
+  } catch (const InvalidArgument& e) {
+    throw InvalidArgument(id() + ": draw: " + e.what());
+  } catch (const StateError& e) {
+    throw StateError(id() + ": draw: " + e.what());
+  }
+  if (!frame.begun() || frame.empty())
+    throw UnsupportedRender(id() + ": draw() left the frame " + (frame.begun() ? "empty" : "never begun") +
+                            ": it draws nothing to render");
+}
+
 void Env::draw(Frame&) const {
   throw UnsupportedRender(id() + ": this env does not render: it defines no draw(Frame&) const "
                           "(override draw and renders() to describe its picture, see core/frame.hpp)");

@@ -109,6 +109,9 @@ class Env {
   // after the first call should allocate nothing (Frame keeps its capacity). An env that
   // renders overrides it and sets EnvSpec::render_fps; the default throws UnsupportedRender.
   virtual void draw(Frame& frame) const;
+  // draw() for the renderers: an error inside it is rethrown with the env id in front, and a
+  // frame it left empty is UnsupportedRender ("... draws nothing").
+  void draw_frame(Frame& frame) const;
   // Whether draw() is overridden (render_mode="rgb_array" is refused up front otherwise).
   virtual bool renders() const { return false; }
 

@@ -139,14 +139,14 @@ void VectorEnv::draw(int i, Frame& frame) const {
     throw InvalidArgument("VectorEnv::draw: index " + std::to_string(i) + " out of range [0, " +
                           std::to_string(n_) + ")");
   if (!batched_) {
-    envs_[static_cast<std::size_t>(i)]->draw(frame);
+    envs_[static_cast<std::size_t>(i)]->draw_frame(frame);
     return;
   }
   // A batched lane is drawn by a single env of the same id and kwargs holding its state: a
   // lane's values are what the single env's checkpoint_state() holds (MountainCarContinuous's
   // float32 flag too), so they are restored as a checkpoint.
   picture_env_->restore_checkpoint_state(batched_->get_state(i));
-  picture_env_->draw(frame);
+  picture_env_->draw_frame(frame);
 }
 
 Env& VectorEnv::env(int i) {

@@ -91,6 +91,8 @@ class VectorEnv {
   bool captures_env_state() const;
 
   // Env i's picture (see Env::draw), on either path; renders(): whether the envs can draw.
+  // Not concurrent with step()/reset() or another draw(): a batched lane is drawn by one
+  // shared single env that its state is copied into.
   void draw(int i, Frame& frame) const;
   bool renders() const;
 

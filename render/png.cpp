@@ -42,7 +42,9 @@ void write_png(const std::string& path, const std::uint8_t* rgb, int width, int 
   if (!overwrite && ::lstat(path.c_str(), &st) == 0)
     throw Error(path + ": exists; refusing to overwrite it (choose another path, or remove it first)");
   const std::string bytes = encode_png(rgb, width, height);  // before anything touches the disk
-  write_file_atomic(path, bytes);
+  AtomicFile f(path);
+  f.write(bytes);
+  f.commit(/*replace=*/overwrite);  // a file that appeared meanwhile is not replaced either
 }
 
 RgbImage read_png(const std::string& path) {

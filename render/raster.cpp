@@ -283,11 +283,13 @@ void Rasterizer::draw_text(const Frame& frame, const Primitive& p, float sx, flo
       const int px1 = to_px(std::ceil(qx1), width), py1 = to_px(std::ceil(qy1), height);
       for (int y = py0; y < py1; ++y) {
         // Bilinear sample of the glyph at the pixel centre, in atlas pixels.
-        const float vy = (y + 0.5f - qy0) / ky - 0.5f;
+        // Clamped to just around the glyph before the conversion (a tiny text's scale makes
+        // these huge); outside the glyph every sample is 0 anyway.
+        const float vy = std::clamp((y + 0.5f - qy0) / ky - 0.5f, -2.0f, gh + 1.0f);
         const int iy = static_cast<int>(std::floor(vy));
         const float fy = vy - iy;
         for (int x = px0; x < px1; ++x) {
-          const float ux = (x + 0.5f - qx0) / kx - 0.5f;
+          const float ux = std::clamp((x + 0.5f - qx0) / kx - 0.5f, -2.0f, gw + 1.0f);
           const int ix = static_cast<int>(std::floor(ux));
           const float fx = ux - ix;
           auto at = [&](int u, int v) -> float {

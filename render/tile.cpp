@@ -18,9 +18,13 @@ GridLayout grid_layout(int n, int cols, int cell_width, int cell_height) {
   g.rows = (n + g.cols - 1) / g.cols;
   g.cell_width = cell_width;
   g.cell_height = cell_height;
-  if (static_cast<long long>(g.width()) * g.height() > 16384LL * 16384LL)
-    throw InvalidArgument("grid_layout: a " + std::to_string(g.width()) + "x" + std::to_string(g.height()) +
-                          " grid is too large; ask for fewer envs or smaller pictures");
+  // In 64 bits, before any int product is formed: each side at most 16384 pixels.
+  const long long w = static_cast<long long>(g.cols) * cell_width, h = static_cast<long long>(g.rows) * cell_height;
+  if (w > 16384 || h > 16384)
+    throw InvalidArgument("grid_layout: " + std::to_string(n) + " pictures of " + std::to_string(cell_width) + "x" +
+                          std::to_string(cell_height) + " in " + std::to_string(g.cols) + " columns make a " +
+                          std::to_string(w) + "x" + std::to_string(h) +
+                          " grid; at most 16384 pixels a side: ask for fewer envs (count), other columns or a smaller scale");
   return g;
 }
 

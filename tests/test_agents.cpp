@@ -21,10 +21,12 @@
 #include "agents/sac.hpp"
 #include "agents/gae.hpp"
 #include "agents/learning_curve.hpp"
+#include "agents/episode_player.hpp"
 #include "agents/ppo.hpp"
 #include "agents/trainer.hpp"
 #include "core/error.hpp"
 #include "core/isa.hpp"
+#include "core/registry.hpp"
 #include "core/vector_env.hpp"
 #include "render/png.hpp"
 #include "tensor/distributions.hpp"
@@ -771,4 +773,25 @@ TEST_CASE("policy readout: probabilities, Q-values and actions agree with act()"
     CHECK(r.values == act);
     CHECK(std::isfinite(r.value));
   }
+}
+
+TEST_CASE("episode player: episode k is seeded seed + k - 1; restart replays the episode, counting none", "[agents][watch]") {
+  auto make_player = [] { return EpisodePlayer(make("CartPole-v1"), {}, {}, 40); };
+  EpisodePlayer p = make_player();
+  p.reset();
+  const std::vector<float> first(p.observation().begin(), p.observation().end());
+  for (int i = 0; i < 3 && !p.done(); ++i) p.step();
+  p.restart();
+  CHECK(p.episode() == 1);
+  CHECK(p.steps() == 0);
+  CHECK(std::vector<float>(p.observation().begin(), p.observation().end()) == first);
+  p.reset();
+  CHECK(p.episode() == 2);
+  // Episode 2 starts where a fresh CartPole reset with seed 41 does.
+  auto env = make("CartPole-v1");
+  std::vector<float> obs(4);
+  Info info;
+  env->reset(std::uint64_t{41}, std::span<float>(obs), info);
+  CHECK(std::vector<float>(p.observation().begin(), p.observation().end()) == obs);
+  CHECK(std::vector<float>(p.observation().begin(), p.observation().end()) != first);
 }

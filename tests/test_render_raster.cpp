@@ -13,6 +13,7 @@
 #include "core/frame.hpp"
 #include "render/png.hpp"
 #include "render/raster.hpp"
+#include "render/tile.hpp"
 
 using namespace rlforge;
 using render::rasterize;
@@ -285,4 +286,17 @@ TEST_CASE("png: round trip and refusal to overwrite") {
   REQUIRE(render::encode_png(rgb.data(), 7, 5) == render::encode_png(rgb.data(), 7, 5));
   REQUIRE_THROWS_WITH(render::read_png("no_such_file.png"), Catch::Contains("no_such_file.png"));
   std::remove(path.c_str());
+}
+
+TEST_CASE("tile: a grid beyond 16384 pixels a side is refused before any int product overflows") {
+  // 894785 cells of 4800 px in one row: the int product would wrap to a small positive width.
+  REQUIRE_THROWS_WITH(render::grid_layout(894785, 894785, 4800, 3200), Catch::Contains("at most 16384 pixels a side"));
+  REQUIRE_THROWS_WITH(render::grid_layout(10, 0, 6000, 400), Catch::Contains("24000x"));
+  const render::GridLayout g = render::grid_layout(5, 3, 300, 200);
+  REQUIRE((g.cols == 3 && g.rows == 2 && g.width() == 900 && g.height() == 400));
+  std::vector<std::uint8_t> grid(900 * 400 * 3, 0), cell(300 * 200 * 3, 7);
+  render::put_cell(g, 4, cell, grid);  // row 1, column 1
+  REQUIRE(grid[(200 * 900 + 300) * 3] == 7);
+  REQUIRE(grid[(200 * 900 + 299) * 3] == 0);
+  REQUIRE_THROWS_AS(render::put_cell(g, 6, cell, grid), InvalidArgument);
 }

@@ -84,6 +84,7 @@ class Env(gymnasium.Env[np.ndarray, Any]):
         self.metadata = metadata_for(self._env.spec, self._env.renders)
         self.render_mode = render_mode
         self._episode, self._return = 0, 0.0  # for the human window's overlay
+        self._window_closed = False
 
     @property
     def cpp_spec(self) -> CppSpec:
@@ -120,7 +121,9 @@ class Env(gymnasium.Env[np.ndarray, Any]):
             return None
         if self.render_mode == "human":
             # The window (paced to metadata["render_fps"]; Space pauses, here inside render()).
-            self._env.render_human(self._episode, self._return)
+            if not self._env.render_human(self._episode, self._return) and not self._window_closed:
+                self._window_closed = True  # Esc or the close button: said once, stepping goes on
+                gymnasium.logger.warn(f"{self._env.id}: the render window was closed; render() shows nothing more")
             return None
         return self._env.render_rgb()
 

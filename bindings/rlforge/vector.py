@@ -118,6 +118,8 @@ class VectorEnv(gymnasium.vector.VectorEnv[np.ndarray, np.ndarray, np.ndarray]):
         self._vec.reset(seed, None if options is None else json.dumps(options))
         if seed is not None:
             self._np_random, self._np_random_seed = gymnasium.utils.seeding.np_random(int(seed))
+        if self.render_mode == "human":
+            self._vec.render_human()
         return self._obs, nest_infos(self._vec.infos(False))
 
     def step(self, actions: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,

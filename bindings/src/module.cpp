@@ -114,15 +114,21 @@ class HumanWindow {
     o.step = step;
     o.episode_return = ret;
     for (;;) {
-      const render::WindowCommands cmd = window_->poll();
-      if (cmd.quit) {
-        window_.reset();
-        closed_ = true;
-        return false;
+      {
+        // The window's pacing and a paused wait run without the GIL: other Python threads go on.
+        // The frame and pixels belong to the caller's objects, which outlive the call.
+        nb::gil_scoped_release release;
+        const render::WindowCommands cmd = window_->poll();
+        if (cmd.quit) {
+          window_.reset();
+          closed_ = true;
+          return false;
+        }
+        if (frame) window_->show(*frame, o);
+        else window_->show_pixels(rgb, w, h, o);
+        if (!cmd.paused || cmd.step_once) return true;
       }
-      if (frame) window_->show(*frame, o);
-      else window_->show_pixels(rgb, w, h, o);
-      if (!cmd.paused || cmd.step_once) return true;
+      if (PyErr_CheckSignals() != 0) throw nb::python_error();  // Ctrl-C while paused
     }
 #else
     (void)title, (void)frame, (void)rgb, (void)w, (void)h, (void)fps, (void)episode, (void)step, (void)ret;
@@ -154,8 +160,6 @@ std::string display_problem() {
 }
 
 nb::object rasterize_to_numpy(const Frame& frame, render::Rasterizer& r, int width, int height) {
-  if (frame.empty())
-    throw UnsupportedRender("the env's draw() produced an empty frame; it draws nothing to render");
   const int w = width > 0 ? width : frame.width(), h = height > 0 ? height : frame.height();
   nb::object arr = steal_or_throw(new_array(Shape{h, w, 3}, DType::uint8));
   r.draw(frame, {static_cast<std::uint8_t*>(array_data(arr.ptr())), static_cast<std::size_t>(w) * h * 3}, w, h);
@@ -258,12 +262,12 @@ class PyEnv {
   bool renders() const { return env_->renders(); }
   // The current state as pixels; width/height 0: the env's canvas size.
   nb::object render_rgb(int width, int height) {
-    env_->draw(frame_);
+    env_->draw_frame(frame_);
     return rasterize_to_numpy(frame_, raster_, width, height);
   }
   // render_mode="human": shows the current state in the window; false once it was closed.
   bool render_human(std::int64_t episode, double episode_return) {
-    env_->draw(frame_);
+    env_->draw_frame(frame_);
     return window_.show(env_->id(), &frame_, {}, frame_.width(), frame_.height(), env_->spec().render_fps,
                         episode, env_->elapsed_steps(), episode_return);
   }
@@ -369,13 +373,19 @@ class PyVectorEnv {
   }
 
   bool renders() const { return vec_.renders(); }
+  // Drawing reads the lanes' state: refused while another thread's step()/reset() runs.
   nb::object render_rgb(int i, int width, int height) {
+    Busy busy(*this);
     vec_.draw(i, frame_);
     return rasterize_to_numpy(frame_, raster_, width, height);
   }
   // The first `count` envs (0: all) tiled row-major in `cols` columns (0: a square grid), each
   // cell at the env's canvas size scaled by `scale`.
   nb::object render_grid(int cols, int count, double scale) {
+    Busy busy(*this);
+    return render_grid_unguarded(cols, count, scale);
+  }
+  nb::object render_grid_unguarded(int cols, int count, double scale) {
     const int n = count > 0 ? std::min(count, vec_.num_envs()) : vec_.num_envs();
     if (!(scale > 0.0 && scale <= 8.0))
       throw InvalidArgument("render grid: scale " + std::to_string(scale) + " must be in (0, 8]");
@@ -398,7 +408,8 @@ class PyVectorEnv {
 
   // render_mode="human": the grid of the first `count` envs (0: all) in the window.
   bool render_human(int cols, int count, double scale) {
-    nb::object grid = render_grid(cols, count, scale);
+    Busy busy(*this);
+    nb::object grid = render_grid_unguarded(cols, count, scale);
     const nb::tuple shape = nb::borrow<nb::tuple>(grid.attr("shape"));
     const int h = nb::cast<int>(shape[0]), w = nb::cast<int>(shape[1]);
     const std::span<const std::uint8_t> rgb(static_cast<const std::uint8_t*>(array_data(grid.ptr())),

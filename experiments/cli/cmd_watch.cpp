@@ -113,7 +113,7 @@ std::unique_ptr<render::VideoWriter> open_record(const Args& args, agents::Episo
   Info info;
   env.reset(seed, obs, info);
   Frame probe;
-  env.draw(probe);
+  env.draw_frame(probe);
   return render::open_video(args.get("--record"), probe.width(), probe.height(), fps, args.has("--force"));
 }
 
@@ -140,7 +140,7 @@ int run_window(const Args& args, Watch& w, render::VideoWriter* video) {
   agents::EpisodePlayer& p = *w.player;
   Frame frame;
   p.reset();
-  p.env().draw(frame);
+  p.env().draw_frame(frame);
   // The overlay in a panel beside the picture, so it hides none of it.
   render::Window win("rlforge watch: " + w.env_id, frame.width(), std::max(frame.height(), 480), w.fps, 360);
   render::ReturnHistory returns;
@@ -152,24 +152,24 @@ int run_window(const Args& args, Watch& w, render::VideoWriter* video) {
     const render::WindowCommands cmd = win.poll();
     if (cmd.quit || g_interrupt.load()) break;
     if (cmd.reset) {
-      p.reset();
-      p.env().draw(frame);
+      p.restart();  // the same episode from its own seed: the seeds of later episodes stay S + k - 1
+      p.env().draw_frame(frame);
       record();
     } else if (cmd.advance()) {
       if (p.step()) {
         print_episode(w, p.episode(), p.episode_return(), p.steps());
         returns.push(p.episode_return());
-        p.env().draw(frame);
+        p.env().draw_frame(frame);
         record();  // the final frame
         if (p.episode() >= episodes) {
           finished = true;  // shown once more below, with its final numbers, then the loop ends
         } else {
           p.reset();
-          p.env().draw(frame);
+          p.env().draw_frame(frame);
           record();
         }
       } else {
-        p.env().draw(frame);
+        p.env().draw_frame(frame);
         record();
       }
     }
@@ -199,7 +199,14 @@ int run_window(const Args& args, Watch& w, render::VideoWriter* video) {
     win.show(frame, o);
     if (finished) break;
   }
-  if (args.has("--screenshot") && win.is_open()) {
+  if (args.has("--screenshot") && !win.is_open()) {
+    // Not an exception: the recording, if any, is still closed and kept by the caller.
+    std::cerr << "rlforge: error: --screenshot " << args.get("--screenshot")
+              << ": the window was closed (Esc) before watching ended, so there was nothing to save; "
+                 "nothing was written\n";
+    return 1;
+  }
+  if (args.has("--screenshot")) {
     const render::RgbImage shot = win.screenshot();
     render::write_png(args.get("--screenshot"), shot.rgb.data(), shot.width, shot.height, args.has("--force"));
     std::cout << "wrote " << args.get("--screenshot") << " (" << shot.width << "x" << shot.height << ")\n";
@@ -234,11 +241,12 @@ int run_watch(const Args& args) {
       throw Error(shot.string() + ": exists; refusing to overwrite it (give --force to replace it)");
   }
   Watch w = prepare(args);
+  // Before the recording's temporary exists: a Ctrl-C from here on closes it cleanly.
+  g_interrupt.store(false);
+  std::signal(SIGINT, on_watch_sigint);
   auto video = open_record(args, *w.player, w.fps,
                            static_cast<std::uint64_t>(args.get_int("--seed", 0, std::numeric_limits<std::int64_t>::max())));
   int rc = 0;
-  g_interrupt.store(false);
-  std::signal(SIGINT, on_watch_sigint);
 #if RLFORGE_HAS_WINDOW
   rc = args.has("--headless") ? run_headless(args, w, video.get()) : run_window(args, w, video.get());
 #else
@@ -266,8 +274,8 @@ const Command& watch_command() {
       "[--force] [--headless] [--screenshot FILE.png] [--kwargs JSON] [--plugin LIB]",
       "Opens a window (SFML) with an overlay: episode, step, return, recent returns, the policy's\n"
       "action probabilities or Q-values and value estimate, the observation. Space pauses, Right\n"
-      "steps once while paused, R resets, Esc quits; a slider sets the speed. --headless plays\n"
-      "without a display (to record, or to print returns).",
+      "steps once while paused, R restarts the episode from its seed, Esc quits; a slider sets the\n"
+      "speed. --headless plays without a display (to record, or to print returns).",
       kOptions,
       run_watch,
   };

@@ -167,3 +167,18 @@ def test_gymnasium_human_rendering_wrapper_runs_on_our_frames(monkeypatch):
     for _ in range(3):
         env.step(env.action_space.sample())
     env.close()
+
+
+def test_a_picture_that_cannot_be_drawn_names_the_env():
+    env = rlforge.make("CartPole-v1", render_mode="rgb_array")
+    env.reset(seed=0)
+    env.unwrapped.set_state([1e300, 0.0, 0.0, 0.0])  # a diverged state: the cart at infinity
+    with pytest.raises(rlforge.InvalidArgument, match="CartPole-v1: draw: Frame: .*infinite"):
+        env.render()
+
+
+def test_vector_grid_beyond_the_size_limit_is_refused():
+    vec = rlforge.make_vec("CartPole-v1", 64, render_mode="rgb_array")
+    vec.reset(seed=0)
+    with pytest.raises(rlforge.InvalidArgument, match="at most 16384 pixels a side"):
+        vec.render_grid(cols=64, scale=1.0)  # 64 x 600 pixels wide
