@@ -121,14 +121,42 @@ bool rewrite_long_zeros(std::string_view text, std::string& out, std::size_t& ba
         return changed;
       }
       std::size_t e = i + 1;
-      while (e < text.size() && (digit(e) || text[e] == '.')) ++e;
+      int fraction_digits = 0, int_digits = 0;  // significant integer digits (no leading zeros)
+      bool in_fraction = false, nonzero = c >= '1' && c <= '9';
+      if (nonzero) int_digits = 1;
+      while (e < text.size() && (digit(e) || text[e] == '.')) {
+        if (text[e] == '.') {
+          in_fraction = true;
+        } else if (in_fraction) {
+          ++fraction_digits;
+          nonzero = nonzero || text[e] != '0';
+        } else if (nonzero || text[e] != '0') {
+          nonzero = true;
+          ++int_digits;
+        }
+        ++e;
+      }
       if (e < text.size() && (text[e] == 'e' || text[e] == 'E')) {
         ++e;
+        const bool negative = e < text.size() && text[e] == '-';
         if (e < text.size() && (text[e] == '+' || text[e] == '-')) ++e;
         while (e < text.size() && text[e] == '0') ++e;
         std::size_t n = 0;
-        while (digit(e + n)) ++n;
+        int exp10 = 0;
+        while (digit(e + n)) {
+          if (n < 5) exp10 = exp10 * 10 + (text[e + n] - '0');  // more digits are refused below
+          ++n;
+        }
         if (n > 4) {
+          bad_number_at = i;
+          return changed;
+        }
+        if (negative) exp10 = -exp10;
+        // A non-zero number whose digits sit beyond rapidjson's table of cached powers of ten
+        // (its exponent minus its fraction digits below -330: "0.000184467e-333") overflows an
+        // int in its exact strtod (fuzz_config); so does one beyond a double's range. Zeros are
+        // rewritten below instead.
+        if (nonzero && (exp10 - fraction_digits < -330 || exp10 + int_digits > 309)) {
           bad_number_at = i;
           return changed;
         }
@@ -187,8 +215,8 @@ JsonObject JsonObject::parse(std::string_view text, std::string where) {
   if (bad_number != std::string_view::npos) {
     const std::size_t end = std::min(text.size(), text.find_first_of(" \t\r\n,]}", bad_number));
     throw ConfigError(o.where_ + ": number " + std::string(text.substr(bad_number, std::min<std::size_t>(end - bad_number, 40))) +
-                      (end - bad_number > 40 ? "..." : "") + " is out of range (more than 64 characters, an exponent of more than 4 digits, or "
-                      "NaN/Infinity with digits after it)");
+                      (end - bad_number > 40 ? "..." : "") + " is out of range (more than 64 characters, an exponent of more than 4 digits, beyond the "
+                      "range of a double, or NaN/Infinity with digits after it)");
   }
   rapidjson::ParseResult ok =
       o.impl_->doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseNanAndInfFlag>(

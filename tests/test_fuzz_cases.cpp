@@ -93,6 +93,14 @@ TEST_CASE("fuzz: a zero written with many zeros parses to zero without rapidjson
   // ... and so did a 0.000...01 of a few hundred digits.
   CHECK_THROWS_WITH(JsonObject::parse("{\"a\": 0." + std::string(300, '0') + "1}", "z"), Catch::Contains("out of range"));
   CHECK(JsonObject::parse("{\"a\": 1e-0300, \"b\": 2.5E+0007}", "z").get_double("b") == 2.5e7);
+  // fuzz_config (CI, 1 Dec): digits beyond rapidjson's cached powers of ten ("0.000184467333333733e-333":
+  // exponent -333 minus 18 fraction digits) overflowed an int in its exact strtod; refused, as is
+  // a number beyond a double's range. Numbers near the ends of the range still parse.
+  CHECK_THROWS_WITH(JsonObject::parse("{\"a\": 0.000184467333333733e-333}", "z"),
+                    Catch::Contains("z: number 0.000184467333333733e-333 is out of range"));
+  CHECK_THROWS_WITH(JsonObject::parse("{\"a\": 12.5e308}", "z"), Catch::Contains("out of range"));
+  CHECK(JsonObject::parse("{\"a\": 1.7e308, \"b\": 2.5e-308, \"c\": 0.0e-999}", "z").get_double("a") == 1.7e308);
+  CHECK(JsonObject::parse("{\"a\": 2.5e-308}", "z").get_double("a") == 2.5e-308);
   // Offsets in errors are unchanged by the rewrite: the bad token is still at column 50.
   CHECK_THROWS_WITH(JsonObject::parse("{\"a\": 0." + z + " x}", "z"), Catch::Contains("column 50"));
 }
