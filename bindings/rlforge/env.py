@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import TYPE_CHECKING, Any, SupportsFloat
 
@@ -31,13 +32,20 @@ def kwargs_json(kwargs: dict[str, Any]) -> str:
 RENDER_MODES = ("rgb_array", "human")
 
 
+@functools.cache
+def display_problem() -> str:
+    """Why a window cannot open here ("" when it can). Asked once per process: the check connects
+    to the X server (and retries a failing one), which no env construction should pay again."""
+    return _rlforge.display_problem()
+
+
 def render_modes(renders: bool) -> list[str]:
     """The render modes of an env that draws (``Env::renders()`` in C++), none otherwise:
     "rgb_array" always, "human" where a window can open now (a display is there), so tools that
     try every listed mode (gymnasium's check_env) work on headless machines."""
     if not renders:
         return []
-    return ["rgb_array", "human"] if not _rlforge.display_problem() else ["rgb_array"]
+    return ["rgb_array", "human"] if not display_problem() else ["rgb_array"]
 
 
 def check_render_mode(env_id: str, render_mode: str | None, renders: bool) -> None:
@@ -53,7 +61,7 @@ def check_render_mode(env_id: str, render_mode: str | None, renders: bool) -> No
         raise UnsupportedMode(
             f"{env_id}: render_mode={render_mode!r} is not one of {list(RENDER_MODES)}")
     if render_mode == "human":
-        problem = _rlforge.display_problem()
+        problem = display_problem()
         if problem:
             raise UnsupportedMode(
                 f"{env_id}: render_mode='human' cannot open a window: {problem}; use "

@@ -123,11 +123,14 @@ def test_record_video_wrapper_end_to_end(tmp_path: Path):
 
 def test_human_mode_without_a_display_is_refused_at_make(monkeypatch):
     monkeypatch.delenv("DISPLAY", raising=False)
+    import rlforge.env
+    rlforge.env.display_problem.cache_clear()  # asked once per process: ask again without DISPLAY
     for make in (lambda: rlforge.make("CartPole-v1", render_mode="human"),
                  lambda: gymnasium.make("rlforge/CartPole-v1", render_mode="human"),
                  lambda: rlforge.make_vec("CartPole-v1", 2, render_mode="human")):
         with pytest.raises(rlforge.UnsupportedMode, match="DISPLAY is not set.*rgb_array"):
             make()
+    rlforge.env.display_problem.cache_clear()
 
 
 HUMAN_SCRIPT = r"""
