@@ -31,7 +31,25 @@ void EpisodePlayer::observe() {
     for (std::size_t i = 0; i < obs_f_.size(); ++i)
       obs_f_[i] = static_cast<float>(load_as_double(obs_.data(), os.dtype(), i));
   }
-  if (readout_) readout_(obs_f_, last_readout_);
+  readout_fresh_ = false;
+}
+
+const PolicyReadout* EpisodePlayer::readout() const {
+  if (!readout_) return nullptr;
+  if (!readout_fresh_) {
+    readout_(obs_f_, last_readout_);
+    readout_fresh_ = true;
+  }
+  return &last_readout_;
+}
+
+std::unique_ptr<render::VideoWriter> EpisodePlayer::open_video(const std::string& path, double fps, bool overwrite) {
+  std::vector<std::byte> obs(env_->observation_space().nbytes());
+  Info info;
+  env_->reset(seed_, obs, info);
+  Frame probe;
+  env_->draw_frame(probe);
+  return render::open_video(path, probe.width(), probe.height(), fps, overwrite);
 }
 
 void EpisodePlayer::reset() {

@@ -32,6 +32,11 @@ class EpisodePlayer {
   // observation; otherwise InvalidArgument naming the env.
   EpisodePlayer(std::unique_ptr<Env> env, ActFn act, ReadoutFn readout, std::uint64_t seed);
 
+  // A video for these episodes, sized to the env's canvas: one picture of the env reset with the
+  // first episode's seed (which that episode resets with again) tells the size. Opened before
+  // anything plays, so a bad path, an existing file or a missing codec is reported first.
+  std::unique_ptr<render::VideoWriter> open_video(const std::string& path, double fps, bool overwrite);
+
   // Starts the next episode (the first call starts episode 1, seeded `seed`).
   void reset();
   // Starts the current episode again from its own seed (a viewer's "reset"): no episode is
@@ -48,7 +53,9 @@ class EpisodePlayer {
   bool done() const { return done_; }
   bool terminated() const { return terminated_; }
   std::span<const float> observation() const { return obs_f_; }  // flattened, as float
-  const PolicyReadout* readout() const { return readout_ ? &last_readout_ : nullptr; }
+  // What the policy makes of the current observation; computed when first asked for it in a
+  // step (a headless recording never pays for this second forward pass).
+  const PolicyReadout* readout() const;
   bool has_policy() const { return static_cast<bool>(act_); }
   // The last action taken: the Discrete index, or the continuous vector (empty before a step).
   std::int64_t last_discrete_action() const { return act_i_[0]; }
@@ -56,7 +63,7 @@ class EpisodePlayer {
   bool discrete() const { return discrete_; }
 
  private:
-  void observe();  // refreshes obs_f_ and the readout
+  void observe();  // refreshes obs_f_; the readout goes stale
   std::unique_ptr<Env> env_;
   ActFn act_;
   ReadoutFn readout_;
@@ -66,7 +73,8 @@ class EpisodePlayer {
   std::vector<std::byte> obs_, act_raw_;
   std::vector<float> obs_f_, act_f_;
   std::vector<std::int64_t> act_i_{0};
-  PolicyReadout last_readout_;
+  mutable PolicyReadout last_readout_;
+  mutable bool readout_fresh_ = false;
   Info info_;
   std::int64_t episode_ = 0, steps_ = 0;
   double return_ = 0.0;

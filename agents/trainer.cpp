@@ -196,20 +196,13 @@ void check_eval_video(const RunConfig& cfg) {
 void record_eval_video(const Agent& agent, const fs::path& dir, std::int64_t eval_index, std::uint64_t seed) {
   const RunConfig& cfg = agent.run_config();
   auto env = make(cfg.env_id, cfg.env_kwargs);
-  const double fps = env->spec().render_fps > 0 ? env->spec().render_fps : 30.0;
+  const double fps = env->spec().frame_rate();
   EpisodePlayer player(std::move(env), act_fn(agent), {}, seed);
-  Frame probe;
-  {
-    std::vector<std::byte> obs(player.env().observation_space().nbytes());
-    Info info;
-    player.env().reset(seed, obs, info);
-    player.env().draw_frame(probe);
-  }
   fs::create_directories(dir / "videos");
   const std::string path = (dir / "videos" / ("eval_" + std::to_string(eval_index) + "_step_" +
                                               std::to_string(agent.global_step()) + "." + cfg.video_format))
                                .string();
-  auto video = render::open_video(path, probe.width(), probe.height(), fps, /*overwrite=*/true);
+  auto video = player.open_video(path, fps, /*overwrite=*/true);
   record_episodes(player, 1, video.get());
   video->close();
 }

@@ -35,6 +35,9 @@ struct EnvSpec {
   // The env's get_state()/set_state() capture its whole dynamic state, so VectorEnv
   // checkpoints restore it exactly. Without it a resumed run re-seeds the env (and says so).
   bool exposes_state = false;
+
+  // The rate its frames are shown and recorded at: render_fps, or 30 for an env that left it 0.
+  double frame_rate() const { return render_fps > 0 ? render_fps : 30.0; }
 };
 
 struct StepResult {

@@ -107,7 +107,7 @@ class HumanWindow {
             double fps, std::int64_t episode, std::int64_t step, double ret) {
 #if RLFORGE_HAS_WINDOW
     if (closed_) return false;
-    if (!window_) window_ = std::make_unique<render::Window>(title, w, h, fps > 0 ? fps : 30.0, 360);
+    if (!window_) window_ = std::make_unique<render::Window>(title, w, h, fps, 360);
     render::Overlay o;
     o.env_id = title;
     o.episode = episode;
@@ -268,7 +268,7 @@ class PyEnv {
   // render_mode="human": shows the current state in the window; false once it was closed.
   bool render_human(std::int64_t episode, double episode_return) {
     env_->draw_frame(frame_);
-    return window_.show(env_->id(), &frame_, {}, frame_.width(), frame_.height(), env_->spec().render_fps,
+    return window_.show(env_->id(), &frame_, {}, frame_.width(), frame_.height(), env_->spec().frame_rate(),
                         episode, env_->elapsed_steps(), episode_return);
   }
   void close_window() { window_.close(); }
@@ -415,7 +415,7 @@ class PyVectorEnv {
     const std::span<const std::uint8_t> rgb(static_cast<const std::uint8_t*>(array_data(grid.ptr())),
                                             static_cast<std::size_t>(w) * h * 3);
     return window_.show(vec_.spec().id + " x " + std::to_string(vec_.num_envs()), nullptr, rgb, w, h,
-                        vec_.spec().render_fps, 0, 0, 0.0);
+                        vec_.spec().frame_rate(), 0, 0, 0.0);
   }
   void close_window() { window_.close(); }
 

@@ -81,8 +81,7 @@ Watch prepare(const Args& args) {
   auto env = make(w.env_id, kwargs.empty() ? "{}" : kwargs);
   if (!env->renders())
     throw UnsupportedRender(w.env_id + ": this env does not render (its class defines no draw(Frame&)), so there is nothing to watch");
-  w.fps = args.has("--fps") ? parse_fps(args.get("--fps"))
-                            : (env->spec().render_fps > 0 ? env->spec().render_fps : 30.0);
+  w.fps = args.has("--fps") ? parse_fps(args.get("--fps")) : env->spec().frame_rate();
   const auto seed = static_cast<std::uint64_t>(args.get_int("--seed", 0, std::numeric_limits<std::int64_t>::max()));
   agents::ActFn act;
   agents::ReadoutFn readout;
@@ -100,21 +99,6 @@ void print_episode(const Watch& w, std::int64_t episode, double ret, std::int64_
   std::snprintf(line, sizeof line, "%s episode %lld: return %.2f, %lld steps\n", w.env_id.c_str(),
                 static_cast<long long>(episode), ret, static_cast<long long>(steps));
   std::cout << line << std::flush;
-}
-
-// Opened before anything plays, so a bad path, an existing file or a missing codec is reported
-// first. The canvas size comes from one picture of the env reset with the first episode's seed
-// (which the first episode resets with again).
-std::unique_ptr<render::VideoWriter> open_record(const Args& args, agents::EpisodePlayer& player, double fps,
-                                                 std::uint64_t seed) {
-  if (!args.has("--record")) return nullptr;
-  Env& env = player.env();
-  std::vector<std::byte> obs(env.observation_space().nbytes());
-  Info info;
-  env.reset(seed, obs, info);
-  Frame probe;
-  env.draw_frame(probe);
-  return render::open_video(args.get("--record"), probe.width(), probe.height(), fps, args.has("--force"));
 }
 
 // Ctrl-C: the playing stops after the current step and the recording so far is closed (a file
@@ -244,8 +228,7 @@ int run_watch(const Args& args) {
   // Before the recording's temporary exists: a Ctrl-C from here on closes it cleanly.
   g_interrupt.store(false);
   std::signal(SIGINT, on_watch_sigint);
-  auto video = open_record(args, *w.player, w.fps,
-                           static_cast<std::uint64_t>(args.get_int("--seed", 0, std::numeric_limits<std::int64_t>::max())));
+  auto video = args.has("--record") ? w.player->open_video(args.get("--record"), w.fps, args.has("--force")) : nullptr;
   int rc = 0;
 #if RLFORGE_HAS_WINDOW
   rc = args.has("--headless") ? run_headless(args, w, video.get()) : run_window(args, w, video.get());
