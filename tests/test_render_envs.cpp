@@ -252,3 +252,34 @@ TEST_CASE("an env without draw() says it does not render", "[render]") {
   CHECK_FALSE(vec.renders());
   CHECK_THROWS_WITH(vec.draw(1, frame), Catch::Contains("does not render"));
 }
+
+TEST_CASE("LunarLander's steps and pictures allocate nothing within an episode", "[render][box2d]") {
+  for (const char* id : {"LunarLander-v3", "LunarLanderContinuous-v3"}) {
+    INFO(id);
+    Reset r = made_and_reset(id, 2);
+    Env& env = *r.env;
+    const bool discrete = env.action_space().kind() == Space::Kind::Discrete;
+    // Engines on every step: the most flame particles a picture holds (they live ~7 steps).
+    auto fire = [&](int k) {
+      if (discrete) return env.step(scalar_view(std::int64_t{k % 2 == 0 ? 2 : 1 + 2 * (k % 4 == 1)}),
+                                    std::span<std::byte>(r.obs), r.info);
+      const float a[2] = {1.0f, k % 2 == 0 ? 1.0f : -1.0f};
+      return env.step(array_view(a, 2), std::span<std::byte>(r.obs), r.info);
+    };
+    Frame frame;
+    for (int k = 0; k < 12; ++k) {
+      fire(k);
+      env.draw(frame);
+    }
+    const std::size_t capacity = frame.capacity_bytes();
+    // Steps append to the replay log reserved at reset, and Box2D allocates through its own
+    // block allocator (malloc), not operator new: none of the counted allocations.
+    const long before = g_allocations.load();
+    for (int k = 12; k < 40; ++k) {
+      if (fire(k).terminated) break;
+      env.draw(frame);
+    }
+    CHECK(g_allocations.load() - before == 0);
+    CHECK(frame.capacity_bytes() == capacity);
+  }
+}
