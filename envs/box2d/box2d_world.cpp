@@ -1,6 +1,8 @@
 // box2d_world.cpp: the world factory, fixture and joint helpers (see box2d_world.hpp).
 #include "envs/box2d/box2d_world.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <string>
 
@@ -23,6 +25,31 @@ void init_once() {
   }();
   (void)done;
 }
+
+namespace {
+std::atomic<bool> g_timing{false};
+std::atomic<std::int64_t> g_step_ns{0}, g_steps{0};
+}  // namespace
+
+void step(b2World& world) {
+  if (!g_timing.load(std::memory_order_relaxed)) {
+    world.Step(kDt, kVelocityIterations, kPositionIterations);
+    return;
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  world.Step(kDt, kVelocityIterations, kPositionIterations);
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0);
+  g_step_ns.fetch_add(ns.count(), std::memory_order_relaxed);
+  g_steps.fetch_add(1, std::memory_order_relaxed);
+}
+
+void set_step_timing(bool on) {
+  g_step_ns.store(0);
+  g_steps.store(0);
+  g_timing.store(on);
+}
+
+StepTiming step_timing() { return {static_cast<double>(g_step_ns.load()) * 1e-9, g_steps.load()}; }
 
 std::unique_ptr<b2World> make_world(double gravity_x, double gravity_y) {
   init_once();

@@ -27,7 +27,16 @@ void init_once();
 // Sleeping stays on, as in pybox2d.
 std::unique_ptr<b2World> make_world(double gravity_x, double gravity_y);
 
-inline void step(b2World& world) { world.Step(kDt, kVelocityIterations, kPositionIterations); }
+void step(b2World& world);
+
+// The physics floor (`rlforge bench --physics-floor`): while on, step() also sums the time
+// spent inside b2World::Step over all threads. Off by default (one relaxed load per step).
+void set_step_timing(bool on);
+struct StepTiming {
+  double seconds = 0;     // inside b2World::Step, summed over threads
+  std::int64_t steps = 0;  // b2World::Step calls
+};
+StepTiming step_timing();  // since the last set_step_timing(true)
 
 struct Point {
   double x = 0, y = 0;

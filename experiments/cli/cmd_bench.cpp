@@ -8,6 +8,7 @@
 
 #include "core/isa.hpp"
 #include "core/vector_env.hpp"
+#include "envs/box2d/box2d_world.hpp"
 #include "experiments/cli/command.hpp"
 
 namespace rlforge::cli {
@@ -24,6 +25,7 @@ constexpr OptionSpec kOptions[] = {
     {"--no-batched", "", "Step single envs even if the env has a native batched path", false, ""},
     {"--warmup", "W", "Untimed vector steps before timing", false, "100"},
     {"--kwargs", "JSON", "Env kwargs as a JSON object, as for make()", false, "{}"},
+    {"--physics-floor", "", "Box2D envs: also time b2World::Step alone (adds a clock read per step)", false, ""},
 };
 
 // Draws one action row per env into `out`: [N, *act_shape] in the action dtype, with
@@ -79,12 +81,29 @@ int run_bench(const Args& args) {
             << "autoreset: " << mode << "\n"
             << "warmup_steps: " << warmup << "\n"
             << "steps: " << steps << "\n";
+  const bool floor = args.has("--physics-floor");
+  if (floor) box2d::set_step_timing(true);  // on during the reset and warm-up too, to check the env
   envs.reset(seed);
   for (std::int64_t s = 0; s < warmup; ++s) envs.step(sampler.sample());
+  if (floor) {
+    if (box2d::step_timing().steps == 0)
+      throw UsageError("--physics-floor: " + id + " is not a Box2D env (no b2World::Step was timed)");
+    box2d::set_step_timing(true);  // the timed steps alone
+  }
   const auto t0 = std::chrono::steady_clock::now();
   for (std::int64_t s = 0; s < steps; ++s) envs.step(sampler.sample());
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   char line[64];
+  if (floor) {
+    const box2d::StepTiming t = box2d::step_timing();
+    box2d::set_step_timing(false);
+    if (t.steps == 0) throw UsageError("--physics-floor: " + id + " is not a Box2D env (no b2World::Step was timed)");
+    // The floor: env steps per second if a step cost only its b2World::Step, on every thread.
+    std::snprintf(line, sizeof line, "%.3f", t.seconds);
+    std::cout << "physics_seconds: " << line << " (summed over threads)\n";
+    std::snprintf(line, sizeof line, "%.1f", envs.num_threads() * static_cast<double>(t.steps) / t.seconds);
+    std::cout << "physics_floor_steps_per_second: " << line << "\n";
+  }
   std::snprintf(line, sizeof line, "%.6f", seconds);
   std::cout << "seconds: " << line << "\n";
   std::snprintf(line, sizeof line, "%.1f", static_cast<double>(n) * static_cast<double>(steps) / seconds);
@@ -99,13 +118,15 @@ const Command& bench_command() {
       "bench",
       "Time a VectorEnv stepped with random actions",
       "--env ID --num-envs N --threads T --steps S [--seed S] [--autoreset next-step|same-step]\n"
-      "       [--no-batched] [--warmup W] [--kwargs JSON]",
+      "       [--no-batched] [--warmup W] [--kwargs JSON] [--physics-floor]",
       "Builds a VectorEnv of N envs on T threads, resets it with the seed, takes W untimed\n"
       "steps, then times S steps. Every step samples a fresh random action per env from\n"
       "the action space (a tight loop over one Rng for Discrete) and steps all envs;\n"
       "sampling is part of the timed work, as in gymnasium's vector benchmarks.\n"
       "Prints info lines (`isa:` names the kernels' ISA; RLFORGE_ISA=baseline|avx2|avx512\n"
-      "forces one); the last line is `steps_per_second: X` with X = N*S/seconds.\n",
+      "forces one); the last line is `steps_per_second: X` with X = N*S/seconds.\n"
+      "--physics-floor (Box2D envs) also prints physics_floor_steps_per_second: the rate if each\n"
+      "step cost only its b2World::Step, T threads busy; time it apart from steps_per_second.\n",
       kOptions,
       run_bench,
   };

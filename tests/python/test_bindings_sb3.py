@@ -52,3 +52,35 @@ def test_ppo_learns_cartpole_through_gymnasium_make():
     print(f"PPO on rlforge/CartPole-v1, 20k steps in {seconds:.1f} s: training return "
           f"{first:.1f} (first episodes) -> {last:.1f} (last); deterministic {evaluated:.1f}")
     assert last > 2 * first and evaluated > 150.0, (first, last, evaluated)
+
+
+@pytest.mark.parametrize("env_id", ["LunarLander-v3", "LunarLanderContinuous-v3"])
+def test_sb3_trains_on_lunar_lander_through_gymnasium_make(env_id):
+    # A short run: sb3's env checker is clean on the Box2D env, and its PPO (Discrete) or SAC
+    # (Box) trains through gymnasium.make unmodified; the learned policy's actions are valid.
+    from stable_baselines3 import PPO, SAC
+    from stable_baselines3.common.env_checker import check_env as sb3_check_env
+    from stable_baselines3.common.env_util import make_vec_env
+
+    torch.set_num_threads(1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sb3_check_env(gymnasium.make(f"rlforge/{env_id}").unwrapped)
+    if env_id == "LunarLander-v3":
+        envs = make_vec_env(f"rlforge/{env_id}", n_envs=4, seed=0)
+        model = PPO("MlpPolicy", envs, seed=0, n_steps=256, batch_size=64, verbose=0, device="cpu")
+        model.learn(total_timesteps=4096)
+    else:
+        model = SAC("MlpPolicy", gymnasium.make(f"rlforge/{env_id}"), seed=0, learning_starts=200,
+                    verbose=0, device="cpu", policy_kwargs={"net_arch": [32, 32]})
+        model.learn(total_timesteps=600)
+    env = gymnasium.make(f"rlforge/{env_id}")
+    obs, _ = env.reset(seed=3)
+    for _ in range(50):
+        action, _ = model.predict(obs, deterministic=True)
+        assert env.action_space.contains(action)
+        obs, reward, terminated, truncated, _ = env.step(action)
+        assert np.isfinite(reward)
+        if terminated or truncated:
+            obs, _ = env.reset()
+    assert model.num_timesteps >= 600
