@@ -409,9 +409,11 @@ void BipedalWalkerEnv::draw(Frame& f) const {
   f.set_transform(1.0, 1.0, 0.5 - hidden, 0.5, /*y_up=*/true);
   const double view_l = hidden - 2, view_r = hidden + kViewportW + 2;  // culling, in pixels
 
-  const float sx = static_cast<float>(scroll * kScale);
-  f.fill_polygon({{sx, 0.f}, {sx + kViewportW, 0.f}, {sx + kViewportW, float(kViewportH)}, {sx, float(kViewportH)}},
-                 Color{215, 215, 255, 255});
+  // pygame.draw.polygon fills the whole pixels from int(x0) to int(x1), both included.
+  const float sx0 = std::trunc(static_cast<float>(scroll * kScale)) - 0.5f;
+  const float sx1 = std::trunc(static_cast<float>(scroll * kScale + kViewportW)) + 0.5f;
+  const float top = kViewportH + 0.5f;
+  f.fill_polygon({{sx0, -0.5f}, {sx1, -0.5f}, {sx1, top}, {sx0, top}}, Color{215, 215, 255, 255});
 
   for (const Cloud& c : clouds_) {
     if (c.x2 < scroll / 2) continue;
