@@ -91,6 +91,9 @@ TEST_CASE("walker: spec, spaces and kwargs", "[box2d][walker]") {
   CHECK(env->observation_space().shape() == Shape{24});
   CHECK(env->action_space().shape() == Shape{4});
   CHECK_FALSE(static_cast<box2d::walker::BipedalWalkerEnv&>(*make("BipedalWalker-v3")).hardcore());
+  // the kwarg itself, as gym.make("BipedalWalker-v3", hardcore=True)
+  CHECK(static_cast<box2d::walker::BipedalWalkerEnv&>(*make("BipedalWalker-v3", R"({"hardcore": true})")).hardcore());
+  CHECK_THROWS_AS(make("BipedalWalker-v3", R"({"hardcore": 1})"), InvalidArgument);
 }
 
 TEST_CASE("walker: the terrain generator is a pure function of its draws", "[box2d][walker]") {
@@ -180,6 +183,41 @@ TEST_CASE("walker: VectorEnv gives identical results for 1, 2 and 8 threads", "[
     }
     CHECK(same_bits(out[0], out[1]));
     CHECK(same_bits(out[0], out[2]));
+  }
+}
+
+TEST_CASE("walker: a VectorEnv checkpoint resumes exactly (save_state / load_state)", "[box2d][walker]") {
+  for (const char* id : kIds) {
+    INFO(id);
+    VectorEnvOptions o;
+    o.num_threads = 2;
+    VectorEnv a(id, 4, "{}", o);
+    REQUIRE(a.captures_env_state());
+    a.reset(5);
+    std::vector<float> actions(4 * 4);
+    Rng action_rng(3);
+    const Space& space = a.single_action_space();
+    auto step = [&](VectorEnv& v, Trace& tr) {
+      v.step(ConstArray{actions.data(), DType::float32, Shape{4, 4}});
+      const float* ob = v.observations_as<float>();
+      tr.obs.insert(tr.obs.end(), ob, ob + 4 * 24);
+      tr.rewards.insert(tr.rewards.end(), v.rewards(), v.rewards() + 4);
+      for (int i = 0; i < 4; ++i) tr.flags.push_back(v.terminated()[i] * 2 + v.truncated()[i]);
+    };
+    Trace warm, ta, tb;
+    for (int t = 0; t < 80; ++t) {
+      for (int i = 0; i < 4; ++i) space.sample(action_rng, actions.data() + 4 * i);
+      step(a, warm);
+    }
+    const std::string blob = a.save_state();
+    VectorEnv b(id, 4, "{}", o);
+    b.load_state(blob);
+    for (int t = 0; t < 150; ++t) {
+      for (int i = 0; i < 4; ++i) space.sample(action_rng, actions.data() + 4 * i);
+      step(a, ta);
+      step(b, tb);
+    }
+    CHECK(same_bits(ta, tb));
   }
 }
 

@@ -376,6 +376,10 @@ void BipedalWalkerEnv::set_state(std::span<const double> state) {
     } else {
       if (world_) world_->SetContactListener(nullptr);
       world_.reset();
+      hull_ = nullptr;
+      legs_ = {};
+      joints_ = {};
+      ground_.clear();
     }
     throw;
   }
