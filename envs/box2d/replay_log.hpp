@@ -42,6 +42,8 @@ class ReplayLog {
   }
   // After replaying every value: continue live from `rng`.
   void resume(Rng& rng) { rng_ = &rng; }
+  // Room for `capacity` values without allocating (after a replay, before stepping live on).
+  void reserve(std::size_t capacity) { values_.reserve(capacity); }
   bool replaying() const { return rng_ == nullptr; }
   bool replay_done() const { return pos_ == values_.size(); }
 
