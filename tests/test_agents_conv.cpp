@@ -9,6 +9,7 @@
 
 #include "agents/config.hpp"
 #include "agents/dqn.hpp"
+#include "agents/episode_player.hpp"
 #include "agents/network.hpp"
 #include "agents/ppo.hpp"
 #include "core/error.hpp"
@@ -182,6 +183,24 @@ TEST_CASE("PPO with a conv torso learns which half of the picture is lit") {
   const EvalResult r = ppo.evaluate(100, 77);
   INFO("mean return " << r.mean << " after " << ppo.global_step() << " steps");
   CHECK(r.mean > 0.9);
+}
+
+TEST_CASE("a trained conv policy plays through EpisodePlayer (rlforge watch, videos) as its evaluation scores") {
+  Ppo ppo(std::get<PpoConfig>(config_from_json(json(kPpoConv))));
+  for (std::int64_t u = 0; u < ppo.num_updates(); ++u) ppo.update();
+  EpisodePlayer player(make("TestBrightSide-v0"), act_fn(ppo), readout_fn(ppo), 9);
+  double total = 0;
+  for (int e = 0; e < 50; ++e) {
+    player.reset();
+    while (!player.step()) {
+    }
+    total += player.episode_return();
+  }
+  CHECK(total / 50 > 0.9);
+  const PolicyReadout* r = player.readout();
+  REQUIRE(r != nullptr);
+  CHECK(r->kind == PolicyReadout::Kind::Probabilities);
+  CHECK(r->values.size() == 2);
 }
 
 TEST_CASE("DQN with a conv torso learns which half of the picture is lit") {
