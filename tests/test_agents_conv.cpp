@@ -52,7 +52,32 @@ class BrightSideEnv : public Env {
   int pos_ = 0;
 };
 
+// The same picture with a Box action in [-1, 1]: its sign chooses the side (PPO's Gaussian head).
+class BrightSideBoxEnv : public Env {
+ public:
+  explicit BrightSideBoxEnv(const JsonObject&)
+      : Env(Space::box(0.0, 255.0, Shape{8, 8, 1}, DType::uint8), Space::box(-1.0, 1.0, Shape{1})) {}
+
+ protected:
+  void do_reset(Rng& rng, const JsonObject*, std::span<std::byte> obs, Info&) override { draw(rng, obs); }
+  StepResult do_step(const void* action, std::span<std::byte> obs, Info&) override {
+    const bool right = *static_cast<const float*>(action) > 0.0f;
+    const double reward = right == ((pos_ % 8) >= 4) ? 1.0 : 0.0;
+    draw(rng(), obs);
+    return {reward, true, false};
+  }
+
+ private:
+  void draw(Rng& rng, std::span<std::byte> obs) {
+    pos_ = static_cast<int>(rng.below(64));
+    std::memset(obs.data(), 0, obs.size());
+    obs[static_cast<std::size_t>(pos_)] = std::byte{255};
+  }
+  int pos_ = 0;
+};
+
 RLFORGE_REGISTER_ENV(BrightSideEnv, {.id = "TestBrightSide-v0", .max_episode_steps = 10, .exposes_state = true});
+RLFORGE_REGISTER_ENV(BrightSideBoxEnv, {.id = "TestBrightSideBox-v0", .max_episode_steps = 10});
 
 JsonObject json(const std::string& text) { return JsonObject::parse(text, "conv.json"); }
 
@@ -185,6 +210,17 @@ TEST_CASE("PPO with a conv torso learns which half of the picture is lit") {
   CHECK(r.mean > 0.9);
 }
 
+TEST_CASE("PPO with a conv torso and a Box action (Gaussian head) learns the side too") {
+  JsonObject j = json(kPpoConv);
+  set_json_path(j, "env.id", "\"TestBrightSideBox-v0\"");
+  Ppo ppo(std::get<PpoConfig>(config_from_json(j)));
+  REQUIRE_FALSE(ppo.is_discrete());
+  for (std::int64_t u = 0; u < ppo.num_updates(); ++u) ppo.update();
+  const EvalResult r = ppo.evaluate(100, 77);
+  INFO("mean return " << r.mean << " after " << ppo.global_step() << " steps");
+  CHECK(r.mean > 0.9);
+}
+
 TEST_CASE("a trained conv policy plays through EpisodePlayer (rlforge watch, videos) as its evaluation scores") {
   Ppo ppo(std::get<PpoConfig>(config_from_json(json(kPpoConv))));
   for (std::int64_t u = 0; u < ppo.num_updates(); ++u) ppo.update();
@@ -210,6 +246,29 @@ TEST_CASE("DQN with a conv torso learns which half of the picture is lit") {
   const EvalResult r = dqn.evaluate(100, 77);
   INFO("mean return " << r.mean << " after " << dqn.global_step() << " steps");
   CHECK(r.mean > 0.9);
+}
+
+TEST_CASE("conv agents give the same parameters for 1 and 3 env threads") {
+  auto params = [](auto& agent) {
+    std::vector<float> all;
+    for (const auto& t : agent.named_parameters()) {
+      const auto v = t.value.template to_vector<float>();
+      all.insert(all.end(), v.begin(), v.end());
+    }
+    return all;
+  };
+  JsonObject p1 = json(kPpoConv), p3 = json(kPpoConv);
+  set_json_path(p3, "env.num_threads", "3");
+  Ppo a(std::get<PpoConfig>(config_from_json(p1))), b(std::get<PpoConfig>(config_from_json(p3)));
+  for (int i = 0; i < 3; ++i) a.update(), b.update();
+  CHECK(params(a) == params(b));
+  JsonObject d1 = json(kDqnConv), d3 = json(kDqnConv);
+  set_json_path(d1, "dqn.learning_starts", "64");
+  set_json_path(d3, "dqn.learning_starts", "64");
+  set_json_path(d3, "env.num_threads", "3");
+  Dqn c(std::get<DqnConfig>(config_from_json(d1))), d(std::get<DqnConfig>(config_from_json(d3)));
+  for (int i = 0; i < 40; ++i) c.update(), d.update();
+  CHECK(params(c) == params(d));
 }
 
 TEST_CASE("conv checkpoints round trip exactly and act identically; MLP parameter names are unchanged") {
