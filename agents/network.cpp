@@ -73,10 +73,12 @@ Network build_network(const Space& obs, const std::vector<ConvLayerConfig>& conv
                       "this env's observation is " + obs.repr());
   Network net;
   const Shape& s = obs.shape();
-  // sb3's is_image_space: a uint8 Box in [0, 255] holds pixels; a 0/1 grid (MinAtar) is used as is.
-  double high = 0;
-  for (double v : obs.high()) high = std::max(high, v);
-  const double scale = obs.dtype() == DType::uint8 && high > 1.0 ? 1.0 / 255.0 : 1.0;
+  // sb3's is_image_space: a uint8 Box whose bounds are all [0, 255] holds pixels, scaled to [0, 1];
+  // anything else (a 0/1 grid such as MinAtar's, a float picture) is used as is.
+  const bool pixels = obs.dtype() == DType::uint8 && !obs.high().empty() &&
+                      std::all_of(obs.low().begin(), obs.low().end(), [](double v) { return v == 0.0; }) &&
+                      std::all_of(obs.high().begin(), obs.high().end(), [](double v) { return v == 255.0; });
+  const double scale = pixels ? 1.0 / 255.0 : 1.0;
   net.image = ImageInput{s[0], s[1], s[2], scale};
   const T::nn::Activation act = activation == "relu" ? T::nn::Activation::ReLU : T::nn::Activation::Tanh;
   std::int64_t c = s[2], h = s[0], w = s[1];

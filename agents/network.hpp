@@ -16,7 +16,8 @@ namespace rlforge::agents {
 
 // The first step of a conv network's forward: channels-last observations x [N, H*W*C] (the
 // env's raw values as float32, the agents' observation format) -> [N, C, H, W] float32 times
-// `scale` (1/255 for uint8 pixels). Tensor ops, so it runs on the network's device.
+// `scale` (1/255 for a uint8 Box with bounds [0, 255], else 1). Tensor ops, so it runs on the
+// network's device.
 struct ImageInput {
   std::int64_t h = 0, w = 0, c = 0;
   double scale = 1.0;

@@ -120,6 +120,12 @@ TEST_CASE("conv torso gradients match central finite differences (float64)") {
   const Network net = build_network(obs, conv, "policy.conv", {5}, 3, "tanh", gen, o);
   REQUIRE(net.image.has_value());
   CHECK(net.image->scale == Approx(1.0 / 255.0));
+  // A 0/1 grid (MinAtar's kind) and an int8 picture are fed as they are.
+  Rng g2(1);
+  CHECK(build_network(Space::box(0.0, 1.0, Shape{10, 10, 4}, DType::uint8), {{16, 3, 1, 0}}, "network.conv", {128}, 6,
+                      "relu", g2).image->scale == 1.0);
+  CHECK(build_network(Space::box(-128.0, 127.0, Shape{4, 4, 1}, DType::int8), {{2, 3, 1, 0}}, "network.conv", {8}, 2,
+                      "relu", g2).image->scale == 1.0);
   const T::Tensor x = T::Tensor::rand({2, 7 * 6 * 2}, gen, 0.0, 255.0, DType::float64);
   const T::Tensor r = T::Tensor::randn({2, 3}, gen, DType::float64);
   auto f = [&] { return T::sum(net.forward(x) * r); };
