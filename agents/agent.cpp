@@ -3,20 +3,27 @@
 
 #include <cmath>
 
+#include "agents/network.hpp"
 #include "core/error.hpp"
 #include "core/vector_env.hpp"
 
 namespace rlforge::agents {
 
-std::unique_ptr<VectorEnv> make_training_envs(const RunConfig& cfg, const char* algo) {
+std::unique_ptr<VectorEnv> make_training_envs(const RunConfig& cfg, const char* algo, const char* conv_key,
+                                              bool has_conv) {
   VectorEnvOptions vo;
   vo.num_threads = cfg.num_threads;
   vo.autoreset = AutoresetMode::SameStep;
   auto envs = std::make_unique<VectorEnv>(cfg.env_id, cfg.num_envs, cfg.env_kwargs, vo);
   const Space& os = envs->single_observation_space();
-  if (os.kind() != Space::Kind::Box || os.dtype() != DType::float32 || os.shape().ndim() != 1)
+  if (has_conv) return envs;  // build_network checks the image shape and names the key
+  if (os.kind() != Space::Kind::Box || os.dtype() != DType::float32 || os.shape().ndim() != 1) {
+    const std::string hint = conv_key && is_image_space(os)
+                                 ? std::string(" (an image observation needs a conv torso: config key '") + conv_key + "')"
+                                 : std::string();
     throw InvalidArgument(cfg.env_id + ": " + algo + " needs a 1-D float32 Box observation space, got " +
-                          os.repr());
+                          os.repr() + hint);
+  }
   return envs;
 }
 
@@ -29,6 +36,8 @@ EvalResult evaluate_policy(const RunConfig& cfg, const ActFn& act, int episodes,
   const bool discrete = as.kind() == Space::Kind::Discrete;
   const auto n = static_cast<std::size_t>(episodes);
   const auto obs_dim = static_cast<std::size_t>(envs.single_observation_space().numel());
+  const DType obs_dtype = envs.single_observation_space().dtype();
+  std::vector<float> scratch;  // image observations converted to float32
   std::vector<double> ret(n, 0.0);
   std::vector<std::uint8_t> done(n, 0);
   std::vector<std::int64_t> ai(discrete ? n : 0);
@@ -37,7 +46,7 @@ EvalResult evaluate_policy(const RunConfig& cfg, const ActFn& act, int episodes,
   for (auto d : as.shape()) shape.push_back(d);
   std::size_t remaining = n;
   while (remaining > 0) {
-    act(std::span<const float>(envs.observations_as<float>(), n * obs_dim), episodes, ai, af);
+    act(observations_as_float(envs.observations(), obs_dtype, scratch).first(n * obs_dim), episodes, ai, af);
     if (discrete)
       envs.step(ConstArray{ai.data(), DType::int64, shape});
     else

@@ -65,7 +65,8 @@ class Agent {
   virtual void load_state(std::string_view blob) = 0;
 };
 
-// Deterministic actions for raw observations obs [n, obs_dim]: Discrete into out_discrete [n],
+// Deterministic actions for raw observations obs [n, obs_dim] (the env's values as float32, an
+// image flattened channels-last as the env writes it): Discrete into out_discrete [n],
 // Box into out_box [n, act_dim].
 using ActFn = std::function<void(std::span<const float> obs, int n, std::span<std::int64_t> out_discrete,
                                  std::span<float> out_box)>;
@@ -81,6 +82,9 @@ EvalResult evaluate_policy(const RunConfig& config, const ActFn& act, int episod
 // The training envs every algorithm steps: the config's env, num_envs and threads with SameStep
 // autoreset (the final observation feeds the truncation bootstrap), and a 1-D float32 Box
 // observation space, which is what the MLPs read; otherwise InvalidArgument naming `algo`.
-std::unique_ptr<VectorEnv> make_training_envs(const RunConfig& config, const char* algo);
+// `conv_key` (e.g. "policy.conv", nullptr for SAC) is the config key of a conv torso: an image
+// observation without one is refused with a hint naming it; with one, build_network checks the shape.
+std::unique_ptr<VectorEnv> make_training_envs(const RunConfig& config, const char* algo, const char* conv_key = nullptr,
+                                              bool has_conv = false);
 
 }  // namespace rlforge::agents

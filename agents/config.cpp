@@ -95,6 +95,15 @@ class Section {
     if (out.empty()) fail(key, "a non-empty array of integers", "[]");
     return out;
   }
+  // An array of objects, each read by the caller as its own Section (key path "key[i]").
+  std::vector<Section> sections(std::string_view key) {
+    seen_.insert(std::string(key));
+    std::vector<Section> out;
+    if (!obj_.has(key)) return out;
+    if (obj_.type_of(key) != "array") fail(key, "an array of objects", obj_.type_of(key));
+    for (JsonObject& o : obj_.get_objects(key)) out.emplace_back(o, key_path(key) + "[" + std::to_string(out.size()) + "]");
+    return out;
+  }
   Section section(std::string_view key) {
     seen_.insert(std::string(key));
     if (!obj_.has(key)) return Section(JsonObject::parse("{}", obj_.where()), key_path(key));
@@ -117,6 +126,32 @@ class Section {
 
 constexpr std::int64_t kBig = std::numeric_limits<std::int32_t>::max();
 constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// "conv": [{"channels", "kernel", "stride", "padding"}, ...]; whether the layers fit the
+// observation is checked when the agent is built (the env's shape is not known here).
+std::vector<ConvLayerConfig> read_conv(Section& s) {
+  std::vector<ConvLayerConfig> layers;
+  for (Section& l : s.sections("conv")) {
+    ConvLayerConfig c;
+    c.channels = l.integer("channels", c.channels, 1, 1 << 16);
+    c.kernel = l.integer("kernel", c.kernel, 1, 1 << 10);
+    c.stride = l.integer("stride", c.stride, 1, 1 << 10);
+    c.padding = l.integer("padding", c.padding, 0, 1 << 10);
+    l.finish();
+    layers.push_back(c);
+  }
+  return layers;
+}
+
+std::string conv_json(const std::vector<ConvLayerConfig>& conv) {
+  if (conv.empty()) return "";  // absent: an MLP config's resolved JSON stays as it was
+  std::string out = "\"conv\": [";
+  for (std::size_t i = 0; i < conv.size(); ++i)
+    out += std::string(i ? ", " : "") + "{\"channels\": " + std::to_string(conv[i].channels) + ", \"kernel\": " +
+           std::to_string(conv[i].kernel) + ", \"stride\": " + std::to_string(conv[i].stride) +
+           ", \"padding\": " + std::to_string(conv[i].padding) + "}";
+  return out + "], ";
+}
 
 }  // namespace
 
@@ -208,6 +243,7 @@ PpoConfig read_ppo(Section& root, const JsonObject& root_obj) {
                       std::to_string(c.batch_size()) + ", got " + std::to_string(c.minibatches));
 
   Section pol = root.section("policy");
+  c.conv = read_conv(pol);
   c.hidden = pol.integers("hidden", c.hidden, 1, 1 << 16);
   c.activation = pol.choice("activation", c.activation, {"tanh", "relu"});
   c.ortho_init = pol.boolean("ortho_init", c.ortho_init);
@@ -219,6 +255,11 @@ PpoConfig read_ppo(Section& root, const JsonObject& root_obj) {
   c.norm_reward = n.boolean("reward", c.norm_reward);
   c.clip_obs = n.number("clip_observation", c.clip_obs, 1e-6, kInf);
   c.clip_reward = n.number("clip_reward", c.clip_reward, 1e-6, kInf);
+  // Per-pixel running statistics would turn a fixed 0..255 picture into noise around 0; image
+  // inputs are scaled instead (sb3 likewise skips VecNormalize for images).
+  if (c.norm_obs && !c.conv.empty())
+    n.fail("observation", "false with a \"policy.conv\" torso (image observations are scaled by 1/255, not normalized)",
+           "true");
   n.finish();
   return c;
 }
@@ -248,6 +289,7 @@ void read_replay_keys(Section& d, C& c) {
 template <class C>
 void read_network(Section& root, C& c) {
   Section n = root.section("network");
+  if constexpr (requires { c.conv; }) c.conv = read_conv(n);
   c.hidden = n.integers("hidden", c.hidden, 1, 1 << 16);
   c.activation = n.choice("activation", c.activation, {"tanh", "relu"});
   n.finish();
@@ -331,7 +373,7 @@ std::string to_json(const PpoConfig& c) {
     << ",\n    \"lr\": " << fmt(c.lr) << ", \"lr_end\": " << fmt(c.lr_end) << ", \"anneal_lr\": " << b(c.anneal_lr)
     << ", \"norm_adv\": " << b(c.norm_adv) << ", \"adam_eps\": " << fmt(c.adam_eps)
     << ", \"target_kl\": " << opt(c.target_kl) << "\n  },\n"
-    << "  \"policy\": {\"hidden\": [" << hidden << "], \"activation\": \"" << c.activation
+    << "  \"policy\": {" << conv_json(c.conv) << "\"hidden\": [" << hidden << "], \"activation\": \"" << c.activation
     << "\", \"ortho_init\": " << b(c.ortho_init) << ", \"log_std_init\": " << fmt(c.log_std_init) << "},\n"
     << "  \"normalize\": {\"observation\": " << b(c.norm_obs) << ", \"reward\": " << b(c.norm_reward)
     << ", \"clip_observation\": " << fmt(c.clip_obs) << ", \"clip_reward\": " << fmt(c.clip_reward) << "}\n}\n";
@@ -352,7 +394,7 @@ std::string to_json(const DqnConfig& c) {
     << ", \"exploration_fraction\": " << fmt(c.exploration_fraction)
     << ", \"exploration_initial\": " << fmt(c.exploration_initial)
     << ", \"exploration_final\": " << fmt(c.exploration_final) << "\n  },\n"
-    << "  \"network\": {\"hidden\": [" << hidden << "], \"activation\": \"" << c.activation << "\"}\n}\n";
+    << "  \"network\": {" << conv_json(c.conv) << "\"hidden\": [" << hidden << "], \"activation\": \"" << c.activation << "\"}\n}\n";
   return o.str();
 }
 

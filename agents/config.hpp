@@ -21,10 +21,24 @@ namespace rlforge::agents {
 //  "ppo": {"num_steps", "gamma", "gae_lambda", "epochs", "minibatches", "clip_coef",
 //          "clip_vloss", "vf_coef", "ent_coef", "max_grad_norm", "lr", "lr_end",
 //          "anneal_lr", "norm_adv", "adam_eps", "target_kl"},
-//  "policy": {"hidden": [64, 64], "activation": "tanh", "ortho_init", "log_std_init"},
+//  "policy": {"conv": [...], "hidden": [64, 64], "activation": "tanh", "ortho_init", "log_std_init"},
 //  "normalize": {"observation", "reward", "clip_observation", "clip_reward"}}
 // DQN and SAC configs have "dqn" / "sac" (the DqnConfig / SacConfig fields below) and "network"
-// ({"hidden", "activation"}) instead of "ppo", "policy" and "normalize".
+// ({"hidden", "activation"}; DQN also "conv") instead of "ppo", "policy" and "normalize".
+// "conv" (PPO and DQN, optional, default none): [{"channels": 16, "kernel": 3, "stride": 1,
+// "padding": 0}, ...] -- conv layers (square kernels, zero padding), each followed by the
+// activation, then a flatten, then the "hidden" layers. It needs an image observation (H, W, C)
+// of uint8, int8 or float32 (uint8 scaled by 1/255 when its high is 255, as sb3), and is
+// refused with "normalize.observation" (per-pixel running statistics: images are scaled instead).
+
+// One conv layer of a torso: out channels, square kernel, stride and zero padding (torch's Conv2d).
+struct ConvLayerConfig {
+  std::int64_t channels = 16;
+  std::int64_t kernel = 3;
+  std::int64_t stride = 1;       // "stride" and "padding" default to 1 and 0
+  std::int64_t padding = 0;
+  bool operator==(const ConvLayerConfig&) const = default;
+};
 
 // What every algorithm's run shares: the env, the seed, the budget and the evaluation.
 struct RunConfig {
@@ -66,7 +80,8 @@ struct PpoConfig : RunConfig {
   bool norm_adv = true;
   double adam_eps = 1e-5;
   std::optional<double> target_kl;        // stop an update's epochs once approx KL exceeds it
-  // policy (separate actor and critic MLPs)
+  // policy (separate actor and critic networks: conv layers if any, then the MLP)
+  std::vector<ConvLayerConfig> conv;      // empty: an MLP on a 1-D observation
   std::vector<std::int64_t> hidden = {64, 64};
   std::string activation = "tanh";        // tanh | relu
   bool ortho_init = true;                 // orthogonal init, gains sqrt 2 / 0.01 (actor) / 1 (critic)
@@ -101,6 +116,7 @@ struct DqnConfig : RunConfig {
   double exploration_fraction = 0.1;      // epsilon decays over this fraction of total_steps
   double exploration_initial = 1.0;
   double exploration_final = 0.05;
+  std::vector<ConvLayerConfig> conv;      // network.conv; empty: an MLP on a 1-D observation
   std::vector<std::int64_t> hidden = {64, 64};
   std::string activation = "relu";        // tanh | relu
 

@@ -21,16 +21,17 @@ constexpr std::uint32_t kStateMagic = 0x44514E31;  // "DQN1"
 
 Dqn::Dqn(DqnConfig config) : cfg_(std::move(config)), rng_(cfg_.seed) {
   dev_ = agent_device(cfg_.device, "DQN");  // before the envs: a missing GPU fails at once
-  envs_ = make_training_envs(cfg_, "DQN");
+  envs_ = make_training_envs(cfg_, "DQN", "network.conv", !cfg_.conv.empty());
   const Space& os = envs_->single_observation_space();
   const Space& as = envs_->single_action_space();
   if (as.kind() != Space::Kind::Discrete)
     throw InvalidArgument(cfg_.env_id + ": DQN needs a Discrete action space, got " + as.repr());
   obs_dim_ = static_cast<int>(os.numel());
+  obs_dtype_ = os.dtype();
   n_actions_ = static_cast<int>(as.n());
   action_start_ = as.start();
   Rng gen(cfg_.seed ^ 0x5DEECE66DULL);
-  q_ = build_mlp(obs_dim_, cfg_.hidden, n_actions_, cfg_.activation, gen);
+  q_ = build_network(os, cfg_.conv, "network.conv", cfg_.hidden, n_actions_, cfg_.activation, gen);
   if (dev_.type != T::DeviceType::CPU) q_ = q_.to(dev_);  // initialized on the host, then moved
   q_target_ = q_.clone();
   T::optim::AdamOptions ao;
@@ -144,7 +145,7 @@ UpdateStats Dqn::update() {
   const std::int64_t target_every = std::max<std::int64_t>(1, cfg_.target_update_interval / N);
   for (int k = 0; k < cfg_.train_freq; ++k) {
     eps = epsilon();
-    const float* raw = envs_->observations_as<float>();
+    const float* raw = observations_as_float(envs_->observations(), obs_dtype_, next_f_).data();
     std::copy(raw, raw + obs.size(), obs.begin());
     act(obs, N, greedy);
     for (std::size_t i = 0; i < static_cast<std::size_t>(N); ++i)
@@ -155,8 +156,8 @@ UpdateStats Dqn::update() {
     global_step_ += N;
     ++vector_steps_;
     for (std::size_t i = 0; i < static_cast<std::size_t>(N); ++i) indices[i] = actions[i] - action_start_;
-    replay_->add(N, obs.data(), envs_->observations_as<float>(),
-                 reinterpret_cast<const float*>(envs_->final_observations().data()), envs_->has_final(),
+    replay_->add(N, obs.data(), observations_as_float(envs_->observations(), obs_dtype_, next_f_).data(),
+                 observations_as_float(envs_->final_observations(), obs_dtype_, final_f_).data(), envs_->has_final(),
                  indices.data(), envs_->rewards(), envs_->terminated());
     for (std::size_t i = 0; i < static_cast<std::size_t>(N); ++i) {
       ep_return_[i] += envs_->rewards()[i];

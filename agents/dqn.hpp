@@ -1,6 +1,7 @@
 // Dqn: deep Q-learning over a VectorEnv with a replay buffer, a target network (hard copy or
 // Polyak), double-DQN targets, a linear epsilon schedule, Huber or MSE loss, train frequency and
-// gradient steps per iteration. Discrete actions, 1-D float32 Box observations.
+// gradient steps per iteration. Discrete actions; 1-D float32 Box observations, or (H, W, C)
+// images with a "network.conv" torso (the replay ring keeps them as float32 values).
 //
 // Collection uses SameStep autoreset: the stored next observation of a step that ended an
 // episode is its final observation, and only termination (not truncation) zeroes the bootstrap.
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "agents/agent.hpp"
+#include "agents/network.hpp"
 #include "agents/replay_buffer.hpp"
 #include "core/rng.hpp"
 #include "core/vector_env.hpp"
@@ -57,7 +59,7 @@ class Dqn final : public Agent {
   int obs_dim_ = 0, n_actions_ = 0;
   std::int64_t action_start_ = 0;
   std::unique_ptr<VectorEnv> envs_;
-  tensor::nn::Sequential q_, q_target_;
+  Network q_, q_target_;
   tensor::Device dev_;  // config "device": the Q networks, Adam state and their inputs
   std::unique_ptr<tensor::optim::Adam> opt_;
   Rng rng_;
@@ -65,7 +67,9 @@ class Dqn final : public Agent {
   std::unique_ptr<ReplayBuffer<std::int64_t>> replay_;
   std::vector<double> ep_return_;
   std::int64_t global_step_ = 0, updates_ = 0, vector_steps_ = 0;
-  double q_mean_ = 0;  // scratch for the stats of the current iteration
+  double q_mean_ = 0;
+  DType obs_dtype_ = DType::float32;              // the env's; non-float32 observations are converted
+  std::vector<float> next_f_, final_f_;           // those conversions (next, final observations)  // scratch for the stats of the current iteration
 };
 
 }  // namespace rlforge::agents

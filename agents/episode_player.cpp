@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "agents/network.hpp"
 #include "core/error.hpp"
 #include "render/raster.hpp"
 #include "render/video.hpp"
@@ -12,8 +13,10 @@ EpisodePlayer::EpisodePlayer(std::unique_ptr<Env> env, ActFn act, ReadoutFn read
     : env_(std::move(env)), act_(std::move(act)), readout_(std::move(readout)), seed_(seed), action_rng_(seed) {
   const Space& os = env_->observation_space();
   const Space& as = env_->action_space();
-  if (act_ && (os.kind() != Space::Kind::Box || os.dtype() != DType::float32 || os.shape().ndim() != 1))
-    throw InvalidArgument(env_->id() + ": a policy reads a 1-D float32 Box observation; this env's is " + os.to_json());
+  const bool flat = os.kind() == Space::Kind::Box && os.dtype() == DType::float32 && os.shape().ndim() == 1;
+  if (act_ && !flat && !is_image_space(os))  // images: a conv policy (observe() converts them to float32)
+    throw InvalidArgument(env_->id() + ": a policy reads a 1-D float32 Box or an (H, W, C) image observation; this env's is " +
+                          os.to_json());
   if (act_ && as.kind() != Space::Kind::Discrete && !(as.kind() == Space::Kind::Box && as.dtype() == DType::float32))
     throw InvalidArgument(env_->id() + ": a policy acts in a Discrete or float32 Box space; this env's is " + as.to_json());
   discrete_ = as.kind() == Space::Kind::Discrete;

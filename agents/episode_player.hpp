@@ -29,7 +29,7 @@ namespace rlforge::agents {
 class EpisodePlayer {
  public:
   // `act` empty: random actions (the action space's own sample()). A policy needs a 1-D float32
-  // observation; otherwise InvalidArgument naming the env.
+  // or an (H, W, C) image observation (a conv policy); otherwise InvalidArgument naming the env.
   EpisodePlayer(std::unique_ptr<Env> env, ActFn act, ReadoutFn readout, std::uint64_t seed);
 
   // A video for these episodes, sized to the env's canvas: one picture of the env reset with the

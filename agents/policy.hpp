@@ -27,12 +27,14 @@ class Policy {
   std::string config_json() const { return agent_->config_json(); }
   const std::string& checkpoint() const { return checkpoint_; }  // the file it was loaded from
   std::int64_t global_step() const { return agent_->global_step(); }
-  // The env's single observation space (a 1-D float32 Box) and action space (Discrete or Box).
+  // The env's single observation space (a 1-D float32 Box, or an (H, W, C) image for a conv
+  // policy) and action space (Discrete or Box).
   const Space& observation_space() const { return obs_space_; }
   const Space& action_space() const { return act_space_; }
   bool is_discrete() const { return act_space_.kind() == Space::Kind::Discrete; }
 
-  // Deterministic actions for raw observations obs [n, obs_dim]: Discrete into out_discrete [n],
+  // Deterministic actions for raw observations obs [n, obs_dim] (the env's values as float32; an
+  // image flattened channels-last, uint8 as 0..255): Discrete into out_discrete [n],
   // Box into out_box [n, action numel]. Throws InvalidArgument when a span's size does not fit n.
   void act(std::span<const float> obs, int n, std::span<std::int64_t> out_discrete, std::span<float> out_box) const;
   // What the policy makes of one raw observation [obs_dim]: action probabilities (PPO,

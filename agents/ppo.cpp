@@ -27,23 +27,23 @@ constexpr double kLog2Pi = 1.8378770664093453;
 // files are already turned away by the checkpoint kind (rlforge.checkpoint/1).
 constexpr std::uint32_t kStateMagic = 0x50504F32;  // "PPO2"
 
-T::nn::Sequential make_net(const PpoConfig& c, std::int64_t in, std::int64_t out, double out_gain,
-                           Rng& gen) {
+Network make_net(const PpoConfig& c, const Space& obs, std::int64_t out, double out_gain, Rng& gen) {
   T::nn::MlpOptions o;
   o.init = c.ortho_init ? T::nn::Init::Orthogonal : T::nn::Init::TorchDefault;
-  o.hidden_gain = std::sqrt(2.0);
+  o.hidden_gain = std::sqrt(2.0);  // conv layers too, as sb3's NatureCNN under ortho_init
   o.output_gain = out_gain;
-  return build_mlp(in, c.hidden, out, c.activation, gen, o);
+  return build_network(obs, c.conv, "policy.conv", c.hidden, out, c.activation, gen, o);
 }
 
 }  // namespace
 
 Ppo::Ppo(PpoConfig config) : cfg_(std::move(config)), rng_(cfg_.seed) {
   dev_ = agent_device(cfg_.device, "PPO");  // before the envs: a missing GPU fails at once
-  envs_ = make_training_envs(cfg_, "PPO");
+  envs_ = make_training_envs(cfg_, "PPO", "policy.conv", !cfg_.conv.empty());
   const Space& os = envs_->single_observation_space();
   const Space& as = envs_->single_action_space();
   obs_dim_ = static_cast<int>(os.numel());
+  obs_dtype_ = os.dtype();
   if (as.kind() == Space::Kind::Discrete) {
     discrete_ = true;
     act_dim_ = static_cast<int>(as.n());
@@ -58,8 +58,8 @@ Ppo::Ppo(PpoConfig config) : cfg_(std::move(config)), rng_(cfg_.seed) {
     throw InvalidArgument(cfg_.env_id + ": PPO supports Discrete or 1-D float32 Box actions, got " + as.repr());
   }
   Rng gen(cfg_.seed ^ 0x5DEECE66DULL);
-  actor_ = make_net(cfg_, obs_dim_, act_dim_, 0.01, gen);
-  critic_ = make_net(cfg_, obs_dim_, 1, 1.0, gen);
+  actor_ = make_net(cfg_, os, act_dim_, 0.01, gen);
+  critic_ = make_net(cfg_, os, 1, 1.0, gen);
   if (dev_.type != T::DeviceType::CPU) {  // initialized on the host (same values), then moved
     actor_ = actor_.to(dev_);
     critic_ = critic_.to(dev_);
@@ -132,7 +132,7 @@ UpdateStats Ppo::update() {
   // ---- rollout ----
   for (int t = 0; t < Tn; ++t) {
     const std::size_t row0 = static_cast<std::size_t>(t) * static_cast<std::size_t>(N);
-    const float* raw = envs_->observations_as<float>();
+    const float* raw = observations_as_float(envs_->observations(), obs_dtype_, obs_f_).data();
     T::Tensor x = obs_tensor(std::span<const float>(raw, static_cast<std::size_t>(N) * D), N, true);
     std::copy(scratch_obs_.begin(), scratch_obs_.end(), b_obs_.begin() + static_cast<std::ptrdiff_t>(row0 * D));
     {
@@ -205,7 +205,7 @@ UpdateStats Ppo::update() {
     }
     if (!truncated_envs.empty()) {
       // Bootstrap: the episode was cut by the TimeLimit, not ended by the dynamics.
-      const float* fin = reinterpret_cast<const float*>(envs_->final_observations().data());
+      const float* fin = observations_as_float(envs_->final_observations(), obs_dtype_, final_f_).data();
       std::vector<float> rows;
       for (int i : truncated_envs) rows.insert(rows.end(), fin + static_cast<std::size_t>(i) * D, fin + static_cast<std::size_t>(i + 1) * D);
       std::vector<float> norm(rows.size());
@@ -224,7 +224,7 @@ UpdateStats Ppo::update() {
   // ---- advantages ----
   std::vector<float> last_values(static_cast<std::size_t>(N));
   {
-    const float* raw = envs_->observations_as<float>();
+    const float* raw = observations_as_float(envs_->observations(), obs_dtype_, obs_f_).data();
     T::Tensor x = obs_tensor(std::span<const float>(raw, static_cast<std::size_t>(N) * D), N, false);
     T::NoGradGuard ng;
     const auto v = values_of(x).to_vector<float>();

@@ -8,8 +8,9 @@
 // truncation is bootstrapped, never treated as terminal. All randomness comes from one Rng
 // seeded by the config, and the envs give identical results for any thread count, so the same
 // config and seed give bit-identical parameters whatever env.num_threads is.
-// Throws: rlforge::InvalidArgument for unsupported spaces (obs must be a 1-D float32 Box;
-// actions Discrete or a 1-D float32 Box), ConfigError for a bad checkpoint.
+// Throws: rlforge::InvalidArgument for unsupported spaces (obs must be a 1-D float32 Box, or an
+// (H, W, C) image with a "policy.conv" torso; actions Discrete or a 1-D float32 Box), ConfigError
+// for a conv torso that does not fit the observation or a bad checkpoint.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -21,6 +22,7 @@
 
 #include "agents/agent.hpp"
 #include "agents/config.hpp"
+#include "agents/network.hpp"
 #include "core/rng.hpp"
 #include "core/vector_env.hpp"
 #include "core/wrappers/vector_normalize.hpp"
@@ -84,7 +86,7 @@ class Ppo final : public Agent {
   int obs_dim_ = 0, act_dim_ = 0;
   std::vector<float> act_low_, act_high_;
   std::unique_ptr<VectorEnv> envs_;
-  tensor::nn::Sequential actor_, critic_;
+  Network actor_, critic_;  // separate torsos: conv layers (if any), flatten, MLP
   tensor::Tensor log_std_;  // [act_dim], Box only
   tensor::Device dev_;      // config "device": networks, Adam state and their inputs live here
   std::unique_ptr<tensor::optim::Adam> opt_;
@@ -100,6 +102,8 @@ class Ppo final : public Agent {
   std::vector<float> b_obs_, b_act_, b_logp_, b_val_, b_rew_, b_done_, b_adv_, b_ret_;
   std::vector<std::int64_t> b_act_i_;
   std::vector<float> scratch_obs_;
+  DType obs_dtype_ = DType::float32;           // the env's; non-float32 observations are converted
+  std::vector<float> obs_f_, final_f_;         // those conversions (current, final observations)
   std::vector<double> scratch_rew_;  // [N] normalized rewards
 };
 

@@ -352,6 +352,25 @@ JsonObject JsonObject::get_object(std::string_view key) const {
   return o;
 }
 
+std::vector<JsonObject> JsonObject::get_objects(std::string_view key) const {
+  const auto* v = require(*this, *impl_->node, key, path_);
+  RLFORGE_JSON_REQUIRE(v->IsArray(), "an array of objects");
+  std::vector<JsonObject> out;
+  for (auto& e : v->GetArray()) {
+    const std::string at = key_path(path_, key) + "[" + std::to_string(out.size()) + "]";
+    if (!e.IsObject())
+      throw ConfigError(where_ + ": key '" + at + "' must be an object, got " + type_name(e) + " " + dump_value(e));
+    JsonObject o;
+    o.impl_ = std::make_shared<Impl>();
+    o.impl_->doc.CopyFrom(e, o.impl_->doc.GetAllocator());
+    o.impl_->node = &o.impl_->doc;
+    o.where_ = where_;
+    o.path_ = at;
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
 void JsonObject::merge_from(const JsonObject& other) {
   auto& doc = impl_->doc;
   if (impl_->node != &doc) throw Error("JsonObject::merge_from on a view");

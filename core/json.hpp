@@ -36,6 +36,8 @@ class JsonObject {
   std::string get_string(std::string_view key) const;
   std::vector<double> get_doubles(std::string_view key) const;
   JsonObject get_object(std::string_view key) const;
+  // An array of objects (e.g. a config's layer list); element i's key path is "key[i]".
+  std::vector<JsonObject> get_objects(std::string_view key) const;
 
   // Copies every key of `other` over this object (the values' JSON text is copied).
   void merge_from(const JsonObject& other);

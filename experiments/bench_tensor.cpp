@@ -1,5 +1,6 @@
 // bench_tensor: rlforge's tensor library side by side with LibTorch (1 thread) in one process --
-// per-op dispatch, MLP forward / forward+backward / +Adam at RL sizes, and GEMM GFLOP/s; then, when
+// per-op dispatch, MLP forward / forward+backward / +Adam at RL sizes, conv torsos (MinAtar,
+// CarRacing) forward and forward+backward+Adam, and GEMM GFLOP/s; then, when
 // a CUDA device is present, our CUDA path against our CPU path (Debian's LibTorch has no CUDA).
 // Usage: bench_tensor [--quick]. Prints Markdown tables with time ratios (torch / ours).
 #include <tbb/info.h>
@@ -9,6 +10,7 @@
 #endif
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -111,6 +113,65 @@ void bench_mlp(std::vector<std::int64_t> sizes, std::int64_t batch) {
       }, calls));
 }
 
+// A conv torso training step: conv layers (each + ReLU), flatten, ReLU hidden layers, a linear
+// head; input already [N, C, H, W] float32 on both sides (the agents' channels-last transpose
+// is left out). `convs` = {out channels, kernel, stride} per layer.
+struct ConvCase {
+  const char* name;
+  std::int64_t batch, c, h, w;
+  std::vector<std::array<std::int64_t, 3>> convs;
+  std::vector<std::int64_t> hidden;
+  std::int64_t out;
+  int calls;
+};
+
+void bench_conv(const ConvCase& k) {
+  rlforge::Rng gen(4);
+  rt::nn::Sequential net;
+  torch::nn::Sequential tnet;
+  std::int64_t c = k.c, h = k.h, w = k.w;
+  for (const auto& [oc, ks, st] : k.convs) {
+    const int s = static_cast<int>(st);
+    net.add(rt::nn::Conv2d(c, oc, {ks, ks}, gen, {s, s})).add(rt::nn::Activation::ReLU);
+    tnet->push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(c, oc, ks).stride(st)));
+    tnet->push_back(torch::nn::ReLU());
+    c = oc, h = (h - ks) / st + 1, w = (w - ks) / st + 1;
+  }
+  net.add(rt::nn::Flatten{});
+  tnet->push_back(torch::nn::Flatten());
+  std::int64_t in = c * h * w;
+  for (std::int64_t hd : k.hidden) {
+    net.add(rt::nn::Linear(in, hd, gen)).add(rt::nn::Activation::ReLU);
+    tnet->push_back(torch::nn::Linear(in, hd));
+    tnet->push_back(torch::nn::ReLU());
+    in = hd;
+  }
+  net.add(rt::nn::Linear(in, k.out, gen));
+  tnet->push_back(torch::nn::Linear(in, k.out));
+  rt::optim::Adam opt(net.parameters(), {.lr = 1e-4});
+  torch::optim::Adam topt(tnet->parameters(), torch::optim::AdamOptions(1e-4));
+  const rt::Tensor x = rt::Tensor::randn({k.batch, k.c, k.h, k.w}, gen), y = rt::Tensor::randn({k.batch, k.out}, gen);
+  const torch::Tensor tx = torch::randn({k.batch, k.c, k.h, k.w}), ty = torch::randn({k.batch, k.out});
+  const std::string name = std::string(k.name) + " @" + std::to_string(k.batch);
+  {
+    rt::NoGradGuard ng;
+    torch::NoGradGuard tng;
+    row(name + " forward", time_us([&] { rt::Tensor o = net.forward(x); }, k.calls),
+        time_us([&] { torch::Tensor o = tnet->forward(tx); }, k.calls));
+  }
+  row(name + " fwd+bwd+Adam",
+      time_us([&] {
+        opt.zero_grad();
+        rt::mse_loss(net.forward(x), y).backward();
+        opt.step();
+      }, k.calls),
+      time_us([&] {
+        topt.zero_grad();
+        torch::mse_loss(tnet->forward(tx), ty).backward();
+        topt.step();
+      }, k.calls));
+}
+
 void bench_gemm(std::int64_t n) {
   rlforge::Rng gen(3);
   rt::Tensor a = rt::Tensor::randn({n, n}, gen), b = rt::Tensor::randn({n, n}, gen);
@@ -209,6 +270,11 @@ int main(int argc, char** argv) {
       for (std::int64_t b : {1, 64, 256}) bench_mlp({4, 64, 64, 2}, b);
       for (std::int64_t b : {1, 64, 256}) bench_mlp({8, 64, 64, 4}, b);
       bench_mlp({17, 256, 256, 1}, 256);
+      // MinAtar's network (issue 13: input 10x10x4, conv 16x3x3, hidden 128, 6 actions) and a small
+      // CarRacing CNN (issue 12: 96x96x3, conv 8x4x4 stride 2, conv 16x3x3 stride 2, hidden 64, 5).
+      // One network per row; a PPO minibatch step runs two (actor and critic).
+      bench_conv({"MinAtar c16k3-128-6", 128, 4, 10, 10, {{16, 3, 1}}, {128}, 6, 200});
+      bench_conv({"CarRace c8k4s2-c16k3s2-64-5", 64, 3, 96, 96, {{8, 4, 2}, {16, 3, 2}}, {64}, 5, 10});
       bench_gemm(256);
       bench_gemm(1024);
     });

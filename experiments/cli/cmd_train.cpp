@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "agents/trainer.hpp"
+#include "core/error.hpp"
 #include "experiments/cli/command.hpp"
 
 namespace rlforge::cli {
@@ -66,7 +67,15 @@ int run_train(const Args& args) {
                                                                 : std::holds_alternative<agents::SacConfig>(cfg) ? "sac"
                                                                                                                  : "ppo")
               << ", seed " << run.seed << ", " << run.total_steps << " steps at most -> " << out << "\n" << std::flush;
-    res = agents::train(cfg, opt);
+    try {
+      res = agents::train(cfg, opt);
+    } catch (const ConfigError& e) {
+      // Checks that need the env (a conv torso against its observation, videos against its
+      // renderer) run when the agent is built and name only the key: add the file here.
+      const std::string m = e.what();
+      if (m.rfind("config key '", 0) == 0) throw ConfigError(path + ": " + m);
+      throw;
+    }
   }
   std::signal(SIGINT, SIG_DFL);
   char line[256];

@@ -66,6 +66,9 @@ def test_stops_at_the_target(tmp_path):
     ("ppo.gamma=1.5", "'ppo.gamma' must be a number in [0, 1]"),
     ("ppo.gama=0.9", "unknown key 'ppo.gama'"),
     ("env.num_envs=eight", "'env.num_envs' must be an integer"),
+    ('policy.conv=[{"channels": 0}]', "'policy.conv[0].channels' must be an integer in [1, 65536], got 0"),
+    # Checked against the env when the agent is built, still named with the file.
+    ('policy.conv=[{"channels": 16}]', "'policy.conv': a conv torso needs an image observation"),
 ])
 def test_bad_config_names_file_and_key(tmp_path, override, needle):
     p = run("train", CARTPOLE, "--set", override, "--out", tmp_path / "x", rc=1)
