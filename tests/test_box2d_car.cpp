@@ -103,10 +103,10 @@ TEST_CASE("CarRacing tracks are deterministic, closed, and as long as gymnasium'
     const auto n = t->points.size();
     REQUIRE(again->points.size() == n);
     REQUIRE(std::memcmp(t->points.data(), again->points.data(), n * sizeof(t->points[0])) == 0);
-    // gymnasium 1.4 over 2000 seeds makes 264..334 tiles (tests/python/test_box2d_car.py
-    // measures it); the range is kept a little wider for seeds not seen there.
-    CHECK(n >= 240);
-    CHECK(n <= 360);
+    // gymnasium 1.4's _create_track over seeds 0..1999 made 224..389 tiles (mean 292, 2145
+    // tries); the range is kept a little wider for tracks not seen there.
+    CHECK(n >= 200);
+    CHECK(n <= 420);
     REQUIRE(t->tiles.size() == n);
     // Successive centre points are one TRACK_DETAIL_STEP apart, round the loop's join too
     // (the head-tail jump gymnasium accepts is at most one step across the road).

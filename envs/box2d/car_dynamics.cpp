@@ -46,9 +46,9 @@ Car::Car(b2World& world, double init_angle, double init_x, double init_y) {
                            {.anchor_a = {wp.x * kSize, wp.y * kSize},
                             .anchor_b = {0, 0},
                             .enable_motor = true,
-                            .enable_limit = true,
-                            .lower = -0.4,
-                            .upper = +0.4,
+                            .enable_limit = true,  // (Car::step switches it as 2.3 would)
+                            .lower = -kSteerLimit,
+                            .upper = +kSteerLimit,
                             .max_motor_torque = 180 * 900 * kSize * kSize,
                             .motor_speed = 0});
     set_tag(w.body, kTagWheel, static_cast<std::uint32_t>(k));
@@ -75,6 +75,12 @@ void Car::steer(double s) {
 
 void Car::step(double dt) {
   for (Wheel& w : wheels_) {
+    // Box2D 2.3's joint limit, not 2.4's (see car_dynamics.hpp): on only while the angle at the
+    // start of the step is at or past a limit.
+    const float start_angle = w.joint->GetJointAngle();
+    w.joint->EnableLimit(start_angle <= w.joint->GetLowerLimit() ||
+                         start_angle >= w.joint->GetUpperLimit());
+
     // Steer each wheel towards its target angle.
     const double angle = from_b2(w.joint->GetJointAngle());
     const double dir = sign(w.steer - angle);

@@ -3,6 +3,14 @@
 // Reference: gymnasium 1.4 gymnasium/envs/box2d/car_dynamics.py (Car), ported line by line: the
 // glue maths in double as in Python, values crossing into Box2D as floats (pybox2d's rule).
 //
+// The steering lock behaves as Box2D 2.3's (gymnasium's pybox2d), not 2.4's. 2.4 made revolute
+// limits speculative: active before the angle reaches them, so a wheel stops at -0.400. 2.3
+// turns a limit on only when the angle at the start of a step is already past it: the wheel
+// overshoots and stays where it landed (-0.4256 at full lock from rest, -0.42 on a slow sweep).
+// Car::step switches each joint's limit on exactly when 2.3 would; with the limit on, 2.4's
+// velocity and position terms are 2.3's. Without this, trajectories part by 0.8 m in 60 steps
+// of full lock; with it, they agree to ~1e-4 m (tests/python/test_box2d_car.py).
+//
 // Not ported: the skid-mark particles (gymnasium draws them only in human/rgb_array pictures,
 // never in the observation) and fuel_spent (reset to 0 every step, never read).
 #pragma once
@@ -17,6 +25,7 @@ inline constexpr double kEnginePower = 100000000 * kSize * kSize;
 inline constexpr double kWheelMomentOfInertia = 4000 * kSize * kSize;
 inline constexpr double kFrictionLimit = 1000000 * kSize * kSize;  // ~ mass ~ size^2
 inline constexpr double kWheelR = 27, kWheelW = 14;                // [SIZE units]
+inline constexpr double kSteerLimit = 0.4;  // the wheels' joint limits [rad]
 inline constexpr std::array<Point, 4> kWheelPos = {{{-55, +80}, {+55, +80}, {-55, -82}, {+55, -82}}};
 
 // Body tags (box2d_world.hpp set_tag): the listener tells tiles, wheels and the hull apart.

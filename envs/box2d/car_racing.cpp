@@ -150,6 +150,7 @@ void CarRacingEnv::set_hull_info(Info& info) const {
   info.set("hull_vx", h->GetLinearVelocity().x);
   info.set("hull_vy", h->GetLinearVelocity().y);
   info.set("hull_angular_velocity", h->GetAngularVelocity());
+  info.set("wheel0_joint_angle", car_->wheels()[0].joint->GetJointAngle());
 }
 
 void CarRacingEnv::do_reset(Rng& rng, const JsonObject* options, std::span<std::byte> obs,
@@ -341,10 +342,8 @@ void CarRacingEnv::draw(Frame& frame) const {
 // gymnasium's _render: the road and the car drawn in window pixels (y up, pygame then flips
 // the surface), then the dashboard in screen pixels (y down). The view turns with the car.
 void CarRacingEnv::draw_picture(Frame& f, int canvas_w, int canvas_h) const {
-  f.begin(canvas_w, canvas_h, Color{0, 0, 0, 255});
   const double sx = static_cast<double>(canvas_w) / kWindowW;
   const double sy = static_cast<double>(canvas_h) / kWindowH;
-  f.set_transform(sx, sy, 0, 0, true);
 
   const b2Body* hull = car_->hull();
   const double px = hull->GetPosition().x, py = hull->GetPosition().y;
@@ -364,18 +363,30 @@ void CarRacingEnv::draw_picture(Frame& f, int canvas_w, int canvas_h) const {
                        win(q[3].x, q[3].y)};
     f.fill_polygon(v, col);
   };
-  // Culling: the window's circumcircle in world units (centre = window pixel (500, 400)). A
-  // shape whose bounding circle misses it has no pixel in the window; gymnasium's looser test
-  // draws it anyway, off-screen, so the pixels are the same.
-  const double view_r = std::hypot(kWindowW / 2.0, kWindowH / 2.0) / zoom + 1.0 / zoom;
-  const double view_x = px + s * (kWindowH / 4.0) / zoom, view_y = py + c * (kWindowH / 4.0) / zoom;
+  // Culling: a shape is drawn when its bounding circle, mapped to the window, overlaps the
+  // window. One that does not has no pixel there; gymnasium's looser test (any vertex within
+  // MAX_SHAPE_DIM of the window) draws it anyway, off-screen, so the pixels are the same.
   auto visible = [&](double x, double y, double r) {
-    const double dx = x - view_x, dy = y - view_y, rr = view_r + r;
-    return dx * dx + dy * dy <= rr * rr;
+    const Vec2 w = win(x, y);
+    const double rz = r * zoom;
+    return w.x >= -rz && w.x <= kWindowW + rz && w.y >= -rz && w.y <= kWindowH + rz;
   };
 
+  // The field (gymnasium's unclipped background quad) nearly always covers the whole window;
+  // then it is the frame's background colour, which spares the rasterizer a full-frame pass.
   const double b = car::kPlayfield;
-  quad({{{b, b}, {b, -b}, {-b, -b}, {-b, b}}}, rgb(bg_color_[0], bg_color_[1], bg_color_[2]));
+  const Color bg = rgb(bg_color_[0], bg_color_[1], bg_color_[2]);
+  bool field_covers = true;
+  for (const auto& [wx, wy] : {std::pair{0.0, 0.0}, {1.0 * kWindowW, 0.0}, {0.0, 1.0 * kWindowH},
+                               {1.0 * kWindowW, 1.0 * kWindowH}}) {
+    // window -> world: the inverse of win()
+    const double dx = (wx - tx) / zoom, dy = (wy - ty) / zoom;
+    const double x = c * dx + s * dy, y = -s * dx + c * dy;
+    field_covers &= std::abs(x) < b && std::abs(y) < b;
+  }
+  f.begin(canvas_w, canvas_h, field_covers ? bg : Color{0, 0, 0, 255});
+  f.set_transform(sx, sy, 0, 0, true);
+  if (!field_covers) quad({{{b, b}, {b, -b}, {-b, -b}, {-b, b}}}, bg);
   const Color grass = rgb(grass_color_[0], grass_color_[1], grass_color_[2]);
   const double g = kGrassDim, grass_r = kGrassDim * std::sqrt(2.0) / 2;
   for (int x = -20; x < 20; x += 2)

@@ -15,7 +15,8 @@
 //
 // Info: at reset a summary of the track (track_tiles, track_borders, track_first_{beta,x,y},
 // track_sum_{alpha,beta,x,y}); at reset and every step the hull's hull_x, hull_y, hull_angle,
-// hull_vx, hull_vy, hull_angular_velocity; lap_finished (1/0) when an episode ends, as gymnasium.
+// hull_vx, hull_vy, hull_angular_velocity, and the steering's wheel0_joint_angle; lap_finished
+// (1/0) when an episode ends, as gymnasium.
 // Why a summary and not the track: Info holds flat numbers under static keys, and the tile
 // list is ~300 x 4 values; every value of the track enters these sums, so a test comparing them
 // with gymnasium's env.track to 1e-9 catches any difference in the track.
