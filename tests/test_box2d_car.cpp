@@ -315,3 +315,76 @@ TEST_CASE("CarRacing: a step, observation drawing included, allocates nothing", 
   CHECK(grass);
   CHECK(car);
 }
+
+namespace {
+// A pure-pursuit driver: steer towards the centre line a few tiles ahead, hold ~20 m/s.
+std::array<float, 3> drive(const CarRacingEnv& env) {
+  const auto& pts = env.track().points;
+  const b2Body* hull = env.car().hull();
+  const double x = hull->GetPosition().x, y = hull->GetPosition().y;
+  std::size_t nearest = 0;
+  double best = 1e300;
+  for (std::size_t i = 0; i < pts.size(); ++i) {
+    const double d = std::hypot(pts[i].x - x, pts[i].y - y);
+    if (d < best) best = d, nearest = i;
+  }
+  const auto& target = pts[(nearest + 4) % pts.size()];
+  const double heading = hull->GetAngle() + box2d::car::kPi / 2;
+  double err = std::atan2(target.y - y, target.x - x) - heading;
+  err = std::remainder(err, 2 * box2d::car::kPi);
+  const b2Vec2 v = hull->GetLinearVelocity();
+  const double speed = std::hypot(v.x, v.y);
+  return {static_cast<float>(std::clamp(-3.0 * err, -1.0, 1.0)), speed < 20 ? 0.4f : 0.0f,
+          speed > 26 ? 0.3f : 0.0f};
+}
+}  // namespace
+
+TEST_CASE("CarRacing: a driven lap visits every tile, ends with lap_finished, pays 1000", "[car]") {
+  auto env = make_car(R"({"max_episode_steps": 0})");
+  auto& car_env = static_cast<CarRacingEnv&>(*env);
+  std::vector<std::uint8_t> obs(kObsBytes);
+  Info info;
+  env->reset(4, std::span<std::uint8_t>(obs), info);
+  const auto n = car_env.track().points.size();
+  // The reset step touched tiles under the car: their shade is gone, the others keep theirs.
+  CHECK(car_env.tile_visited(0));
+  CHECK(car_env.tile_shade(0) == 0.0);
+  CHECK(car_env.tile_shade(n / 2 + (n / 2) % 3 + 1) == Approx(0.01 * 1 * 255));
+  double ret = 0;
+  int steps = 0;
+  bool ended = false;
+  while (!ended && steps < 6000) {
+    const auto a = drive(car_env);
+    const StepResult r = env->step(array_view(a.data(), 3), std::span<std::uint8_t>(obs), info);
+    ret += r.reward;
+    ++steps;
+    ended = r.terminated;
+  }
+  REQUIRE(ended);
+  REQUIRE(info.find("lap_finished"));
+  CHECK(*info.find("lap_finished") == 1);
+  for (std::size_t i = 0; i < n; ++i) {
+    CHECK(car_env.tile_visited(i));
+    CHECK(car_env.tile_shade(i) == 0.0);  // touched by a wheel: the shade went with it
+  }
+  // Every tile paid 1000 / N once; every step cost 0.1.
+  CHECK(ret == Approx(1000.0 - 0.1 * steps).margin(1e-6));
+}
+
+TEST_CASE("CarRacing: leaving the playfield ends the episode with -100", "[car]") {
+  auto env = make_car(R"({"max_episode_steps": 0})");
+  std::vector<std::uint8_t> obs(kObsBytes);
+  Info info;
+  env->reset(6, std::span<std::uint8_t>(obs), info);
+  const std::array<float, 3> gas{0.0f, 1.0f, 0.0f};
+  StepResult r;
+  int steps = 0;
+  do {
+    r = env->step(array_view(gas.data(), 3), std::span<std::uint8_t>(obs), info);
+  } while (!r.terminated && ++steps < 5000);
+  REQUIRE(r.terminated);
+  CHECK(r.reward == -100);
+  CHECK(*info.find("lap_finished") == 0);
+  const double x = *info.find("hull_x"), y = *info.find("hull_y");
+  CHECK(std::max(std::abs(x), std::abs(y)) > box2d::car::kPlayfield);
+}

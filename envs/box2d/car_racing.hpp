@@ -61,6 +61,10 @@ class CarRacingEnv final : public Env {
   const car::Track& track() const { return track_; }
   const car::Car& car() const { return *car_; }
   double total_reward() const { return reward_; }
+  // Tile i's colour shade (0.01 * (i % 3) * 255 until a contact clears it) and whether a wheel
+  // has visited it.
+  double tile_shade(std::size_t i) const { return tile_shade_.at(i); }
+  bool tile_visited(std::size_t i) const { return visited_.at(i) != 0; }
 
  protected:
   void do_reset(Rng& rng, const JsonObject* options, std::span<std::byte> obs,
