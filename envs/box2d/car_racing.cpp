@@ -64,14 +64,14 @@ CarRacingEnv::~CarRacingEnv() {
 
 void CarRacingEnv::contact(b2Contact* c, bool begin) {
   // gymnasium's FrictionDetector._contact.
-  b2Body* a = c->GetFixtureA()->GetBody();
-  b2Body* b = c->GetFixtureB()->GetBody();
-  b2Body* tile = nullptr;
+  b2Fixture* fa = c->GetFixtureA();
+  b2Fixture* fb = c->GetFixtureB();
+  b2Fixture* tile = nullptr;
   b2Body* obj = nullptr;
-  if (tag_kind(a) == car::kTagTile) tile = a, obj = b;
-  if (tag_kind(b) == car::kTagTile) tile = b, obj = a;
+  if (tag_kind(fa->GetBody()) == car::kTagTile) tile = fa, obj = fb->GetBody();
+  if (tag_kind(fb->GetBody()) == car::kTagTile) tile = fb, obj = fa->GetBody();
   if (!tile) return;
-  const std::uint32_t idx = tag_index(tile);
+  const auto idx = static_cast<std::size_t>(tile->GetUserData().pointer);
   // `tile.color[:] = self.env.road_color`: any contact (the hull's too) drops the tile's shade,
   // in the picture, for the rest of the episode.
   tile_shade_[idx] = 0.0;
@@ -117,16 +117,19 @@ void CarRacingEnv::start_episode(bool randomize_colors) {
     }
   }
 
-  // Tiles: static sensor bodies at the origin with the quad in world coordinates.
+  // Tiles: sensor fixtures (the tile index in their user data) of one static body at the
+  // origin, each quad in world coordinates. gymnasium makes one static body per tile; one body
+  // gives the same broadphase proxies in the same order, so the same contacts, and spares
+  // b2World::Step its passes over ~300 bodies, which were a fifth of a step with 64 envs.
   const std::size_t n = track_.points.size();
   tile_shade_.resize(n);
   visited_.assign(n, 0);
   tile_bounds_.resize(n);
   kerb_bounds_.resize(n);
+  b2Body* road = add_static_body(*world_);
+  set_tag(road, car::kTagTile, 0);
   for (std::size_t i = 0; i < n; ++i) {
-    b2Body* body = add_static_body(*world_);
-    add_polygon(body, track_.tiles[i], {.sensor = true});
-    set_tag(body, car::kTagTile, static_cast<std::uint32_t>(i));
+    add_polygon(road, track_.tiles[i], {.sensor = true})->GetUserData().pointer = i;
     tile_shade_[i] = 0.01 * static_cast<double>(i % 3) * 255;
     tile_bounds_[i] = bound_of(track_.tiles[i]);
     kerb_bounds_[i] = bound_of(track_.kerbs[i]);
