@@ -388,3 +388,31 @@ TEST_CASE("CarRacing: leaving the playfield ends the episode with -100", "[car]"
   const double x = *info.find("hull_x"), y = *info.find("hull_y");
   CHECK(std::max(std::abs(x), std::abs(y)) > box2d::car::kPlayfield);
 }
+
+TEST_CASE("CarRacing: a VectorEnv checkpoint restores exactly", "[car]") {
+  auto step_all = [](VectorEnv& v, int k0, int steps) {
+    std::vector<float> actions(4 * 3);
+    std::vector<std::uint8_t> all;
+    for (int k = k0; k < k0 + steps; ++k) {
+      for (int i = 0; i < 4; ++i) {
+        const auto a = action_at(k + 7 * i);
+        std::copy(a.begin(), a.end(), actions.begin() + 3 * i);
+      }
+      v.step(ConstArray{actions.data(), DType::float32, Shape{4, 3}});
+      const auto* p = reinterpret_cast<const std::uint8_t*>(v.observations().data());
+      all.insert(all.end(), p, p + v.observations().size());
+      all.insert(all.end(), reinterpret_cast<const std::uint8_t*>(v.rewards()),
+                 reinterpret_cast<const std::uint8_t*>(v.rewards() + 4));
+    }
+    return all;
+  };
+  VectorEnv a("CarRacing-v3", 4);
+  a.reset(31);
+  step_all(a, 0, 90);
+  REQUIRE(a.captures_env_state());
+  const std::string blob = a.save_state();
+  VectorEnv b("CarRacing-v3", 4);
+  b.reset(5);
+  CHECK(b.load_state(blob) == 0);  // 0 envs restarted: the restore is exact
+  CHECK(step_all(a, 90, 60) == step_all(b, 90, 60));
+}
