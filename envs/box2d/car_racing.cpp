@@ -192,7 +192,7 @@ void CarRacingEnv::do_reset(Rng& rng, const JsonObject* options, std::span<std::
   info.set("track_sum_y", sums[3]);
   set_hull_info(info);
 
-  draw_picture(obs_frame_, kWindowW, kWindowH);
+  draw_picture(obs_frame_, kWindowW, kWindowH, kStateW, kStateH);
   raster_.draw(obs_frame_,
                std::span(reinterpret_cast<std::uint8_t*>(obs.data()), obs.size()), kStateW,
                kStateH);
@@ -236,7 +236,7 @@ StepResult CarRacingEnv::apply(const Control& c, std::span<std::byte> obs, Info*
   car_->brake(c.brake);
   physics_step();
   if (info) {  // gymnasium renders the state before the reward (its text shows the old total)
-    draw_picture(obs_frame_, kWindowW, kWindowH);
+    draw_picture(obs_frame_, kWindowW, kWindowH, kStateW, kStateH);
     raster_.draw(obs_frame_,
                  std::span(reinterpret_cast<std::uint8_t*>(obs.data()), obs.size()), kStateW,
                  kStateH);
@@ -339,12 +339,12 @@ void CarRacingEnv::set_state(std::span<const double> state) {
 
 void CarRacingEnv::draw(Frame& frame) const {
   if (!car_) throw StateError(id() + ": draw before reset");
-  draw_picture(frame, kVideoW, kVideoH);
+  draw_picture(frame, kVideoW, kVideoH, kVideoW, kVideoH);
 }
 
 // gymnasium's _render: the road and the car drawn in window pixels (y up, pygame then flips
 // the surface), then the dashboard in screen pixels (y down). The view turns with the car.
-void CarRacingEnv::draw_picture(Frame& f, int canvas_w, int canvas_h) const {
+void CarRacingEnv::draw_picture(Frame& f, int canvas_w, int canvas_h, int out_w, int out_h) const {
   const double sx = static_cast<double>(canvas_w) / kWindowW;
   const double sy = static_cast<double>(canvas_h) / kWindowH;
 
@@ -364,6 +364,29 @@ void CarRacingEnv::draw_picture(Frame& f, int canvas_w, int canvas_h) const {
   auto quad = [&](const car::Quad& q, Color col) {
     const Vec2 v[4] = {win(q[0].x, q[0].y), win(q[1].x, q[1].y), win(q[2].x, q[2].y),
                        win(q[3].x, q[3].y)};
+    f.fill_polygon(v, col);
+  };
+  // Tiles and kerbs abut. gymnasium draws them crisply at 1000x800 and then averages, so their
+  // shared edges show no background; exact-area coverage at the output size would leave a faint
+  // seam where two partial coverages meet (the background shows through both). So each is
+  // stretched by half an output pixel over the neighbour drawn after it (forwards along the track;
+  // a kerb also inwards over the road). The shift is a twentieth of a pixel in the picture.
+  const double seam = 0.5 * std::max(double(kWindowW) / out_w, double(kWindowH) / out_h);  // window px
+  auto stretched = [&](const car::Quad& q, Color col, bool inwards) {
+    Vec2 v[4] = {win(q[0].x, q[0].y), win(q[1].x, q[1].y), win(q[2].x, q[2].y),
+                 win(q[3].x, q[3].y)};
+    auto push = [&](int a, int b, int c, int d) {  // move v[a], v[b] away from v[c], v[d]
+      const double dx = (v[a].x + v[b].x - v[c].x - v[d].x) / 2;
+      const double dy = (v[a].y + v[b].y - v[c].y - v[d].y) / 2;
+      const double len = std::hypot(dx, dy);
+      if (!(len > 1e-9)) return;
+      // (at most a quarter of the shape: zoomed out, a tile is smaller than a pixel anyway)
+      const double by = std::min(seam, 0.25 * len);
+      const auto ex = static_cast<float>(dx / len * by), ey = static_cast<float>(dy / len * by);
+      v[a].x += ex, v[a].y += ey, v[b].x += ex, v[b].y += ey;
+    };
+    push(0, 1, 3, 2);                // the end at track point i, forwards
+    if (inwards) push(0, 3, 1, 2);   // a kerb's road side
     f.fill_polygon(v, col);
   };
   // Culling: a shape is drawn when its bounding circle, mapped to the window, overlaps the
@@ -402,11 +425,13 @@ void CarRacingEnv::draw_picture(Frame& f, int canvas_w, int canvas_h) const {
     const Bound& tb = tile_bounds_[i];
     if (visible(tb.x, tb.y, tb.r)) {
       const double sh = tile_shade_[i];
-      quad(track_.tiles[i], rgb(road_color_[0] + sh, road_color_[1] + sh, road_color_[2] + sh));
+      stretched(track_.tiles[i], rgb(road_color_[0] + sh, road_color_[1] + sh, road_color_[2] + sh),
+                false);
     }
     const Bound& kb = kerb_bounds_[i];
     if (track_.border[i] && visible(kb.x, kb.y, kb.r))
-      quad(track_.kerbs[i], i % 2 == 0 ? Color{255, 255, 255, 255} : Color{255, 0, 0, 255});
+      stretched(track_.kerbs[i], i % 2 == 0 ? Color{255, 255, 255, 255} : Color{255, 0, 0, 255},
+                true);
   }
 
   // The car: wheels (black, with the grey stripe that shows their spin), then the hull.

@@ -55,7 +55,9 @@ class CarRacingEnv final : public Env {
   // gymnasium's rgb_array picture: the 1000x800 window shrunk to 600x400 (no skid marks).
   void draw(Frame& frame) const override;
   // The observation's picture: the 1000x800 window, which the rasterizer shrinks to 96x96.
-  void draw_observation_frame(Frame& frame) const { draw_picture(frame, kWindowW, kWindowH); }
+  void draw_observation_frame(Frame& frame) const {
+    draw_picture(frame, kWindowW, kWindowH, kStateW, kStateH);
+  }
 
   // For tests.
   const car::Track& track() const { return track_; }
@@ -93,7 +95,8 @@ class CarRacingEnv final : public Env {
   void physics_step();
   void contact(b2Contact* c, bool begin);
   void set_hull_info(Info& info) const;
-  void draw_picture(Frame& f, int canvas_w, int canvas_h) const;
+  // canvas: the frame's size; out: the size it will be rasterized at (seams are sized to it).
+  void draw_picture(Frame& f, int canvas_w, int canvas_h, int out_w, int out_h) const;
 
   // kwargs
   double lap_complete_percent_;

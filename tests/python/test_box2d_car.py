@@ -27,6 +27,9 @@ TRACK_RAD = 900 / 6.0
 HULL_ATOL = 3e-4
 REWARD_ATOL = 1e-6
 PIXEL_MEAN_TOL = 18.0
+# Ours measures 2.2..2.5 (the text font and the edges' anti-aliasing differ); a picture that
+# drifts past this has changed, even though EnvPool's 18 would let it through.
+PIXEL_MEAN_OURS = 4.0
 
 
 class ReplayGen:
@@ -147,7 +150,8 @@ def test_reset_builds_gymnasiums_track(seed, domain_randomize):
         np.testing.assert_array_equal(state[6:9], ref.bg_color)
         np.testing.assert_array_equal(state[9:12], ref.grass_color)
     np.testing.assert_allclose(our_hull(info), hull(ref), atol=HULL_ATOL)
-    assert np.abs(obs.astype(int) - ref_obs.astype(int)).mean() < PIXEL_MEAN_TOL
+    diff = np.abs(obs.astype(int) - ref_obs.astype(int)).mean()
+    assert diff < PIXEL_MEAN_TOL and diff < PIXEL_MEAN_OURS, diff
 
 
 @pytest.mark.parametrize("seed,cycle", [(0, 0), (3, 1), (11, 2), (42, 0)])
@@ -166,6 +170,7 @@ def test_steps_match_gymnasium(seed, cycle):
         if k % 10 == 9:
             worst_pixels.append(np.abs(obs.astype(int) - ref_obs.astype(int)).mean())
     assert max(worst_pixels) < PIXEL_MEAN_TOL, worst_pixels
+    assert max(worst_pixels) < PIXEL_MEAN_OURS, worst_pixels
     print(f"seed {seed} cycle {cycle}: hull max err {worst_hull:.2e}, "
           f"pixel mean |diff| {np.round(worst_pixels, 2)}")
 
