@@ -394,7 +394,7 @@ void CarRacingEnv::draw_picture(Frame& f, int canvas_w, int canvas_h, int out_w,
   // MAX_SHAPE_DIM of the window) draws it anyway, off-screen, so the pixels are the same.
   auto visible = [&](double x, double y, double r) {
     const Vec2 w = win(x, y);
-    const double rz = r * zoom;
+    const double rz = r * zoom + seam;  // (+ the stretch of tiles and kerbs, above)
     return w.x >= -rz && w.x <= kWindowW + rz && w.y >= -rz && w.y <= kWindowH + rz;
   };
 
