@@ -373,6 +373,41 @@ TEST_CASE("CarRacing: a driven lap visits every tile, ends with lap_finished, pa
   CHECK(ret == Approx(1000.0 - 0.1 * steps).margin(1e-6));
 }
 
+TEST_CASE("CarRacing: hard cornering leaves skid marks in the picture, never in the state", "[car]") {
+  auto env = make_car();
+  auto& car_env = static_cast<CarRacingEnv&>(*env);
+  reset(*env, 9);
+  std::vector<std::uint8_t> obs(kObsBytes);
+  Info info;
+  for (int k = 0; k < 120; ++k) {
+    const std::array<float, 3> a{(k / 10) % 2 ? 1.0f : -1.0f, 1.0f, 0.0f};
+    env->step(array_view(a.data(), 3), std::span<std::uint8_t>(obs), info);
+  }
+  const auto& car = car_env.car();
+  REQUIRE(car.particles_made() > 0);
+  int points = 0;
+  for (const auto& p : car.particles()) {
+    if (p.id == 0) continue;
+    CHECK(p.count >= 2);
+    CHECK(p.count <= box2d::car::Particle::kMaxPoints);
+    points += p.count;
+  }
+  CHECK(points > 0);
+  // The rgb_array picture draws them as polylines; the observation's frame has none.
+  Frame picture, state;
+  env->draw(picture);
+  car_env.draw_observation_frame(state);
+  auto polylines = [](const Frame& f) {
+    int n = 0;
+    for (const auto& p : f.primitives()) n += p.kind == Primitive::Kind::StrokePolyline;
+    return n;
+  };
+  CHECK(polylines(picture) > 0);
+  CHECK(polylines(state) == 0);
+  CHECK(picture.width() == 600);
+  CHECK(picture.height() == 400);
+}
+
 TEST_CASE("CarRacing: leaving the playfield ends the episode with -100", "[car]") {
   auto env = make_car(R"({"max_episode_steps": 0})");
   std::vector<std::uint8_t> obs(kObsBytes);

@@ -89,7 +89,8 @@ void Car::step(double dt) {
 
     // Grass friction unless a road tile (friction 1) touches the wheel.
     double friction_limit = kFrictionLimit * 0.6;
-    if (w.tiles > 0) friction_limit = std::max(friction_limit, kFrictionLimit * 1.0);
+    const bool grass = w.tiles == 0;
+    if (!grass) friction_limit = std::max(friction_limit, kFrictionLimit * 1.0);
 
     const b2Vec2 forw = w.body->GetWorldVector(b2Vec2(0.0f, 1.0f));
     const b2Vec2 side = w.body->GetWorldVector(b2Vec2(1.0f, 0.0f));
@@ -117,6 +118,7 @@ void Car::step(double dt) {
     f_force *= 205000 * kSize * kSize;
     p_force *= 205000 * kSize * kSize;
     double force = std::sqrt(f_force * f_force + p_force * p_force);
+    skid(w, force, friction_limit, grass);
     if (std::abs(force) > friction_limit) {
       f_force /= force;
       p_force /= force;
@@ -128,6 +130,42 @@ void Car::step(double dt) {
     w.body->ApplyForceToCenter(to_b2(p_force * side.x + f_force * forw.x,
                                      p_force * side.y + f_force * forw.y),
                                true);
+  }
+}
+
+Particle* Car::live(const Wheel& w) {
+  Particle& p = particles_[(w.particle_id - 1) % kMaxParticles];
+  return p.id == w.particle_id ? &p : nullptr;
+}
+
+// gymnasium's skid trace: a mark starts after two skidding steps in a row and grows while the
+// wheel keeps skidding on the same ground, up to 30 points.
+void Car::skid(Wheel& w, double force, double friction_limit, bool grass) {
+  const b2Vec2 pos = w.body->GetPosition();
+  if (!(std::abs(force) > 2.0 * friction_limit)) {
+    w.has_skid_start = false;
+    w.has_particle = false;
+    return;
+  }
+  if (w.has_particle && w.particle_grass == grass && w.particle_len < Particle::kMaxPoints) {
+    if (Particle* p = live(w)) p->poly[static_cast<std::size_t>(p->count++)] = {pos.x, pos.y};
+    ++w.particle_len;
+  } else if (!w.has_skid_start) {
+    w.has_skid_start = true;
+    w.skid_start = {pos.x, pos.y};
+  } else {
+    const std::uint64_t id = next_id_++;
+    Particle& p = particles_[(id - 1) % kMaxParticles];  // evicts the oldest, as deque(maxlen=30)
+    p.id = id;
+    p.grass = grass;
+    p.count = 2;
+    p.poly[0] = w.skid_start;
+    p.poly[1] = {pos.x, pos.y};
+    w.has_particle = true;
+    w.particle_id = id;
+    w.particle_len = 2;
+    w.particle_grass = grass;
+    w.has_skid_start = false;
   }
 }
 

@@ -11,10 +11,12 @@
 // velocity and position terms are 2.3's. Without this, trajectories part by 0.8 m in 60 steps
 // of full lock; with it, they agree to ~1e-4 m (tests/python/test_box2d_car.py).
 //
-// Not ported: the skid-mark particles (gymnasium draws them only in human/rgb_array pictures,
-// never in the observation) and fuel_spent (reset to 0 every step, never read).
+// Skid marks (gymnasium's particles) are kept for the rgb_array picture only, never the
+// observation, in a fixed ring of 30 (its deque(maxlen=30)), so a step allocates nothing. Not
+// ported: fuel_spent (gymnasium resets it every step and never reads it).
 #pragma once
 #include <array>
+#include <cstdint>
 
 #include "envs/box2d/box2d_world.hpp"
 
@@ -38,6 +40,23 @@ struct Wheel {
   double phase = 0;  // wheel rotation angle [rad], for the stripe in the picture
   double omega = 0;  // wheel angular velocity [rad/s]
   int tiles = 0;     // road tiles touching it (gymnasium's w.tiles set; every tile has friction 1)
+  // Skid-mark state: where the skid started (gymnasium's skid_start), and the particle it is
+  // drawing (skid_particle), which may have left the ring: then points go nowhere, as in Python.
+  bool has_skid_start = false;
+  Point skid_start;
+  bool has_particle = false;
+  std::uint64_t particle_id = 0;
+  int particle_len = 0;
+  bool particle_grass = false;
+};
+
+// One skid mark: a polyline of up to 30 wheel positions, black on road, mud on grass.
+struct Particle {
+  static constexpr int kMaxPoints = 30;
+  std::uint64_t id = 0;  // 0: an empty slot
+  bool grass = false;
+  int count = 0;
+  std::array<Point, kMaxPoints> poly;
 };
 
 class Car {
@@ -52,14 +71,23 @@ class Car {
   void step(double dt);  // tyre forces and wheel spin, before world.Step
 
   b2Body* hull() const { return hull_; }
+  // The skid marks, oldest first: ring slots [particle_first(), +30) mod 30 with id != 0.
+  static constexpr int kMaxParticles = 30;
+  const std::array<Particle, kMaxParticles>& particles() const { return particles_; }
+  std::uint64_t particles_made() const { return next_id_ - 1; }
   const std::array<Wheel, 4>& wheels() const { return wheels_; }
   std::array<Wheel, 4>& wheels() { return wheels_; }
 
   static constexpr double kWheelRad = 1.0 * kWheelR * kSize;
 
  private:
+  void skid(Wheel& w, double force, double friction_limit, bool grass);
+  Particle* live(const Wheel& w);
+
   b2Body* hull_ = nullptr;
   std::array<Wheel, 4> wheels_;
+  std::array<Particle, kMaxParticles> particles_{};
+  std::uint64_t next_id_ = 1;  // particle k lives in slot (k - 1) % 30 until particle k + 30
 };
 
 }  // namespace rlforge::box2d::car

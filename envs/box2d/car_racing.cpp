@@ -192,7 +192,7 @@ void CarRacingEnv::do_reset(Rng& rng, const JsonObject* options, std::span<std::
   info.set("track_sum_y", sums[3]);
   set_hull_info(info);
 
-  draw_picture(obs_frame_, kWindowW, kWindowH, kStateW, kStateH);
+  draw_picture(obs_frame_, kWindowW, kWindowH, kStateW, kStateH, false);
   raster_.draw(obs_frame_,
                std::span(reinterpret_cast<std::uint8_t*>(obs.data()), obs.size()), kStateW,
                kStateH);
@@ -236,7 +236,7 @@ StepResult CarRacingEnv::apply(const Control& c, std::span<std::byte> obs, Info*
   car_->brake(c.brake);
   physics_step();
   if (info) {  // gymnasium renders the state before the reward (its text shows the old total)
-    draw_picture(obs_frame_, kWindowW, kWindowH, kStateW, kStateH);
+    draw_picture(obs_frame_, kWindowW, kWindowH, kStateW, kStateH, false);
     raster_.draw(obs_frame_,
                  std::span(reinterpret_cast<std::uint8_t*>(obs.data()), obs.size()), kStateW,
                  kStateH);
@@ -339,12 +339,13 @@ void CarRacingEnv::set_state(std::span<const double> state) {
 
 void CarRacingEnv::draw(Frame& frame) const {
   if (!car_) throw StateError(id() + ": draw before reset");
-  draw_picture(frame, kVideoW, kVideoH, kVideoW, kVideoH);
+  draw_picture(frame, kVideoW, kVideoH, kVideoW, kVideoH, true);
 }
 
 // gymnasium's _render: the road and the car drawn in window pixels (y up, pygame then flips
 // the surface), then the dashboard in screen pixels (y down). The view turns with the car.
-void CarRacingEnv::draw_picture(Frame& f, int canvas_w, int canvas_h, int out_w, int out_h) const {
+void CarRacingEnv::draw_picture(Frame& f, int canvas_w, int canvas_h, int out_w, int out_h,
+                                bool skid_marks) const {
   const double sx = static_cast<double>(canvas_w) / kWindowW;
   const double sy = static_cast<double>(canvas_h) / kWindowH;
 
@@ -434,6 +435,21 @@ void CarRacingEnv::draw_picture(Frame& f, int canvas_w, int canvas_h, int out_w,
                 true);
   }
 
+  // Skid marks, oldest first (gymnasium draws them in its human and rgb_array pictures only).
+  if (skid_marks) {
+    const std::uint64_t made = car_->particles_made();
+    const std::uint64_t first = made > car::Car::kMaxParticles ? made - car::Car::kMaxParticles + 1 : 1;
+    for (std::uint64_t id = first; id <= made; ++id) {
+      const car::Particle& p = car_->particles()[(id - 1) % car::Car::kMaxParticles];
+      if (p.id != id) continue;
+      Vec2 pts[car::Particle::kMaxPoints];
+      for (int k = 0; k < p.count; ++k) pts[k] = win(p.poly[static_cast<std::size_t>(k)].x, p.poly[static_cast<std::size_t>(k)].y);
+      f.polyline(std::span<const Vec2>(pts, static_cast<std::size_t>(p.count)),
+                 p.grass ? Color{102, 102, 0, 255} : Color{0, 0, 0, 255},
+                 static_cast<float>(2 * std::min(sx, sy)));
+    }
+  }
+
   // The car: wheels (black, with the grey stripe that shows their spin), then the hull.
   auto body_point = [&](const b2Body* body, b2Vec2 local) {
     const b2Vec2 w = b2Mul(body->GetTransform(), local);  // pybox2d's `trans * v`, in float
@@ -493,11 +509,13 @@ void CarRacingEnv::draw_picture(Frame& f, int canvas_w, int canvas_h, int out_w,
   const double spin = hull->GetAngularVelocity();
   horiz_ind(30, -0.8 * spin, spin, Color{255, 0, 0, 255});
 
-  // The total reward, "%04.0f", white, 42 px, centred on (60, 750); render's built-in font
-  // stands in for pygame's freesansbold.
+  // The total reward, "%04.0f", white, centred on (60, 750); render's built-in font stands in
+  // for pygame's freesansbold 42 px.
   char text[32];
   std::snprintf(text, sizeof text, "%04.0f", reward_);
-  constexpr double kTextH = 42.0;  // canvas pixels at window size
+  // pygame's freesansbold at 42 px draws digits ~34 px tall; the built-in font's digits are
+  // ~0.58 of its height, so 58 px gives digits of the same height (window pixels).
+  constexpr double kTextH = 58.0;
   f.text({60.0f, static_cast<float>(H - H * 2.5 / 40.0 - kTextH / 2)}, text,
          Color{255, 255, 255, 255}, static_cast<float>(kTextH * sy), TextAlign::Center);
 }

@@ -52,11 +52,11 @@ class CarRacingEnv final : public Env {
   void set_state(std::span<const double> state) override;
 
   bool renders() const override { return true; }
-  // gymnasium's rgb_array picture: the 1000x800 window shrunk to 600x400 (no skid marks).
+  // gymnasium's rgb_array picture: the 1000x800 window shrunk to 600x400, skid marks included.
   void draw(Frame& frame) const override;
   // The observation's picture: the 1000x800 window, which the rasterizer shrinks to 96x96.
   void draw_observation_frame(Frame& frame) const {
-    draw_picture(frame, kWindowW, kWindowH, kStateW, kStateH);
+    draw_picture(frame, kWindowW, kWindowH, kStateW, kStateH, false);
   }
 
   // For tests.
@@ -96,7 +96,9 @@ class CarRacingEnv final : public Env {
   void contact(b2Contact* c, bool begin);
   void set_hull_info(Info& info) const;
   // canvas: the frame's size; out: the size it will be rasterized at (seams are sized to it).
-  void draw_picture(Frame& f, int canvas_w, int canvas_h, int out_w, int out_h) const;
+  // skid_marks: gymnasium's particles, drawn in its rgb_array picture but not in the state.
+  void draw_picture(Frame& f, int canvas_w, int canvas_h, int out_w, int out_h,
+                    bool skid_marks) const;
 
   // kwargs
   double lap_complete_percent_;

@@ -234,6 +234,22 @@ def test_tile_counts_are_distributed_as_gymnasiums():
     assert abs(np.std(n_ours) - np.std(n_ref)) < 6
 
 
+def test_rgb_array_pictures_match_gymnasiums():
+    # 600x400, skid marks included: full gas and hard steering make gymnasium's car skid.
+    ours, _, _, ref, _ = synced_pair(9, render_mode="rgb_array")
+    diffs = []
+    for k in range(90):
+        a = action_cycle(k, 1)
+        ours.step(a)
+        ref.step(a)
+        if k % 15 == 14:
+            mine, theirs = ours.render(), ref.render()
+            assert mine.shape == theirs.shape == (400, 600, 3) and mine.dtype == np.uint8
+            diffs.append(np.abs(mine.astype(int) - theirs.astype(int)).mean())
+    assert len(ref.car.particles) > 0  # the picture had skid marks to draw
+    assert max(diffs) < PIXEL_MEAN_TOL and max(diffs) < PIXEL_MEAN_OURS, diffs
+
+
 def test_rgb_array_render_size_is_gymnasiums():
     env = rlforge.make("CarRacing-v3", render_mode="rgb_array")
     env.reset(seed=0)
