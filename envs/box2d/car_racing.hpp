@@ -96,7 +96,7 @@ class CarRacingEnv final : public Env {
   void contact(b2Contact* c, bool begin);
   void set_hull_info(Info& info) const;
   // canvas: the frame's size; out: the size it will be rasterized at (seams are sized to it).
-  // skid_marks: gymnasium's particles, drawn in its rgb_array picture but not in the state.
+  // (car_picture.cpp) skid_marks: gymnasium's particles, in its rgb_array picture only.
   void draw_picture(Frame& f, int canvas_w, int canvas_h, int out_w, int out_h,
                     bool skid_marks) const;
 
