@@ -31,7 +31,7 @@ double kwarg_percent(const JsonObject& kw) {
   return p;
 }
 
-
+// A circle holding the quad, for culling (car_picture.cpp).
 CarRacingEnv::Bound bound_of(const car::Quad& q) {
   double cx = 0, cy = 0;
   for (const Point& p : q) cx += p.x / 4, cy += p.y / 4;
