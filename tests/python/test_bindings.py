@@ -13,6 +13,10 @@ import rlforge  # the test command installs it (pip install .): never skipped
 ALL_IDS = rlforge.list_envs()
 # Every rlforge env that gymnasium also has (the reference for spaces and dynamics).
 GYM_IDS = [i for i in ALL_IDS if i in gymnasium.registry]
+# Those whose gymnasium twin keeps its whole state in `env.state` (classic control); the Box2D
+# envs' parity tests (tests/python/test_box2d_*.py) synchronize through their random draws.
+STATE_IDS = [i for i in GYM_IDS
+             if gymnasium.spec(i).entry_point.startswith("gymnasium.envs.classic_control")]
 
 
 def gym_reference(env_id):
@@ -78,11 +82,6 @@ def test_check_env_through_gymnasium_make():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         check_env(gymnasium.make("rlforge/Acrobot-v1").unwrapped)
-
-
-# Envs whose whole state is gymnasium's `state` array (classic control); the Box2D envs have
-# their own parity tests (tests/python/test_box2d_*.py).
-STATE_IDS = [i for i in GYM_IDS if "classic_control" in str(gymnasium.spec(i).entry_point)]
 
 
 @pytest.mark.parametrize("env_id", STATE_IDS)
