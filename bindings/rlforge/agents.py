@@ -148,12 +148,12 @@ class Policy:
         """The deterministic action for one observation (shape of the observation space):
         an ``int`` for a Discrete action space, a float32 array for a Box. For a batch
         ``[B, *obs_shape]``: an int64 array ``[B]`` or a float32 array ``[B, *act_shape]``.
-        Any real or bool dtype is accepted (converted to float32: uint8 pixels stay 0..255, a
-        conv policy scales them itself); other shapes and dtypes raise
+        Any real dtype is accepted (converted to float32: uint8 pixels stay 0..255, a conv
+        policy scales them itself); other shapes and dtypes raise
         ``rlforge.InvalidArgument`` (a ``ValueError``) naming what was expected and given."""
         a = np.asarray(obs)
         shape = self._obs_shape
-        if a.dtype.kind not in "fiub":  # bool grids (MinAtar) are 0/1
+        if a.dtype.kind not in "fiu":
             raise InvalidArgument(
                 f"{self.env_id} policy: observations must be real numbers (float32), "
                 f"got dtype {a.dtype}")
