@@ -9,7 +9,8 @@ included). The final policy (checkpoints/latest.ckpt) is then evaluated apart, o
 on envs seeded from 1,000,000 (none of the training run's evaluation seeds), so the reported
 return is not the evaluation that happened to stop the run. A row holds when every seed reaches
 the target within the step budget (and the time budget, where the issue sets one), and, for the
-rows judged so (issue 12's), when the final policy's 100-episode mean return reaches it too.
+rows judged so (issue 12's), when the final policy's 100-episode mean return reaches it too; those
+rows train their whole step budget instead of stopping at the target.
 --only lunarlander_ppo,lunarlander_dqn runs just those configs' rows.
 """
 import argparse
@@ -38,9 +39,13 @@ ROWS = [
 ]
 
 
-def run_one(rlforge, config, seed, out, target):
+def run_one(rlforge, config, seed, out, target, stop_at_target=True):
+    # Rows judged on the final policy train their whole budget (stopping at the first lucky
+    # 30-episode evaluation would judge that moment's policy); steps to target still come from
+    # the first evaluation that reached it.
+    stop = f"target_return={target}" if stop_at_target else "target_return=null"
     p = subprocess.run([str(rlforge), "train", str(config), "--seed", str(seed), "--out", str(out), "--quiet",
-                        "--set", f"target_return={target}"], capture_output=True, text=True)
+                        "--set", stop], capture_output=True, text=True)
     if p.returncode != 0:
         sys.exit(f"rlforge train {config} --seed {seed} failed:\n{p.stderr}")
     rows = list(csv.DictReader((out / "metrics.csv").open()))
@@ -83,7 +88,7 @@ def main():
             print(f"skip {task} {algo}: no {config.relative_to(REPO)}", file=sys.stderr)
             continue
         for seed in seeds:
-            r = run_one(rlforge, config, seed, out / f"{cfg[:-5]}-seed{seed}", target)
+            r = run_one(rlforge, config, seed, out / f"{cfg[:-5]}-seed{seed}", target, not judge_final)
             ok = r["steps_to_target"] is not None and r["steps_to_target"] <= max_steps and (
                 max_s is None or r["seconds_to_target"] <= max_s) and (
                 not judge_final or r["eval100_mean"] >= target)

@@ -352,22 +352,28 @@ class PyVectorEnv {
     nb::dict out;
     const int n = vec_.num_envs();
     if (final && !same_step()) return out;
+    auto included = [&](int i) { return !final || vec_.has_final()[i]; };
+    auto info_of = [&](int i) -> const Info& { return final ? vec_.final_info(i) : vec_.info(i); };
+    // The distinct keys first, then each key's two arrays filled in C++: Python objects are
+    // made per key, not per env and key (64 Box2D envs with 8 keys: 512 dict lookups a step).
+    info_keys_.clear();
     for (int i = 0; i < n; ++i) {
-      if (final && !vec_.has_final()[i]) continue;
-      const Info& info = final ? vec_.final_info(i) : vec_.info(i);
-      for (const auto& [key, value] : info.items()) {
-        nb::str k(key.data(), key.size());
-        if (!out.contains(k)) {
-          nb::object values = steal_or_throw(new_array(Shape{n}, DType::float64));
-          nb::object present = steal_or_throw(new_array(Shape{n}, DType::uint8));
-          std::fill_n(static_cast<double*>(array_data(values.ptr())), n, 0.0);
-          std::fill_n(static_cast<std::uint8_t*>(array_data(present.ptr())), n, std::uint8_t{0});
-          out[k] = nb::make_tuple(values, present);
-        }
-        nb::tuple pair = nb::borrow<nb::tuple>(out[k]);
-        static_cast<double*>(array_data(pair[0].ptr()))[i] = value;
-        static_cast<std::uint8_t*>(array_data(pair[1].ptr()))[i] = 1;
+      if (!included(i)) continue;
+      for (const auto& item : info_of(i).items())
+        if (std::find(info_keys_.begin(), info_keys_.end(), item.first) == info_keys_.end())
+          info_keys_.push_back(item.first);
+    }
+    for (std::string_view key : info_keys_) {
+      nb::object values = steal_or_throw(new_array(Shape{n}, DType::float64));
+      nb::object present = steal_or_throw(new_array(Shape{n}, DType::uint8));
+      auto* v = static_cast<double*>(array_data(values.ptr()));
+      auto* p = static_cast<std::uint8_t*>(array_data(present.ptr()));
+      for (int i = 0; i < n; ++i) {
+        const double* x = included(i) ? info_of(i).find(key) : nullptr;
+        v[i] = x ? *x : 0.0;
+        p[i] = x ? 1 : 0;
       }
+      out[nb::str(key.data(), key.size())] = nb::make_tuple(values, present);
     }
     return out;
   }
@@ -440,6 +446,7 @@ class PyVectorEnv {
   render::Rasterizer raster_;
   std::vector<std::uint8_t> cell_;
   HumanWindow window_;
+  mutable std::vector<std::string_view> info_keys_;  // infos(): the step's distinct keys (reused)
 };
 
 // Adds the envs of a user's C++ module (see env_module.hpp) to this extension's registry.

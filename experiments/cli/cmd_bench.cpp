@@ -25,6 +25,7 @@ constexpr OptionSpec kOptions[] = {
     {"--no-batched", "", "Step single envs even if the env has a native batched path", false, ""},
     {"--warmup", "W", "Untimed vector steps before timing", false, "100"},
     {"--kwargs", "JSON", "Env kwargs as a JSON object, as for make()", false, "{}"},
+    {"--chunk-size", "C", "Envs per TBB task (0: 4 tasks per thread, or one per thread when batched)", false, "0"},
     {"--physics-floor", "", "Box2D envs: also time b2World::Step alone (adds a clock read per step)", false, ""},
 };
 
@@ -65,6 +66,7 @@ int run_bench(const Args& args) {
   options.num_threads = threads;
   options.autoreset = mode == "same-step" ? AutoresetMode::SameStep : AutoresetMode::NextStep;
   options.use_batched = !args.has("--no-batched");
+  options.chunk_size = static_cast<int>(args.get_int("--chunk-size", 0, 1 << 24));
   VectorEnv envs(id, n, args.get("--kwargs"), options);
   ActionSampler sampler(envs.single_action_space(), n, seed);
 
@@ -118,7 +120,7 @@ const Command& bench_command() {
       "bench",
       "Time a VectorEnv stepped with random actions",
       "--env ID --num-envs N --threads T --steps S [--seed S] [--autoreset next-step|same-step]\n"
-      "       [--no-batched] [--warmup W] [--kwargs JSON] [--physics-floor]",
+      "       [--no-batched] [--warmup W] [--kwargs JSON] [--chunk-size C] [--physics-floor]",
       "Builds a VectorEnv of N envs on T threads, resets it with the seed, takes W untimed\n"
       "steps, then times S steps. Every step samples a fresh random action per env from\n"
       "the action space (a tight loop over one Rng for Discrete) and steps all envs;\n"
