@@ -125,8 +125,16 @@ def test_ctrl_c_writes_a_checkpoint_and_resume_matches(tmp_path):
 @pytest.mark.parametrize("config, sets, loss", [
     ("cartpole_dqn.json", ["total_steps=2048", "dqn.learning_starts=256"], "q_mean"),
     ("pendulum_sac.json", ["total_steps=600", "sac.learning_starts=200", "eval.every_steps=200"], "alpha"),
+    # The Box2D configs, shrunk: a resumed run equals an uninterrupted one through the envs'
+    # replay-log checkpoints (LunarLander mid-episode, BipedalWalker, CarRacing's conv policy).
+    ("lunarlander_ppo.json", ["total_steps=2048", "env.num_envs=8", "ppo.num_steps=64",
+                              "ppo.minibatches=8", "eval.every_steps=512"], "policy_loss"),
+    ("bipedalwalker_sac.json", ["total_steps=1024", "sac.learning_starts=512", "network.hidden=[32, 32]",
+                                "eval.every_steps=512"], "alpha"),
+    ("carracing_ppo.json", ["total_steps=1024", "env.num_envs=4", "ppo.num_steps=64", "ppo.minibatches=4",
+                            "ppo.epochs=1", "eval.every_steps=512"], "policy_loss"),
 ])
-def test_dqn_and_sac_runs_resume_and_eval(tmp_path, config, sets, loss):
+def test_dqn_sac_and_box2d_runs_resume_and_eval(tmp_path, config, sets, loss):
     cfg = REPO / "experiments" / "configs" / config
     args = [a for s in sets + ["target_return=null", "eval.episodes=2"] for a in ("--set", s)]
     full, part = tmp_path / "full", tmp_path / "part"
