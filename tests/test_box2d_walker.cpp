@@ -373,3 +373,33 @@ TEST_CASE("walker: stepping and drawing allocate nothing after the first frame",
     CHECK(frame.capacity_bytes() == capacity);
   }
 }
+
+TEST_CASE("walker: the lidar equals b2World::RayCast's nearest hit on every step", "[box2d][walker]") {
+  // The step casts each ray against the few ground fixtures its x-extent crosses; the reference
+  // walks the world's tree as gymnasium does. Random-ish actions over many resets: flat ground,
+  // hardcore stumps, pits and stairs, rays that miss (fraction 1) and rays that graze corners.
+  for (const char* id : kIds) {
+    INFO(id);
+    auto env = make(id);
+    auto* walker = dynamic_cast<box2d::walker::BipedalWalkerEnv*>(env.get());
+    REQUIRE(walker);
+    std::vector<float> obs(24);
+    Info info;
+    int checked = 0, misses = 0;
+    for (std::uint64_t seed = 0; seed < 6; ++seed) {
+      env->reset(seed, std::span<float>(obs), info);
+      for (int t = 0; t < 400; ++t) {
+        const auto ref = walker->lidar_by_world_ray_cast();
+        for (int i = 0; i < box2d::walker::kLidarRays; ++i) {
+          REQUIRE(obs[static_cast<std::size_t>(14 + i)] == static_cast<float>(ref[static_cast<std::size_t>(i)]));
+          misses += ref[static_cast<std::size_t>(i)] == 1.0;
+        }
+        checked += box2d::walker::kLidarRays;
+        const auto a = action_at(t + static_cast<int>(seed) * 31);
+        if (env->step(array_view(a.data(), 4), std::span<float>(obs), info).terminated) break;
+      }
+    }
+    CHECK(checked > 2000);
+    CHECK(misses > 0);  // some rays reach no ground: the no-hit path is covered too
+  }
+}

@@ -145,8 +145,51 @@ struct LidarCallback : b2RayCastCallback {
 };
 
 constexpr std::uint32_t kStateTag = 2;
+constexpr float kNoHit = 2.0f;  // above any fraction
 constexpr std::size_t kResetDrawsReserve = 1024;  // terrain <= ~300, clouds 110, push 1
 }  // namespace
+
+// The nearest ground hit of the ray p1 -> p2 as b2World::RayCast reports it to LidarCallback:
+// each fixture's b2Fixture::RayCast gives the same fraction whatever maxFraction it is asked
+// with (that only rejects), so the nearest is the smallest, however the fixtures are visited.
+// Returns 1 (the callback's start value) when nothing is hit; `point` as b2World computes it.
+double BipedalWalkerEnv::cast_ray(const b2Vec2& p1, const b2Vec2& p2, b2Vec2* point) const {
+  const float lo = std::min(p1.x, p2.x), hi = std::max(p1.x, p2.x);
+  const float ylo = std::min(p1.y, p2.y), yhi = std::max(p1.y, p2.y);
+  b2RayCastInput input;
+  input.p1 = p1;
+  input.p2 = p2;
+  input.maxFraction = 1.0f;
+  float best = kNoHit;
+  // Boxes starting left of lo - widest cannot reach lo; the scan stops at the first one starting past hi.
+  auto it = std::lower_bound(ground_boxes_.begin(), ground_boxes_.end(), lo - ground_box_width_,
+                             [](const GroundBox& g, float x) { return g.x0 < x; });
+  for (; it != ground_boxes_.end() && it->x0 <= hi; ++it) {
+    if (it->x1 < lo || it->y1 < ylo || it->y0 > yhi) continue;
+    b2RayCastOutput out;
+    if (it->fixture->RayCast(&out, input, 0) && out.fraction <= best) {
+      best = out.fraction;
+      input.maxFraction = best;  // as the callback's return value clips the ray
+    }
+  }
+  if (best == kNoHit) return 1.0;
+  *point = (1.0f - best) * p1 + best * p2;
+  return best;
+}
+
+std::array<double, kLidarRays> BipedalWalkerEnv::lidar_by_world_ray_cast() const {
+  if (!hull_) throw StateError(id() + ": no episode yet (call reset first)");
+  std::array<double, kLidarRays> out{};
+  const b2Vec2 pos = hull_->GetPosition();
+  for (int i = 0; i < kLidarRays; ++i) {
+    const double p2x = pos.x + std::sin(1.5 * i / 10.0) * kLidarRange;
+    const double p2y = pos.y - std::cos(1.5 * i / 10.0) * kLidarRange;
+    LidarCallback cb;
+    world_->RayCast(&cb, pos, to_b2(p2x, p2y));
+    out[static_cast<std::size_t>(i)] = cb.fraction;
+  }
+  return out;
+}
 
 BipedalWalkerEnv::BipedalWalkerEnv(const JsonObject& kwargs)
     : Env(walker_observation_space(), Space::box(-1.0, 1.0, Shape{4}, DType::float32)),
@@ -155,6 +198,7 @@ BipedalWalkerEnv::BipedalWalkerEnv(const JsonObject& kwargs)
   init_once();
   terrain_.obstacles.reserve(kTerrainLength * 2);
   ground_.reserve(kTerrainLength * 3);
+  ground_boxes_.reserve(kTerrainLength * 3);
 }
 
 BipedalWalkerEnv::~BipedalWalkerEnv() {
@@ -194,6 +238,17 @@ void BipedalWalkerEnv::build_episode(float* obs) {
     add_edge(t, {terrain_.x[k], terrain_.y[k]}, {terrain_.x[k + 1], terrain_.y[k + 1]}, ground);
     ground_.push_back(t);
   }
+  ground_boxes_.clear();
+  ground_box_width_ = 0;
+  for (b2Body* b : ground_)
+    for (b2Fixture* f = b->GetFixtureList(); f; f = f->GetNext()) {
+      b2AABB box;
+      f->GetShape()->ComputeAABB(&box, b->GetTransform(), 0);
+      ground_boxes_.push_back({box.lowerBound.x, box.upperBound.x, box.lowerBound.y, box.upperBound.y, f});
+      ground_box_width_ = std::max(ground_box_width_, box.upperBound.x - box.lowerBound.x);
+    }
+  std::sort(ground_boxes_.begin(), ground_boxes_.end(),
+            [](const GroundBox& a, const GroundBox& b) { return a.x0 < b.x0; });
   generate_clouds(log_, clouds_);
 
   const double init_x = kTerrainStep * kTerrainStartpad / 2;
@@ -251,10 +306,9 @@ StepResult BipedalWalkerEnv::physics_step(const std::array<float, 4>& a, float* 
     r.p1x = px, r.p1y = py;
     r.p2x = px + std::sin(1.5 * i / 10.0) * kLidarRange;
     r.p2y = py - std::cos(1.5 * i / 10.0) * kLidarRange;
-    LidarCallback cb;
-    world_->RayCast(&cb, pos, to_b2(r.p2x, r.p2y));
-    r.fraction = cb.fraction;
-    if (cb.hit) r.p2x = cb.point.x, r.p2y = cb.point.y;
+    b2Vec2 point;
+    r.fraction = cast_ray(pos, to_b2(r.p2x, r.p2y), &point);
+    if (r.fraction < 1.0) r.p2x = point.x, r.p2y = point.y;
   }
 
   double s[24];
