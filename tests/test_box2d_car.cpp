@@ -13,6 +13,7 @@
 
 #include "core/error.hpp"
 #include "core/registry.hpp"
+#include "tests/count_allocations.hpp"
 #include "core/vector_env.hpp"
 #include "envs/box2d/car_racing.hpp"
 #include "envs/box2d/car_track.hpp"
@@ -20,25 +21,7 @@
 using namespace rlforge;
 using rlforge::box2d::CarRacingEnv;
 
-// Every heap allocation of this test program is counted (this binary replaces the global
-// operator new), so a test can say that a step allocated nothing. (GCC 12 cannot see that the
-// replaced new and delete pair up, malloc and free, and warns where it inlines them.)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-namespace {
-std::atomic<long> g_allocations{0};
-}
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(n ? n : 1);
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+using rlforge::testing::g_allocations;  // tests/count_allocations.hpp
 
 namespace {
 

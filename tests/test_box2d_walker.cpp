@@ -14,33 +14,14 @@
 
 #include "core/error.hpp"
 #include "core/registry.hpp"
+#include "tests/count_allocations.hpp"
 #include "core/vector_env.hpp"
 #include "envs/box2d/bipedal_walker.hpp"
 #include "envs/box2d/replay_log.hpp"
 
 using namespace rlforge;
 
-// Every heap allocation of this program is counted, so a test can say a call allocated nothing.
-namespace {
-std::atomic<long> g_allocations{0};
-}
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(n ? n : 1);
-}
-// GCC 12 sees operator new's pointer reach free() once these are inlined into std::vector and
-// warns; both are this file's own malloc-based pair, so the warning is a false positive here.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-#pragma GCC diagnostic pop
+using rlforge::testing::g_allocations;  // tests/count_allocations.hpp
 
 namespace {
 

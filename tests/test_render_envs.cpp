@@ -17,30 +17,13 @@
 #include "core/error.hpp"
 #include "core/frame.hpp"
 #include "core/registry.hpp"
+#include "tests/count_allocations.hpp"
 #include "core/vector_env.hpp"
 #include "render/raster.hpp"
 
 using namespace rlforge;
 
-// Every heap allocation of this test program is counted (this binary replaces the global
-// operator new), so a test can say that a call allocated nothing.
-namespace {
-std::atomic<long> g_allocations{0};
-}
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(n ? n : 1);
-}
-// Every plain new of this program is malloc'd here, so every delete frees (Catch2 allocates with
-// new(std::nothrow); left to ASan's own, its delete here would be an alloc-dealloc mismatch).
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+using rlforge::testing::g_allocations;  // tests/count_allocations.hpp
 
 namespace {
 
