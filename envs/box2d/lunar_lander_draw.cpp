@@ -115,21 +115,18 @@ void LunarLanderEnv::draw(Frame& f) const {
   }
 }
 
-RLFORGE_REGISTER_ENV(LunarLanderEnv, {.id = "LunarLander-v3",
-                                      .max_episode_steps = 1000,
-                                      .reward_threshold = 200,
-                                      .render_fps = 50,
-                                      .kwargs = R"({"continuous": false, "gravity": -10.0, "enable_wind": false,
-                                                   "wind_power": 15.0, "turbulence_power": 1.5})",
-                                      .entry_point = "LunarLanderEnv",
-                                      .exposes_state = true});
-RLFORGE_REGISTER_ENV(LunarLanderEnv, {.id = "LunarLanderContinuous-v3",
-                                      .max_episode_steps = 1000,
-                                      .reward_threshold = 200,
-                                      .render_fps = 50,
-                                      .kwargs = R"({"continuous": true, "gravity": -10.0, "enable_wind": false,
-                                                   "wind_power": 15.0, "turbulence_power": 1.5})",
-                                      .entry_point = "LunarLanderEnv",
-                                      .exposes_state = true});
+// The two ids differ only in the action space (gymnasium's `continuous` kwarg).
+EnvSpec lander_spec(const char* id, bool continuous) {
+  return {.id = id,
+          .max_episode_steps = 1000,
+          .reward_threshold = 200,
+          .render_fps = 50,
+          .kwargs = std::string(R"({"continuous": )") + (continuous ? "true" : "false") +
+                    R"(, "gravity": -10.0, "enable_wind": false, "wind_power": 15.0, "turbulence_power": 1.5})",
+          .entry_point = "LunarLanderEnv",
+          .exposes_state = true};
+}
+RLFORGE_REGISTER_ENV(LunarLanderEnv, lander_spec("LunarLander-v3", false));
+RLFORGE_REGISTER_ENV(LunarLanderEnv, lander_spec("LunarLanderContinuous-v3", true));
 
 }  // namespace rlforge::box2d
