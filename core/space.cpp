@@ -275,6 +275,12 @@ void Space::sample_batch(Rng& rng, void* out, std::int64_t count) const {
     }
     return;
   }
+  if (kind_ == Kind::Discrete) {  // the same draws as sample(), without its per-call dispatch
+    auto* a = static_cast<std::int64_t*>(out);
+    const auto n = static_cast<std::uint64_t>(n_);
+    for (std::int64_t i = 0; i < count; ++i) a[i] = start_ + static_cast<std::int64_t>(rng.below(n));
+    return;
+  }
   auto* bytes = static_cast<std::byte*>(out);
   for (std::int64_t i = 0; i < count; ++i) sample(rng, bytes + static_cast<std::size_t>(i) * nbytes());
 }

@@ -22,14 +22,12 @@ import argparse
 import os
 import platform
 import statistics
-import subprocess
 import sys
-import time
 
 import gymnasium
-import numpy as np
 
 import rlforge
+from bench_common import action_batches, cli_binary, cpu_model, load_average, run_cli_bench, time_loop
 
 DEFAULT_IDS = ["LunarLander-v3", "LunarLanderContinuous-v3", "BipedalWalker-v3",
                "BipedalWalkerHardcore-v3", "CarRacing-v3"]
@@ -37,23 +35,6 @@ DEFAULT_IDS = ["LunarLander-v3", "LunarLanderContinuous-v3", "BipedalWalker-v3",
 
 def num_envs_for(env_id):
     return 8 if env_id.startswith("CarRacing") else 64
-
-
-def action_batches(space, n, steps, seed):
-    rng = np.random.default_rng(seed)
-    if isinstance(space, gymnasium.spaces.Discrete):
-        return rng.integers(0, space.n, size=(steps, n))
-    low, high = space.low, space.high
-    return rng.uniform(low, high, size=(steps, n) + space.shape).astype(space.dtype)
-
-
-def time_loop(step, actions, warmup):
-    for a in actions[:warmup]:
-        step(a)
-    t0 = time.perf_counter()
-    for a in actions[warmup:]:
-        step(a)
-    return (len(actions) - warmup) * actions.shape[1] / (time.perf_counter() - t0)
 
 
 def bench_rlforge_python(env_id, n, threads, actions, warmup):
@@ -82,24 +63,11 @@ def bench_gymnasium(env_id, n, actions, warmup):
 
 
 def bench_cli(binary, env_id, n, threads, steps, warmup, floor):
-    cmd = [binary, "bench", "--env", env_id, "--num-envs", str(n), "--threads", str(threads),
-           "--steps", str(steps), "--warmup", str(warmup)] + (["--physics-floor"] if floor else [])
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    if p.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed:\n{p.stderr}")
-    info = dict(l.split(": ", 1) for l in p.stdout.splitlines() if ": " in l)
+    info = run_cli_bench(binary, env_id, n, threads, steps, warmup, ["--physics-floor"] if floor else [])
     sps = float(info["steps_per_second"])
     if floor:  # the floor and the rate of the same run: their ratio does not see the machine drift
         return float(info["physics_floor_steps_per_second"]), sps
     return sps, info.get("isa", "?")
-
-
-def cpu_model():
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
 
 
 def main():
@@ -111,12 +79,10 @@ def main():
     ap.add_argument("--warmup", type=int, default=50)
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
-    binary = os.path.join(args.build_dir, "rlforge")
-    if not os.access(binary, os.X_OK):
-        sys.exit(f"no rlforge binary at {binary}; build it or pass --build-dir")
+    binary = cli_binary(args.build_dir)
     ids = [i for i in args.ids.split(",") if i]
     known = set(rlforge.list_envs()) if hasattr(rlforge, "list_envs") else None
-    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    load_before = load_average()
     rows, isa = [], "?"
     for env_id in ids:
         if known is not None and env_id not in known:

@@ -38,6 +38,10 @@ ROWS = [
     ("LunarLander-v3", "PPO", "lunarlander_ppo.json", 200.0, 1_000_000, 60.0, True, True),
     ("LunarLander-v3", "DQN", "lunarlander_dqn.json", 200.0, 300_000, None, True, False),
     ("LunarLanderContinuous-v3", "SAC", "lunarlandercontinuous_sac.json", 200.0, 300_000, None, True, False),
+    # Issue 13's rows (not yet run: ~30-45 min a seed for PPO here, DQN longer).
+    ("MinAtar/Breakout-v1", "PPO", "minatar_breakout_ppo.json", 28.0, 10_000_000, None, True, False),
+    ("MinAtar/Breakout-v1", "DQN", "minatar_breakout_dqn.json", 10.0, 3_000_000, None, True, False),
+    ("MinAtar/SpaceInvaders-v1", "PPO", "minatar_spaceinvaders_ppo.json", 100.0, 10_000_000, None, True, False),
 ]
 
 

@@ -82,8 +82,7 @@ def register_env_module(module_name: str, capsule: object) -> list[str]:
 
 
 def _strip_namespace(env_id: str) -> str:
-    prefix = _registration.NAMESPACE + "/"
-    return env_id[len(prefix):] if env_id.startswith(prefix) else env_id
+    return _registration.cpp_id(env_id)
 
 
 def _gym_spec(env_id: str, kwargs: dict[str, Any]) -> gymnasium.envs.registration.EnvSpec:
@@ -92,7 +91,7 @@ def _gym_spec(env_id: str, kwargs: dict[str, Any]) -> gymnasium.envs.registratio
     changes: dict[str, Any] = {"kwargs": kw}
     if "max_episode_steps" in kw:
         changes["max_episode_steps"] = kw.pop("max_episode_steps") or None
-    return dataclasses.replace(gymnasium.spec(f"{_registration.NAMESPACE}/{env_id}"), **changes)
+    return dataclasses.replace(gymnasium.spec(_registration.gym_id(env_id)), **changes)
 
 
 _registration.register_all()

@@ -17,6 +17,22 @@ if TYPE_CHECKING:
 
 NAMESPACE = "rlforge"
 _module = sys.modules[__name__]
+# gymnasium ids have one namespace, so a C++ id with its own ("MinAtar/Breakout-v1") is
+# registered as "rlforge/MinAtar-Breakout-v1"; this maps those back to the C++ ids.
+_cpp_ids: dict[str, str] = {}
+
+
+def gym_id(env_id: str) -> str:
+    """The gymnasium id of a C++ env id: "rlforge/<id>", its own namespace joined with a dash."""
+    return f"{NAMESPACE}/{env_id.replace('/', '-')}"
+
+
+def cpp_id(env_id: str) -> str:
+    """The C++ id of "rlforge/<...>" (or of a C++ id, unchanged)."""
+    prefix = NAMESPACE + "/"
+    if not env_id.startswith(prefix):
+        return env_id
+    return _cpp_ids.get(env_id, env_id[len(prefix):])
 
 
 def _attr_name(env_id: str, kind: str) -> str:
@@ -48,8 +64,9 @@ def register_spec(spec: CppSpec) -> None:
                          f"(both map to {__name__}:{single})")
     setattr(_module, single, _single_creator(env_id))
     setattr(_module, vector, _vector_creator(env_id))
+    _cpp_ids[gym_id(env_id)] = env_id
     gymnasium.register(
-        id=f"{NAMESPACE}/{env_id}",
+        id=gym_id(env_id),
         entry_point=f"{__name__}:{single}",
         vector_entry_point=f"{__name__}:{vector}",
         max_episode_steps=spec["max_episode_steps"],
@@ -60,7 +77,7 @@ def register_spec(spec: CppSpec) -> None:
 
 def register_all() -> None:
     for spec in _rlforge.env_specs():
-        if f"{NAMESPACE}/{spec['id']}" not in gymnasium.registry:
+        if gym_id(spec["id"]) not in gymnasium.registry:
             register_spec(spec)
 
 

@@ -18,18 +18,33 @@ from rlforge.env import check_render_mode, kwargs_json, metadata_for
 
 def nest_infos(flat: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, Any]:
     """{"episode.r": (values, present)} as gymnasium's vector info:
-    {"episode": {"r": values, "_r": present}, "_episode": present-any}."""
+    {"episode": {"r": values, "_r": present}, "_episode": present-any}. Indexed keys
+    ("action_mask[0]", "action_mask[1]", ...) become one (num_envs, n) array (int8 for
+    "action_mask", as the single env's info)."""
     out: dict[str, Any] = {}
+    indexed: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     for key, (values, present) in flat.items():
-        present = present.view(np.bool_)
-        parts = key.split(".")
-        node = out
-        for part in parts[:-1]:
-            node[f"_{part}"] = node[f"_{part}"] | present if f"_{part}" in node else present.copy()
-            node = node.setdefault(part, {})
-        node[parts[-1]] = values
-        node[f"_{parts[-1]}"] = present
+        if key.endswith("]") and "[" in key:
+            indexed.setdefault(key[: key.index("[")], []).append((values, present))
+            continue
+        _put(out, key, values, present.view(np.bool_))
+    for key, columns in indexed.items():
+        values = np.stack([v for v, _ in columns], axis=1)
+        if key.rsplit(".", 1)[-1] == "action_mask":
+            values = values.astype(np.int8)
+        present = np.logical_or.reduce([p.view(np.bool_) for _, p in columns])
+        _put(out, key, values, present)
     return out
+
+
+def _put(out: dict[str, Any], key: str, values: np.ndarray, present: np.ndarray) -> None:
+    parts = key.split(".")
+    node = out
+    for part in parts[:-1]:
+        node[f"_{part}"] = node[f"_{part}"] | present if f"_{part}" in node else present.copy()
+        node = node.setdefault(part, {})
+    node[parts[-1]] = values
+    node[f"_{parts[-1]}"] = present
 
 
 def _as_int(env_id: str, name: str, value: Any) -> int:

@@ -166,10 +166,14 @@ nb::object rasterize_to_numpy(const Frame& frame, render::Rasterizer& r, int wid
   return arr;
 }
 
-// Info's dotted keys ("episode.r") as nested dicts ({"episode": {"r": ...}}).
+// Info's dotted keys ("episode.r") as nested dicts ({"episode": {"r": ...}}), and indexed keys
+// ("action_mask[0]", "action_mask[1]", ...) as one array, int8 for "action_mask" (gymnasium's
+// own masks, e.g. Taxi's, are int8) and float64 otherwise. Indices are 0..n-1 in order.
 nb::dict info_dict(const Info& info) {
   nb::dict d;
-  for (const auto& [key, value] : info.items()) {
+  const auto& items = info.items();
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    const auto& [key, value] = items[k];
     nb::dict cur = d;
     std::size_t start = 0, dot;
     while ((dot = key.find('.', start)) != std::string_view::npos) {
@@ -178,7 +182,25 @@ nb::dict info_dict(const Info& info) {
       cur = nb::borrow<nb::dict>(cur[part]);
       start = dot + 1;
     }
-    cur[nb::str(key.data() + start, key.size() - start)] = value;
+    std::string_view leaf = key.substr(start);
+    const std::size_t bracket = leaf.find('[');
+    if (bracket != std::string_view::npos && leaf.ends_with("[0]")) {
+      const std::string_view name = leaf.substr(0, bracket);
+      std::size_t n = 0;  // how many consecutive entries name[0], name[1], ... follow
+      while (k + n < items.size() && items[k + n].first == std::string(key.substr(0, start)) +
+                                                              std::string(name) + "[" + std::to_string(n) + "]")
+        ++n;
+      const bool mask = name == "action_mask";
+      nb::object arr = steal_or_throw(new_array(Shape{static_cast<std::int64_t>(n)}, mask ? DType::int8 : DType::float64));
+      for (std::size_t j = 0; j < n; ++j) {
+        if (mask) static_cast<std::int8_t*>(array_data(arr.ptr()))[j] = static_cast<std::int8_t>(items[k + j].second);
+        else static_cast<double*>(array_data(arr.ptr()))[j] = items[k + j].second;
+      }
+      cur[nb::str(name.data(), name.size())] = arr;
+      k += n - 1;
+      continue;
+    }
+    cur[nb::str(leaf.data(), leaf.size())] = value;
   }
   return d;
 }

@@ -29,8 +29,10 @@ def test_every_builtin_env_is_listed_and_registered_with_gymnasium():
     assert {"CartPole-v1", "CartPole-v0", "Pendulum-v1", "MountainCar-v0",
             "MountainCarContinuous-v0", "Acrobot-v1"} <= set(ALL_IDS)
     for env_id in ALL_IDS:
-        spec = gymnasium.spec(f"rlforge/{env_id}")
+        # A C++ id with its own namespace ("MinAtar/Breakout-v1") is "rlforge/MinAtar-Breakout-v1".
+        spec = gymnasium.spec(f"rlforge/{env_id.replace('/', '-')}")
         assert spec.namespace == "rlforge" and spec.vector_entry_point is not None
+        assert rlforge.make(spec.id).spec.id == spec.id
 
 
 @pytest.mark.parametrize("env_id", GYM_IDS)

@@ -171,7 +171,7 @@ def test_rollout_too_large_for_the_npz_fails_before_stepping(tmp_path):
 def test_rollout_of_every_registered_env_matches_its_spaces(tmp_path):
     for e in json.loads(run("list", "--json", rc=0).stdout)["envs"]:
         n = 40
-        with np.load(rollout(tmp_path, 1, n, e["id"] + ".npz", e["id"])) as d:
+        with np.load(rollout(tmp_path, 1, n, e["id"].replace("/", "-") + ".npz", e["id"])) as d:
             for key, space in [("obs", e["observation_space_json"]), ("next_obs", e["observation_space_json"]),
                                ("actions", e["action_space_json"])]:
                 shape = tuple(space.get("shape", []))
