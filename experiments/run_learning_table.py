@@ -42,6 +42,7 @@ ROWS = [
     ("MinAtar/Breakout-v1", "PPO", "minatar_breakout_ppo.json", 28.0, 10_000_000, None, True, False),
     ("MinAtar/Breakout-v1", "DQN", "minatar_breakout_dqn.json", 10.0, 3_000_000, None, True, False),
     ("MinAtar/SpaceInvaders-v1", "PPO", "minatar_spaceinvaders_ppo.json", 100.0, 10_000_000, None, True, False),
+    ("Snake-v0", "PPO", "snake_ppo.json", 10.0, 5_000_000, None, True, False),
 ]
 
 
