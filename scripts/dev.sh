@@ -96,14 +96,27 @@ fuzz_test() {
   say "building the fuzzers ($FUZZ_BUILD)"
   cmake --build "$FUZZ_BUILD" -j"$JOBS" --target fuzz_all
   mkdir -p "$FUZZ_BUILD/artifacts"
-  for f in "${FUZZERS[@]}"; do
+  # A fuzzer is one process on one core: JOBS of them run at once (each its full time).
+  local pids=() names=() i
+  for i in "${!FUZZERS[@]}"; do
+    local f=${FUZZERS[$i]}
     say "fuzz_$f for ${RLFORGE_FUZZ_SECONDS:-60} s"
     mkdir -p "$FUZZ_BUILD/corpus/$f"
     "$FUZZ_BUILD/tests/fuzz/fuzz_$f" -max_total_time="${RLFORGE_FUZZ_SECONDS:-60}" -timeout=10 -rss_limit_mb=2048 \
       -print_final_stats=1 -artifact_prefix="$FUZZ_BUILD/artifacts/$f-" \
-      "$FUZZ_BUILD/corpus/$f" "$ROOT/tests/fuzz/corpus/$f" 2>"$FUZZ_BUILD/fuzz_$f.log" ||
-      { tail -40 "$FUZZ_BUILD/fuzz_$f.log" >&2; exit 1; }
-    grep -E "^(stat::number_of_executed_units|Done )" "$FUZZ_BUILD/fuzz_$f.log" >&2 || true
+      "$FUZZ_BUILD/corpus/$f" "$ROOT/tests/fuzz/corpus/$f" 2>"$FUZZ_BUILD/fuzz_$f.log" &
+    pids+=($!)
+    names+=("$f")
+    if ((${#pids[@]} >= JOBS || i == ${#FUZZERS[@]} - 1)); then
+      local k
+      for k in "${!pids[@]}"; do
+        local n=${names[$k]}
+        wait "${pids[$k]}" || { tail -40 "$FUZZ_BUILD/fuzz_$n.log" >&2; echo "fuzz_$n failed" >&2; exit 1; }
+        grep -E "^(stat::number_of_executed_units|Done )" "$FUZZ_BUILD/fuzz_$n.log" >&2 || true
+      done
+      pids=()
+      names=()
+    fi
   done
 }
 
