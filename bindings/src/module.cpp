@@ -186,10 +186,16 @@ nb::dict info_dict(const Info& info) {
     const std::size_t bracket = leaf.find('[');
     if (bracket != std::string_view::npos && leaf.ends_with("[0]")) {
       const std::string_view name = leaf.substr(0, bracket);
-      std::size_t n = 0;  // how many consecutive entries name[0], name[1], ... follow
-      while (k + n < items.size() && items[k + n].first == std::string(key.substr(0, start)) +
-                                                              std::string(name) + "[" + std::to_string(n) + "]")
+      // How many consecutive entries name[0], name[1], ... follow (compared without building
+      // strings: this runs every step of an env with a mask).
+      const std::string_view stem = key.substr(0, start + bracket + 1);  // "...name["
+      std::size_t n = 0;
+      while (k + n < items.size()) {
+        const std::string_view next = items[k + n].first;
+        const std::string_view index = next.substr(std::min(stem.size(), next.size()));
+        if (!next.starts_with(stem) || index != std::to_string(n) + "]") break;
         ++n;
+      }
       const bool mask = name == "action_mask";
       nb::object arr = steal_or_throw(new_array(Shape{static_cast<std::int64_t>(n)}, mask ? DType::int8 : DType::float64));
       for (std::size_t j = 0; j < n; ++j) {

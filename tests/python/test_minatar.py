@@ -24,6 +24,7 @@ import gymnasium
 import numpy as np
 import pytest
 
+import minatar_reference  # the generator of reference.json: one way to play the package
 import rlforge
 
 import minatar  # noqa: F401  (the reference, tests/python/requirements.txt)
@@ -73,23 +74,7 @@ def ours(game: str, policy: str, episodes: int, seed: int = 0, num_envs: int = 5
 
 
 def live_reference(game: str, policy: str, episodes: int, seed: int) -> dict:
-    from minatar import Environment
-    env = Environment(game)
-    env.seed(seed)
-    rng = np.random.default_rng(seed)
-    rets, lens = [], []
-    for _ in range(episodes):
-        env.reset()
-        ret, n, done = 0.0, 0, False
-        while not done:
-            r, done = env.act(int(rng.integers(6)) if policy == "random" else 2)
-            ret += r
-            n += 1
-        rets.append(ret)
-        lens.append(n)
-    rets, lens = np.array(rets), np.array(lens, dtype=float)
-    return {"episodes": episodes, "return_mean": rets.mean(), "return_std": rets.std(ddof=1),
-            "length_mean": lens.mean(), "length_std": lens.std(ddof=1)}
+    return minatar_reference.run(game, policy, episodes, seed)
 
 
 def standard_error_of_difference(a: dict, b: dict, key: str) -> float:
