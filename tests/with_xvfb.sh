@@ -4,6 +4,7 @@
 # xvfb-run removes its temporary folder after the command, and when that fails (seen in CI) it
 # exits 5, hiding the command's exit code.
 set -u
+[ "$#" -gt 0 ] || { echo "usage: with_xvfb.sh COMMAND [ARGS...]" >&2; exit 2; }
 command -v Xvfb >/dev/null || { echo "with_xvfb.sh: Xvfb is not installed (apt-get install xvfb)" >&2; exit 1; }
 dir=$(mktemp -d) || exit 1
 Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp 3>"$dir/display" 2>"$dir/log" &
@@ -17,5 +18,4 @@ until grep -q '^[0-9][0-9]*$' "$dir/display" 2>/dev/null; do
   tries=$((tries + 1)); sleep 0.05
 done
 DISPLAY=":$(cat "$dir/display")" "$@"
-status=$?
-exit "$status"
+exit $?  # the command's status; the EXIT trap leaves it as it is
