@@ -139,7 +139,7 @@ std::string npy_header(const NpyArray& a) {
   return out + dict;
 }
 
-void write_npz(const std::string& path, std::span<const NpyArray> arrays) {
+void write_npz(const std::string& path, std::span<const NpyArray> arrays, bool replace) {
   if (arrays.size() >= 0xFFFF)
     throw InvalidArgument("npz: " + std::to_string(arrays.size()) +
                           " arrays; a ZIP without ZIP64 holds at most 65534");
@@ -200,7 +200,7 @@ void write_npz(const std::string& path, std::span<const NpyArray> arrays) {
   put32(rec, static_cast<std::uint32_t>(offset));
   put16(rec, 0);  // comment length
   out.write(rec.data(), rec.size());
-  out.commit();
+  out.commit(replace);
 }
 
 }  // namespace rlforge

@@ -53,7 +53,8 @@ std::uint32_t crc32(std::span<const std::byte> bytes, std::uint32_t crc = 0);
 std::string npy_header(const NpyArray& a);
 
 // Writes the arrays as an .npz to `path` atomically (a temporary file in the same folder,
-// then rename): on any error the temporary is removed and `path` is left as it was.
-void write_npz(const std::string& path, std::span<const NpyArray> arrays);
+// then rename): on any error the temporary is removed and `path` is left as it was. With
+// replace = false an existing file at `path` is never replaced (Error naming it, nothing written).
+void write_npz(const std::string& path, std::span<const NpyArray> arrays, bool replace = true);
 
 }  // namespace rlforge

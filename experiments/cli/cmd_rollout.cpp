@@ -27,10 +27,11 @@ constexpr OptionSpec kOptions[] = {
     {"--out", "FILE", "Output .npz path (its folder must exist)", true, ""},
     {"--policy", "NAME", "Policy choosing the actions; only 'random' so far", false, "random"},
     {"--kwargs", "JSON", "Env kwargs as a JSON object, as for make()", false, "{}"},
+    {"--force", "", "Let --out replace an existing file", false, ""},
 };
 
 // Fails before any stepping when the output can obviously not be written.
-void check_output_path(const std::string& out) {
+void check_output_path(const std::string& out, bool force) {
   namespace fs = std::filesystem;
   const fs::path p(out);
   if (out.empty() || !p.has_filename())
@@ -41,6 +42,8 @@ void check_output_path(const std::string& out) {
     throw InvalidArgument("cannot write '" + out + "': folder '" + dir.string() +
                           "' does not exist");
   if (fs::is_directory(p, ec)) throw InvalidArgument("cannot write '" + out + "': it is a folder");
+  if (!force && fs::exists(p, ec))
+    throw InvalidArgument("--out '" + out + "': the file exists; refusing to overwrite it (give --force to replace it)");
 }
 
 std::vector<std::int64_t> batch_shape(std::int64_t n, const Shape& one) {
@@ -57,7 +60,8 @@ int run_rollout(const Args& args) {
   const std::string out = args.get("--out");
   if (const std::string policy = args.get("--policy"); policy != "random")
     throw UsageError("unknown --policy '" + policy + "'; available: random");
-  check_output_path(out);
+  const bool force = args.has("--force");
+  check_output_path(out, force);
 
   const auto env = make(id, args.get("--kwargs"));
   const Space& obs_space = env->observation_space();
@@ -105,7 +109,7 @@ int run_rollout(const Args& args) {
       npy_bool_array("truncated", {n}, truncated.data()),
       npy_array("next_obs", obs_space.dtype(), batch_shape(n, obs_space.shape()), next_obs.data()),
   };
-  write_npz(out, arrays);
+  write_npz(out, arrays, force);  // a file that appeared meanwhile is not replaced either
   std::cout << "wrote " << out << ": " << n << " steps of " << env->id() << " (seed " << seed
             << "), " << episodes << " episodes ended\n";
   return 0;
@@ -117,7 +121,7 @@ const Command& rollout_command() {
   static const Command cmd{
       "rollout",
       "Run one env with random actions and save the transitions as .npz",
-      "--env ID --seed S --steps N --out FILE.npz [--policy random] [--kwargs JSON]",
+      "--env ID --seed S --steps N --out FILE.npz [--force] [--policy random] [--kwargs JSON]",
       "Steps a single env N times. The env is reset with seed S; when an episode ends\n"
       "(terminated or truncated) it is reset without a seed (its RNG continues) and the\n"
       "next row starts the new episode, so every row is a real transition. Actions are\n"

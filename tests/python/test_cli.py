@@ -95,6 +95,18 @@ def test_rollout_is_deterministic_in_the_seed(tmp_path):
     assert a != c
 
 
+def test_rollout_refuses_an_existing_out_file_unless_forced(tmp_path):
+    mine = tmp_path / "mine.npz"
+    mine.write_bytes(b"the user's own data")
+    p = run("rollout", "--env", "CartPole-v1", "--seed", 1, "--steps", 50, "--out", mine, rc=1)
+    assert "mine.npz" in p.stderr and "exists" in p.stderr and "--force" in p.stderr
+    assert mine.read_bytes() == b"the user's own data"
+    assert sorted(q.name for q in tmp_path.iterdir()) == ["mine.npz"]  # no temporary left
+    rollout(tmp_path, 1, 50, "mine.npz", "CartPole-v1", "--force")
+    with np.load(mine) as d:
+        assert d["obs"].shape == (50, 4)
+
+
 def test_bench_last_line_is_steps_per_second():
     for extra in [[], ["--autoreset", "same-step", "--no-batched"]]:
         p = run("bench", "--env", "CartPole-v1", "--num-envs", 64, "--threads", 2, "--steps", 200,
@@ -142,8 +154,8 @@ def test_unknown_env_exits_1_naming_close_matches(tmp_path):
 def test_bad_kwargs_exit_1_and_leave_an_existing_file_alone(tmp_path):
     out = tmp_path / "keep.npz"
     out.write_bytes(b"old")
-    p = run("rollout", "--env", "CartPole-v1", "--seed", 0, "--steps", 5, "--out", out,
-            "--kwargs", '{"no_such_kwarg": 1}', rc=1)
+    p = run("rollout", "--env", "CartPole-v1", "--seed", 0, "--steps", 5, "--out", out, "--force",
+            "--kwargs", '{"no_such_kwarg": 1}', rc=1)  # even with --force: nothing is written
     assert p.stderr.startswith("rlforge: error: ") and "no_such_kwarg" in p.stderr
     assert out.read_bytes() == b"old"
     assert sorted(os.listdir(tmp_path)) == ["keep.npz"]
