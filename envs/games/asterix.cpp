@@ -56,18 +56,14 @@ int Game::step(State& s, int action, Rng& rng, bool ramping) {
     spawn(s, rng);
     s.spawn_timer = s.spawn_speed;
   }
-  switch (action) {
-    case kLeft: s.player_x = static_cast<std::int16_t>(std::max(0, s.player_x - 1)); break;
-    case kRight: s.player_x = static_cast<std::int16_t>(std::min(9, s.player_x + 1)); break;
-    case kUp: s.player_y = static_cast<std::int16_t>(std::max(1, s.player_y - 1)); break;
-    case kDown: s.player_y = static_cast<std::int16_t>(std::min(8, s.player_y + 1)); break;
-    default: break;
-  }
-  // Contacts after the player's move, then (on a move step) after the entities' move.
-  for (int i = 0; i < 8; ++i) {
-    Entity& e = s.slots[static_cast<std::size_t>(i)];
-    if (e.alive && e.x == s.player_x && i + 1 == s.player_y) touch(s, e, reward);
-  }
+  // Branch-free moves: the agent's (random, for a benchmark) action would mispredict a switch.
+  const int dx = (action == kRight) - (action == kLeft), dy = (action == kDown) - (action == kUp);
+  s.player_x = static_cast<std::int16_t>(std::clamp(s.player_x + dx, 0, 9));
+  s.player_y = static_cast<std::int16_t>(std::clamp(s.player_y + dy, 1, 8));
+  // Contacts after the player's move (only the player's row can hold one), then (on a move
+  // step) after the entities' move.
+  if (Entity& e = s.slots[static_cast<std::size_t>(s.player_y - 1)]; e.alive && e.x == s.player_x)
+    touch(s, e, reward);
   if (s.move_timer == 0) {
     s.move_timer = s.move_speed;
     for (int i = 0; i < 8; ++i) {
@@ -101,12 +97,18 @@ int Game::step(State& s, int action, Rng& rng, bool ramping) {
 void Game::observe(const State& s, std::uint8_t* obs) {
   clear_obs<kChannels>(obs);
   set_cell(obs, kChannels, s.player_y, s.player_x, 0);
+  // Branch-free: every slot stores 0 or 1 into its entity's and its trail's cell (a dead slot at
+  // column 0). Row i + 1 holds slot i only, so no other object shares those (row, channel)
+  // cells and a stored 0 erases nothing; branches on alive/gold/side mispredicted across lanes.
   for (int i = 0; i < 8; ++i) {
     const Entity& e = s.slots[static_cast<std::size_t>(i)];
-    if (!e.alive) continue;
-    set_cell(obs, kChannels, i + 1, e.x, e.gold ? 3 : 1);
-    const int back = e.right ? e.x - 1 : e.x + 1;
-    if (back >= 0 && back <= 9) set_cell(obs, kChannels, i + 1, back, 2);
+    const int alive = e.alive != 0;
+    const int x = alive ? e.x : 0;  // a dead slot's x is not checked on set_state
+    std::uint8_t* row = obs + (i + 1) * kGrid * kChannels;
+    row[x * kChannels + (e.gold ? 3 : 1)] = static_cast<std::uint8_t>(alive);
+    const int back = e.right ? x - 1 : x + 1;
+    const int on_grid = back >= 0 && back <= 9;
+    row[std::clamp(back, 0, 9) * kChannels + 2] = static_cast<std::uint8_t>(alive & on_grid);
   }
 }
 

@@ -68,8 +68,10 @@ inline void clear_tail4(std::uint8_t* obs, int i) {
   }
 }
 #if RLFORGE_HAS_ISA_TARGETS
+// Plain ISA flags, not RLFORGE_TARGET_*: clang ignores those whole (prefer-vector-width), and
+// intrinsics need the flags in both compilers.
 template <int kBytes>
-RLFORGE_TARGET_AVX512 void clear_avx512(std::uint8_t* obs) {
+__attribute__((target("avx512f,avx2"))) void clear_avx512(std::uint8_t* obs) {
   int i = 0;
   for (; i + 64 <= kBytes; i += 64) {
     _mm512_storeu_si512(obs + i, _mm512_setzero_si512());
@@ -82,7 +84,7 @@ RLFORGE_TARGET_AVX512 void clear_avx512(std::uint8_t* obs) {
   clear_tail4<kBytes>(obs, i);
 }
 template <int kBytes>
-RLFORGE_TARGET_AVX2 void clear_avx2(std::uint8_t* obs) {
+__attribute__((target("avx2"))) void clear_avx2(std::uint8_t* obs) {
   int i = 0;
   for (; i + 32 <= kBytes; i += 32) {
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(obs + i), _mm256_setzero_si256());

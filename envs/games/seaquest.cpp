@@ -146,17 +146,13 @@ int Game::step(State& s, int action, Rng& rng, bool ramping) {
   if (action == kFire && s.shot_timer == 0) {
     push(s.f_bullets, Bullet{s.sub_x, s.sub_y, s.sub_right}, "friendly bullets");
     s.shot_timer = kShotCoolDown;
-  } else if (action == kLeft) {
-    s.sub_x = static_cast<std::int16_t>(std::max(0, s.sub_x - 1));
-    s.sub_right = 0;
-  } else if (action == kRight) {
-    s.sub_x = static_cast<std::int16_t>(std::min(9, s.sub_x + 1));
-    s.sub_right = 1;
-  } else if (action == kUp) {
-    s.sub_y = static_cast<std::int16_t>(std::max(0, s.sub_y - 1));
-  } else if (action == kDown) {
-    s.sub_y = static_cast<std::int16_t>(std::min(8, s.sub_y + 1));
   }
+  // The moves branch-free (the agent's action would mispredict a chain of ifs); fire and no-op
+  // leave the sub where it is.
+  const int dx = (action == kRight) - (action == kLeft), dy = (action == kDown) - (action == kUp);
+  s.sub_x = static_cast<std::int16_t>(std::clamp(s.sub_x + dx, 0, 9));
+  s.sub_y = static_cast<std::int16_t>(std::clamp(s.sub_y + dy, 0, 8));
+  s.sub_right = static_cast<std::int16_t>(dx > 0 ? 1 : dx < 0 ? 0 : s.sub_right);
 
   // Each list is walked from its newest object to its oldest.
   for (int i = s.f_bullets.size - 1; i >= 0; --i) {
