@@ -56,10 +56,8 @@ int Game::step(State& s, int action, Rng& rng, bool ramping) {
     spawn(s, rng);
     s.spawn_timer = s.spawn_speed;
   }
-  // Branch-free moves: the agent's (random, for a benchmark) action would mispredict a switch.
-  const int dx = (action == kRight) - (action == kLeft), dy = (action == kDown) - (action == kUp);
-  s.player_x = static_cast<std::int16_t>(std::clamp(s.player_x + dx, 0, 9));
-  s.player_y = static_cast<std::int16_t>(std::clamp(s.player_y + dy, 1, 8));
+  s.player_x = static_cast<std::int16_t>(std::clamp(s.player_x + action_dx(action), 0, 9));
+  s.player_y = static_cast<std::int16_t>(std::clamp(s.player_y + action_dy(action), 1, 8));
   // Contacts after the player's move (only the player's row can hold one), then (on a move
   // step) after the entities' move.
   if (Entity& e = s.slots[static_cast<std::size_t>(s.player_y - 1)]; e.alive && e.x == s.player_x)

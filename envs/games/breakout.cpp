@@ -39,8 +39,7 @@ void Game::reset(State& s, Rng& rng) {
 int Game::step(State& s, int action, Rng&, bool) {
   if (s.terminal) return 0;
   int reward = 0;
-  const int dx = (action == kRight) - (action == kLeft);  // branch-free: actions are unpredictable
-  s.paddle = static_cast<std::int16_t>(std::clamp(s.paddle + dx, 0, 9));
+  s.paddle = static_cast<std::int16_t>(std::clamp(s.paddle + action_dx(action), 0, 9));
 
   s.last_x = s.ball_x;
   s.last_y = s.ball_y;

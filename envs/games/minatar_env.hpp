@@ -46,6 +46,10 @@ namespace rlforge::games {
 enum Action : int { kNoop = 0, kLeft = 1, kUp = 2, kRight = 3, kDown = 4, kFire = 5 };
 inline constexpr int kGrid = 10;
 inline constexpr int kFullActions = 6;
+// A move action as a unit step along x / y (0 for the others); branch-free, because an agent's
+// actions are unpredictable and a switch on them mispredicts.
+inline int action_dx(int a) { return (a == kRight) - (a == kLeft); }
+inline int action_dy(int a) { return (a == kDown) - (a == kUp); }
 
 // One cell of a 10x10xC observation (HWC: row y, column x, channel c).
 inline void set_cell(std::uint8_t* obs, int channels, int y, int x, int c) {

@@ -147,11 +147,9 @@ int Game::step(State& s, int action, Rng& rng, bool ramping) {
     push(s.f_bullets, Bullet{s.sub_x, s.sub_y, s.sub_right}, "friendly bullets");
     s.shot_timer = kShotCoolDown;
   }
-  // The moves branch-free (the agent's action would mispredict a chain of ifs); fire and no-op
-  // leave the sub where it is.
-  const int dx = (action == kRight) - (action == kLeft), dy = (action == kDown) - (action == kUp);
+  const int dx = action_dx(action);  // fire and no-op leave the sub where it is
   s.sub_x = static_cast<std::int16_t>(std::clamp(s.sub_x + dx, 0, 9));
-  s.sub_y = static_cast<std::int16_t>(std::clamp(s.sub_y + dy, 0, 8));
+  s.sub_y = static_cast<std::int16_t>(std::clamp(s.sub_y + action_dy(action), 0, 8));
   s.sub_right = static_cast<std::int16_t>(dx > 0 ? 1 : dx < 0 ? 0 : s.sub_right);
 
   // Each list is walked from its newest object to its oldest.
