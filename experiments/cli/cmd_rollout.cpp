@@ -2,7 +2,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <filesystem>
 #include <iostream>
 #include <limits>
 #include <vector>
@@ -11,6 +10,7 @@
 #include "core/npz.hpp"
 #include "core/registry.hpp"
 #include "experiments/cli/command.hpp"
+#include "experiments/cli/output_file.hpp"
 
 namespace rlforge::cli {
 
@@ -30,22 +30,6 @@ constexpr OptionSpec kOptions[] = {
     {"--force", "", "Let --out replace an existing file", false, ""},
 };
 
-// Fails before any stepping when the output can obviously not be written.
-void check_output_path(const std::string& out, bool force) {
-  namespace fs = std::filesystem;
-  const fs::path p(out);
-  if (out.empty() || !p.has_filename())
-    throw InvalidArgument("--out '" + out + "' does not name a file");
-  const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec))
-    throw InvalidArgument("cannot write '" + out + "': folder '" + dir.string() +
-                          "' does not exist");
-  if (fs::is_directory(p, ec)) throw InvalidArgument("cannot write '" + out + "': it is a folder");
-  if (!force && fs::exists(p, ec))
-    throw InvalidArgument("--out '" + out + "': the file exists; refusing to overwrite it (give --force to replace it)");
-}
-
 std::vector<std::int64_t> batch_shape(std::int64_t n, const Shape& one) {
   std::vector<std::int64_t> s{n};
   s.insert(s.end(), one.begin(), one.end());
@@ -61,7 +45,7 @@ int run_rollout(const Args& args) {
   if (const std::string policy = args.get("--policy"); policy != "random")
     throw UsageError("unknown --policy '" + policy + "'; available: random");
   const bool force = args.has("--force");
-  check_output_path(out, force);
+  check_output_file("--out", out, force);
 
   const auto env = make(id, args.get("--kwargs"));
   const Space& obs_space = env->observation_space();

@@ -18,6 +18,7 @@
 #include "core/plugin.hpp"
 #include "core/registry.hpp"
 #include "experiments/cli/command.hpp"
+#include "experiments/cli/output_file.hpp"
 #include "render/png.hpp"
 #include "render/raster.hpp"
 #include "render/video.hpp"
@@ -214,15 +215,11 @@ int run_watch(const Args& args) {
   if (args.has("--screenshot")) {
     namespace fs = std::filesystem;
     const fs::path shot(args.get("--screenshot"));
-    std::error_code ec;
     std::string ext = shot.extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return std::tolower(ch); });
     if (ext != ".png") throw UsageError("--screenshot " + shot.string() + ": the file name must end in .png");
     // (.png only: so it can never be the --record file, which is .gif or .mp4)
-    const fs::path dir = shot.has_parent_path() ? shot.parent_path() : fs::path(".");
-    if (!fs::is_directory(dir, ec)) throw Error("--screenshot " + shot.string() + ": the folder '" + dir.string() + "' does not exist");
-    if (!args.has("--force") && fs::exists(shot, ec))
-      throw Error(shot.string() + ": exists; refusing to overwrite it (give --force to replace it)");
+    check_output_file("--screenshot", shot.string(), args.has("--force"));
   }
   Watch w = prepare(args);
   // Before the recording's temporary exists: a Ctrl-C from here on closes it cleanly.
